@@ -1,0 +1,311 @@
+// The cache store: an index of resident objects, byte- or object-accurate capacity accounting,
+// TTL expiry, and an eviction policy.
+//
+// `BasicCache<P>` is a template over the concrete policy so that trace replay runs with no virtual
+// calls; `Cache` (= `BasicCache<DynamicPolicy>`) takes any registered policy at run time and is
+// what the simulator and the live node use. Both are the same code.
+//
+// Counting rules (they match the reference numbers in ../shared/traces/README.md):
+//  - capacity counts objects (every object charges 1) or bytes (an object charges its size);
+//  - a miss inserts the object, evicting until `used + charge <= capacity`;
+//  - an object whose charge exceeds the whole capacity is a miss and is not inserted;
+//  - by default a hit does not change the stored size (the first-seen size stays). With
+//    `CacheConfig::resize_on_hit`, a hit with a different size re-charges the object and evicts
+//    others (or, if need be, the object itself) until it fits.
+//
+// Time: the cache never reads a clock. TTLs are absolute expiry times in the caller's unit (the
+// simulator passes virtual nanoseconds, the live node wall-clock milliseconds); 0 means never.
+// Expired objects are removed lazily, when looked up, or by `expire_some`.
+//
+// Thread-safety: none. One thread owns a cache; `ShardedCache` (later) locks per shard.
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "policies/policy.h"
+#include "policies/registry.h"
+
+namespace cachescope {
+
+enum class CapacityUnit { kObjects, kBytes };
+
+struct CacheConfig {
+  std::uint64_t capacity = 0;
+  CapacityUnit unit = CapacityUnit::kObjects;
+  bool resize_on_hit = false;
+};
+
+struct CacheCounters {
+  std::uint64_t requests = 0;
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t bytes_requested = 0;
+  std::uint64_t bytes_missed = 0;
+  std::uint64_t evictions = 0;
+  std::uint64_t expirations = 0;
+  std::uint64_t too_large = 0;  // misses not inserted because the object exceeds the capacity
+};
+
+// Why an object left the cache, for eviction listeners.
+enum class RemovalCause { kEvicted, kExpired, kErased };
+
+template <class P>
+class BasicCache {
+ public:
+  using RemovalListener = std::function<void(ObjId, Slot, RemovalCause)>;
+
+  BasicCache(const CacheConfig& config, P policy)
+      : capacity_(config.capacity),
+        byte_mode_(config.unit == CapacityUnit::kBytes),
+        resize_on_hit_(config.resize_on_hit),
+        policy_(std::move(policy)) {}
+
+  // ---- Replay -------------------------------------------------------------------------------
+  // A read of `id` (of `size` bytes). Returns true on a hit; on a miss inserts the object if it
+  // fits. `next_access` is only used by offline policies. Ignores TTLs.
+  bool access(ObjId id, std::uint32_t size, std::int64_t next_access) {
+    ++counters_.requests;
+    counters_.bytes_requested += size;
+    if (auto it = index_.find(id); it != index_.end()) {
+      const Slot s = it->second;
+      ++counters_.hits;
+      policy_.on_hit(s, next_access);
+      if (resize_on_hit_ && byte_mode_ && size != sizes_[s]) recharge(s, size);
+      return true;
+    }
+    ++counters_.misses;
+    counters_.bytes_missed += size;
+    insert_new(id, size, 0, next_access);
+    return false;
+  }
+
+  // ---- Store API ----------------------------------------------------------------------------
+  // Looks `id` up at time `now`: the slot on a hit (the policy records the hit), kNoSlot on a
+  // miss. An expired object is removed and reported as a miss. Does not touch the counters the
+  // replay path keeps; callers count their own hits and misses.
+  Slot lookup(ObjId id, std::int64_t now, std::int64_t next_access = kNeverAgain) {
+    auto it = index_.find(id);
+    if (it == index_.end()) return kNoSlot;
+    const Slot s = it->second;
+    if (is_expired(s, now)) {
+      remove_slot(s, it, RemovalCause::kExpired);
+      return kNoSlot;
+    }
+    policy_.on_hit(s, next_access);
+    return s;
+  }
+
+  // Like lookup, but does not count as an access for the policy (EXISTS, TTL queries).
+  Slot peek(ObjId id, std::int64_t now) const {
+    auto it = index_.find(id);
+    if (it == index_.end() || is_expired(it->second, now)) return kNoSlot;
+    return it->second;
+  }
+
+  // Stores `id` with `size` bytes, replacing a resident copy. Returns its slot, or kNoSlot when
+  // the object is larger than the whole cache (any old copy is then removed too).
+  Slot insert(ObjId id, std::uint32_t size, std::int64_t expires_at,
+              std::int64_t next_access = kNeverAgain) {
+    if (auto it = index_.find(id); it != index_.end()) {
+      remove_slot(it->second, it, RemovalCause::kErased);
+    }
+    return insert_new(id, size, expires_at, next_access);
+  }
+
+  // Removes `id`; false if it was not resident.
+  bool erase(ObjId id) {
+    auto it = index_.find(id);
+    if (it == index_.end()) return false;
+    remove_slot(it->second, it, RemovalCause::kErased);
+    return true;
+  }
+
+  // Changes a resident object's expiry (0 = never).
+  void set_expiry(Slot s, std::int64_t expires_at) {
+    if (expires_at != 0 && expires_.empty()) expires_.assign(ids_.size(), 0);
+    if (!expires_.empty()) expires_[s] = expires_at;
+  }
+  std::int64_t expiry(Slot s) const { return expires_.empty() ? 0 : expires_[s]; }
+
+  // Examines up to `budget` slots from a rotating cursor and removes the expired ones (active
+  // expiry, in the manner of Redis's sampling). Returns how many were removed.
+  std::uint64_t expire_some(std::int64_t now, std::uint64_t budget) {
+    if (expires_.empty() || ids_.empty()) return 0;
+    std::uint64_t removed = 0;
+    for (std::uint64_t i = 0; i < budget; ++i) {
+      expire_cursor_ = (expire_cursor_ + 1) % ids_.size();
+      const Slot s = static_cast<Slot>(expire_cursor_);
+      if (live_[s] && is_expired(s, now)) {
+        remove_slot(s, index_.find(ids_[s]), RemovalCause::kExpired);
+        ++removed;
+      }
+    }
+    return removed;
+  }
+
+  // Changes the capacity; evicts down to it at once.
+  void set_capacity(std::uint64_t capacity) {
+    capacity_ = capacity;
+    while (used_ > capacity_ && !index_.empty()) evict_one();
+  }
+
+  void clear() {
+    while (!index_.empty()) remove_slot(index_.begin()->second, index_.begin(), RemovalCause::kErased);
+  }
+
+  void set_removal_listener(RemovalListener listener) { listener_ = std::move(listener); }
+  void reset_counters() { counters_ = {}; }
+
+  const CacheCounters& counters() const noexcept { return counters_; }
+  std::uint64_t capacity() const noexcept { return capacity_; }
+  std::uint64_t used() const noexcept { return used_; }
+  std::uint64_t object_count() const noexcept { return index_.size(); }
+  bool byte_mode() const noexcept { return byte_mode_; }
+  bool contains(ObjId id) const { return index_.contains(id); }
+  ObjId id_of(Slot s) const { return ids_[s]; }
+  std::uint32_t size_of(Slot s) const { return sizes_[s]; }
+  // Number of slots handed out so far (an upper bound on slot values plus one).
+  Slot slot_count() const noexcept { return static_cast<Slot>(ids_.size()); }
+  P& policy() noexcept { return policy_; }
+
+  // Calls f(id, slot, size) for every resident object, in unspecified order.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [id, s] : index_) f(id, s, sizes_[s]);
+  }
+
+ private:
+  using Index = absl::flat_hash_map<ObjId, Slot>;
+
+  std::uint64_t charge_of(std::uint32_t size) const noexcept { return byte_mode_ ? size : 1; }
+
+  bool is_expired(Slot s, std::int64_t now) const noexcept {
+    return !expires_.empty() && expires_[s] != 0 && expires_[s] <= now;
+  }
+
+  Slot insert_new(ObjId id, std::uint32_t size, std::int64_t expires_at, std::int64_t next) {
+    const std::uint64_t charge = charge_of(size);
+    if (charge > capacity_) {
+      ++counters_.too_large;
+      return kNoSlot;
+    }
+    policy_.on_miss(id, charge);
+    while (used_ + charge > capacity_) evict_one();
+    const Slot s = take_slot();
+    ids_[s] = id;
+    sizes_[s] = size;
+    live_[s] = 1;
+    if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
+    used_ += charge;
+    index_.emplace(id, s);
+    policy_.on_insert(s, id, charge, next);
+    return s;
+  }
+
+  void recharge(Slot s, std::uint32_t new_size) {
+    const std::uint64_t old_charge = charge_of(sizes_[s]);
+    const std::uint64_t new_charge = charge_of(new_size);
+    const ObjId id = ids_[s];
+    sizes_[s] = new_size;
+    used_ = used_ - old_charge + new_charge;
+    policy_.on_resize(s, old_charge, new_charge);
+    // The object itself may be chosen; then it is simply gone, as with any eviction.
+    while (used_ > capacity_ && index_.contains(id)) evict_one();
+    while (used_ > capacity_) evict_one();
+  }
+
+  void evict_one() {
+    const Slot s = policy_.evict();
+    ++counters_.evictions;
+    const ObjId id = ids_[s];
+    index_.erase(id);
+    release_slot(s, RemovalCause::kEvicted);
+  }
+
+  void remove_slot(Slot s, typename Index::iterator it, RemovalCause cause) {
+    policy_.on_erase(s);
+    if (cause == RemovalCause::kExpired) ++counters_.expirations;
+    index_.erase(it);
+    release_slot(s, cause);
+  }
+
+  void release_slot(Slot s, RemovalCause cause) {
+    used_ -= charge_of(sizes_[s]);
+    live_[s] = 0;
+    free_.push_back(s);
+    if (listener_) listener_(ids_[s], s, cause);
+  }
+
+  Slot take_slot() {
+    if (!free_.empty()) {
+      const Slot s = free_.back();
+      free_.pop_back();
+      return s;
+    }
+    const Slot s = static_cast<Slot>(ids_.size());
+    if (s == kNoSlot) throw std::length_error("cachescope: too many resident objects");
+    if (s == ids_.capacity()) {
+      // Grow in one step for the policy too, so its per-slot arrays track ours.
+      const std::size_t n = ids_.empty() ? 64 : ids_.size() * 2;
+      ids_.reserve(n);
+      sizes_.reserve(n);
+      live_.reserve(n);
+      if (!expires_.empty()) expires_.reserve(n);
+      policy_.grow(static_cast<Slot>(std::min<std::size_t>(n, kNoSlot)));
+    }
+    ids_.push_back(0);
+    sizes_.push_back(0);
+    live_.push_back(0);
+    if (!expires_.empty()) expires_.push_back(0);
+    return s;
+  }
+
+  std::uint64_t capacity_;
+  std::uint64_t used_ = 0;
+  bool byte_mode_;
+  bool resize_on_hit_;
+  P policy_;
+  Index index_;
+  std::vector<ObjId> ids_;            // by slot
+  std::vector<std::uint32_t> sizes_;  // by slot, bytes as requested
+  std::vector<std::uint8_t> live_;    // by slot
+  std::vector<std::int64_t> expires_;  // by slot; empty until the first TTL is set
+  std::vector<Slot> free_;
+  std::uint64_t expire_cursor_ = 0;
+  CacheCounters counters_;
+  RemovalListener listener_;
+};
+
+// Forwards the policy contract to a runtime-chosen `Policy`.
+class DynamicPolicy {
+ public:
+  explicit DynamicPolicy(std::unique_ptr<Policy> p) : p_(std::move(p)) {}
+  std::string_view name() const noexcept { return p_->name(); }
+  void grow(Slot n) { p_->grow(n); }
+  void on_miss(ObjId id, std::uint64_t size) noexcept { p_->on_miss(id, size); }
+  void on_insert(Slot s, ObjId id, std::uint64_t size, std::int64_t next) noexcept {
+    p_->on_insert(s, id, size, next);
+  }
+  void on_hit(Slot s, std::int64_t next) noexcept { p_->on_hit(s, next); }
+  Slot evict() noexcept { return p_->evict(); }
+  void on_erase(Slot s) noexcept { p_->on_erase(s); }
+  void on_resize(Slot s, std::uint64_t o, std::uint64_t n) noexcept { p_->on_resize(s, o, n); }
+
+ private:
+  std::unique_ptr<Policy> p_;
+};
+
+using Cache = BasicCache<DynamicPolicy>;
+
+// Builds a cache with the policy named by `spec` (e.g. "arc", "lfu:keep=forever").
+Expected<std::unique_ptr<Cache>> make_cache(const PolicySpec& spec, const CacheConfig& config,
+                                            std::uint64_t seed = 1);
+
+}  // namespace cachescope

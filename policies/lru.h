@@ -1,0 +1,38 @@
+// LRU: evict the least recently used object.
+//
+// Source: the classic policy (e.g. Mattson et al., "Evaluation techniques for storage
+// hierarchies", IBM Systems Journal 1970, for its stack property). No deviation: a hit moves the
+// object to the MRU end, an insert places it there, the victim is the LRU end. Size-oblivious; in
+// byte mode the cache keeps evicting LRU objects until the new one fits.
+#pragma once
+
+#include <string_view>
+
+#include "policies/policy.h"
+#include "policies/slot_list.h"
+
+namespace cachescope {
+
+class LruPolicy {
+ public:
+  static constexpr std::string_view kName = "lru";
+  static constexpr std::string_view kDescription =
+      "Least recently used (Mattson et al. 1970); O(1) per request";
+  static constexpr PolicyTraits kTraits{};
+
+  explicit LruPolicy(const PolicyConfig& config);
+
+  void grow(Slot slot_count) { links_.grow(slot_count); }
+  void on_miss(ObjId, std::uint64_t) noexcept {}
+  void on_insert(Slot s, ObjId, std::uint64_t, std::int64_t) noexcept { list_.push_tail(links_, s); }
+  void on_hit(Slot s, std::int64_t) noexcept { list_.move_to_tail(links_, s); }
+  Slot evict() noexcept { return list_.pop_head(links_); }
+  void on_erase(Slot s) noexcept { list_.remove(links_, s); }
+  void on_resize(Slot, std::uint64_t, std::uint64_t) noexcept {}
+
+ private:
+  SlotLinks links_;
+  SlotList list_;
+};
+
+}  // namespace cachescope

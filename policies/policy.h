@@ -1,0 +1,59 @@
+// The eviction-policy contract.
+//
+// A policy decides which resident object leaves the cache. It keeps only its own metadata, indexed
+// by the *slot* the cache assigned to each resident object (a dense handle in [0, slot_count) that
+// is reused after the object leaves), plus whatever it needs about non-resident objects (ghost
+// lists, frequency sketches) keyed by object id. It never sees the cache's index or the clock.
+//
+// Every concrete policy `P` is a plain class (no virtual calls on the replay hot path) with:
+//
+//   static constexpr std::string_view kName;         // registry name, lower case ("lru")
+//   static constexpr std::string_view kDescription;  // one line for `cachescope policies`
+//   static constexpr PolicyTraits kTraits;
+//   explicit P(const PolicyConfig&);                 // throws std::invalid_argument on bad options
+//   void grow(Slot slot_count);        // slots [0, slot_count) may be handed out from now on
+//   void on_miss(ObjId, std::uint64_t size) noexcept;
+//        // a request for a non-resident object that is about to be inserted; called before the
+//        // evictions that make room for it (ARC adapts its target here)
+//   void on_insert(Slot, ObjId, std::uint64_t size, std::int64_t next_access) noexcept;
+//   void on_hit(Slot, std::int64_t next_access) noexcept;
+//   Slot evict() noexcept;             // pick a resident victim, forget it as *evicted*, return it;
+//                                      // precondition: at least one object is resident
+//   void on_erase(Slot) noexcept;      // forget a resident object removed for another reason
+//                                      // (delete, expiry, overwrite); not an eviction
+//   void on_resize(Slot, std::uint64_t old_size, std::uint64_t new_size) noexcept;
+//
+// `next_access` is the 0-based index of the next request to the same object, or kNeverAgain; only
+// policies with `needs_future` use it. All hooks are O(1) unless the policy's header says
+// otherwise. Policies are single-threaded; each cache owns its own instance.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace cachescope {
+
+using ObjId = std::uint64_t;
+using Slot = std::uint32_t;
+
+inline constexpr std::int64_t kNeverAgain = std::numeric_limits<std::int64_t>::max();
+inline constexpr Slot kNoSlot = std::numeric_limits<Slot>::max();
+
+struct PolicyTraits {
+  bool needs_future = false;  // offline: reads next_access (Belady)
+  bool size_aware = false;    // decisions depend on object sizes beyond the capacity check
+};
+
+// What a policy is built from. `options` holds the `key=value` pairs of a policy spec such as
+// `lfu:keep=forever`; a policy rejects keys it does not know.
+struct PolicyConfig {
+  std::uint64_t capacity = 0;  // in objects or bytes, as counted by the cache
+  bool byte_mode = false;      // true when capacity and sizes are bytes
+  std::uint64_t seed = 1;      // for randomised policies
+  std::map<std::string, std::string, std::less<>> options;
+};
+
+}  // namespace cachescope

@@ -1,0 +1,100 @@
+// Intrusive doubly-linked lists over cache slots.
+//
+// `SlotLinks` holds one prev/next pair per slot; any number of `SlotList`s share it, and a slot is
+// in at most one of them at a time. All operations are O(1) and allocation-free once `grow` has
+// sized the links. Used by LRU, FIFO, CLOCK, ARC and LFU for their queues.
+//
+// Thread-safety: none; owned by one policy instance.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "policies/policy.h"
+
+namespace cachescope {
+
+class SlotLinks {
+ public:
+  void grow(Slot n) {
+    if (n > prev_.size()) {
+      prev_.resize(n, kNoSlot);
+      next_.resize(n, kNoSlot);
+    }
+  }
+  Slot prev(Slot s) const noexcept { return prev_[s]; }
+  Slot next(Slot s) const noexcept { return next_[s]; }
+
+ private:
+  friend class SlotList;
+  std::vector<Slot> prev_;
+  std::vector<Slot> next_;
+};
+
+// A list ordered from head (oldest / coldest) to tail (newest / hottest).
+class SlotList {
+ public:
+  Slot head() const noexcept { return head_; }
+  Slot tail() const noexcept { return tail_; }
+  bool empty() const noexcept { return head_ == kNoSlot; }
+  std::uint64_t count() const noexcept { return count_; }
+
+  void push_tail(SlotLinks& l, Slot s) noexcept {
+    l.prev_[s] = tail_;
+    l.next_[s] = kNoSlot;
+    if (tail_ != kNoSlot) {
+      l.next_[tail_] = s;
+    } else {
+      head_ = s;
+    }
+    tail_ = s;
+    ++count_;
+  }
+
+  void push_head(SlotLinks& l, Slot s) noexcept {
+    l.next_[s] = head_;
+    l.prev_[s] = kNoSlot;
+    if (head_ != kNoSlot) {
+      l.prev_[head_] = s;
+    } else {
+      tail_ = s;
+    }
+    head_ = s;
+    ++count_;
+  }
+
+  void remove(SlotLinks& l, Slot s) noexcept {
+    const Slot p = l.prev_[s];
+    const Slot n = l.next_[s];
+    if (p != kNoSlot) {
+      l.next_[p] = n;
+    } else {
+      head_ = n;
+    }
+    if (n != kNoSlot) {
+      l.prev_[n] = p;
+    } else {
+      tail_ = p;
+    }
+    --count_;
+  }
+
+  Slot pop_head(SlotLinks& l) noexcept {
+    const Slot s = head_;
+    remove(l, s);
+    return s;
+  }
+
+  void move_to_tail(SlotLinks& l, Slot s) noexcept {
+    if (tail_ == s) return;
+    remove(l, s);
+    push_tail(l, s);
+  }
+
+ private:
+  Slot head_ = kNoSlot;
+  Slot tail_ = kNoSlot;
+  std::uint64_t count_ = 0;
+};
+
+}  // namespace cachescope
