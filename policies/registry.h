@@ -18,9 +18,14 @@
 #include <vector>
 
 #include "common/error.h"
+#include "policies/arc.h"
+#include "policies/belady.h"
+#include "policies/clock.h"
 #include "policies/fifo.h"
+#include "policies/lfu.h"
 #include "policies/lru.h"
 #include "policies/policy.h"
+#include "policies/random.h"
 
 namespace cachescope {
 
@@ -30,7 +35,12 @@ struct PolicyList {};
 // clang-format off
 using AllPolicies = PolicyList<
     LruPolicy,
-    FifoPolicy>;
+    FifoPolicy,
+    LfuPolicy,
+    ArcPolicy,
+    ClockPolicy,
+    RandomPolicy,
+    BeladyPolicy>;
 // clang-format on
 
 struct PolicyInfo {
