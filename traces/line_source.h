@@ -36,18 +36,16 @@ class LineSource {
       const void* nl = std::memchr(base + begin_, '\n', end_ - begin_);
       if (nl != nullptr) {
         std::size_t pos = static_cast<const char*>(nl) - base;
+        if (pos - begin_ > kMaxLineBytes) [[unlikely]]
+          return too_long();
         return take(line, pos, pos + 1);
       }
       if (eof_) {
         if (begin_ == end_) return false;
+        if (end_ - begin_ > kMaxLineBytes) return too_long();
         return take(line, end_, end_);
       }
-      if (end_ - begin_ >= kMaxLineBytes) {
-        Error e = make_error("line longer than 1 MiB (binary data, or the wrong format?)");
-        e.file = source_->path();
-        e.line = line_no_ + 1;
-        return e;
-      }
+      if (end_ - begin_ > kMaxLineBytes) return too_long();
       auto s = refill();
       if (!s) return std::move(s).error();
     }
@@ -66,6 +64,13 @@ class LineSource {
 
  private:
   static constexpr std::size_t kBufferBytes = std::size_t{4} << 20;  // > 2 * kMaxLineBytes
+
+  Error too_long() const {
+    Error e = make_error("line longer than 1 MiB (binary data, or the wrong format?)");
+    e.file = source_->path();
+    e.line = line_no_ + 1;
+    return e;
+  }
 
   bool take(std::string_view& line, std::size_t stop, std::size_t next) {
     std::size_t len = stop - begin_;
