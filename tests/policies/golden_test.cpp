@@ -69,11 +69,18 @@ TEST_CASE("golden miss counts on cloudPhysicsIO.oracleGeneral.bin", "[golden]") 
   CHECK(lfu.byte_small == 93724);
   CHECK(lfu.byte_large == 89993);
 
+  // Object mode matches the reference exactly (fractional p as in the paper; libCacheSim's integer
+  // p gives the same counts here). Byte mode is our own generalisation (see policies/arc.h) and
+  // libCacheSim's differs in the directory bookkeeping: it drops one ghost per eviction inside its
+  // eviction loop and runs REPLACE on every ghost hit, while we drop ghosts until the incoming
+  // charge fits and evict only when the cache is full. On this trace p never matters in byte
+  // mode (|T1| > p throughout, and a 1-byte delta gives identical counts), so the gap comes from
+  // the bookkeeping: +0.07% at 1% and +1.0% at 10% (93687 and 88400 vs 93625 and 87541).
   const Golden arc = run<ArcPolicy>(trace);
-  CHECK(within(arc.obj_small, 94229, 0.005));
-  CHECK(within(arc.obj_large, 88002, 0.005));
+  CHECK(arc.obj_small == 94229);
+  CHECK(arc.obj_large == 88002);
   CHECK(within(arc.byte_small, 93625, 0.005));
-  CHECK(within(arc.byte_large, 87541, 0.005));
+  CHECK(within(arc.byte_large, 87541, 0.011));
 
   const Golden clock = run<ClockPolicy>(trace);
   const Golden random = run<RandomPolicy>(trace);
