@@ -5,6 +5,7 @@
 #include "tests/shared_traces.h"
 #include "trace_test_util.h"
 #include "traces/open_trace.h"
+#include "traces/oracle_writer.h"
 #include "traces/stats.h"
 
 using namespace cachescope;
@@ -98,4 +99,27 @@ TEST_CASE("shared: a gzip copy of the txt trace reads the same") {
   REQUIRE(a);
   REQUIRE(b);
   CHECK(ids(read_all(**a, 4096)) == ids(read_all(**b, 4096)));
+}
+
+TEST_CASE("shared: writing the txt trace as oracleGeneral reproduces libCacheSim's next access") {
+  auto bin = shared_trace("cloudPhysicsIO.oracleGeneral.bin");
+  auto txt = shared_trace("cloudPhysicsIO.txt");
+  if (!bin || !txt) return;
+  TempDir dir;
+  auto from_txt = open_trace(*txt);
+  REQUIRE(from_txt);
+  auto out = dir.file("cp.oracleGeneral.zst");
+  REQUIRE(write_oracle_general(**from_txt, out));
+  auto written = open_trace(out);
+  auto reference = open_trace(*bin);
+  REQUIRE(written);
+  REQUIRE(reference);
+  auto w = read_all(**written, 4096);
+  auto r = read_all(**reference, 4096);
+  REQUIRE(w.size() == r.size());
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    if (w[i].id != r[i].id || w[i].next_access != r[i].next_access) {
+      FAIL("request " << i << " differs");
+    }
+  }
 }

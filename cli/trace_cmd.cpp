@@ -1,0 +1,211 @@
+#include "cli/trace_cmd.h"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "cli/cli_common.h"
+#include "common/units.h"
+#include "traces/generator.h"
+#include "traces/open_trace.h"
+#include "traces/oracle_writer.h"
+#include "traces/stats.h"
+
+namespace cachescope::cli {
+namespace {
+
+struct TraceArgs {
+  std::string path;
+  std::string format = "auto";
+  std::string csv_options;
+  std::uint64_t max_bad_lines = 0;
+};
+
+void add_trace_args(CLI::App* cmd, TraceArgs& a) {
+  cmd->add_option("TRACE", a.path, "Trace file (.zst/.gz are decompressed transparently)")
+      ->required();
+  cmd->add_option("--format", a.format,
+                  "auto (default), oracleGeneral, csv, text, arc, lirs or twitter");
+  cmd->add_option("--csv-options", a.csv_options,
+                  "CSV columns, e.g. \"time-col=2,id-col=5,size-col=4,op-col=3,"
+                  "delimiter=comma,header=true,id-is-num=true\" (implies --format csv)");
+  cmd->add_option("--max-bad-lines", a.max_bad_lines,
+                  "Skip up to N malformed lines (counted in the report) before failing");
+}
+
+std::unique_ptr<TraceReader> open_or_fail(const TraceArgs& a) {
+  auto format = parse_trace_format(a.format);
+  if (!format) fail(kExitUsage, "--format: " + format.error().message);
+  TraceOptions options;
+  options.format = *format;
+  options.max_bad_lines = a.max_bad_lines;
+  if (!a.csv_options.empty()) {
+    auto csv = parse_csv_options(a.csv_options);
+    if (!csv) fail(kExitUsage, "--csv-options: " + csv.error().to_string());
+    options.csv = *csv;
+  }
+  auto reader = open_trace(a.path, options);
+  if (!reader) {
+    // Bad option combinations surface without a file; everything else is about the input.
+    const Error& e = reader.error();
+    fail(e.file.empty() ? kExitUsage : kExitFailure, e.to_string());
+  }
+  return std::move(*reader);
+}
+
+std::string summary_line(const WriteSummary& s, const std::string& path, bool zstd,
+                         double seconds) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "wrote %llu requests to %s (%s, oracleGeneral%s) in %.2f s",
+                static_cast<unsigned long long>(s.requests), path.c_str(),
+                format_bytes(s.bytes_written).c_str(), zstd ? ", zstd" : "", seconds);
+  return buf;
+}
+
+bool wants_zstd(const std::string& path, bool flag) {
+  return flag || (path.size() >= 4 && path.compare(path.size() - 4, 4, ".zst") == 0);
+}
+
+void write_or_fail(TraceReader& reader, const std::string& out, bool zstd) {
+  auto start = std::chrono::steady_clock::now();
+  auto summary = write_oracle_general(reader, out, zstd);
+  if (!summary) fail(kExitFailure, summary.error().to_string());
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%s\n", summary_line(*summary, out, wants_zstd(out, zstd), seconds).c_str());
+}
+
+nlohmann::ordered_json stats_json(const TraceStats& st, const std::string& path) {
+  nlohmann::ordered_json j;
+  j["trace"] = path;
+  j["format"] = st.format;
+  j["requests"] = st.requests;
+  j["unique_objects"] = st.unique_objects;
+  j["has_sizes"] = st.has_sizes;
+  j["unique_bytes"] = st.unique_bytes;
+  j["requested_bytes"] = st.requested_bytes;
+  j["one_hit_wonders"] = st.one_hit_wonders;
+  j["one_hit_share"] = st.one_hit_share;
+  j["ops"] = {{"get", st.ops[0]}, {"set", st.ops[1]}, {"delete", st.ops[2]}, {"other", st.ops[3]}};
+  j["time"] = {{"min", st.min_time}, {"max", st.max_time}, {"span", st.time_span}};
+  j["skipped_lines"] = st.skipped_lines;
+  if (st.has_reuse) {
+    const ReuseSummary& r = st.reuse;
+    j["reuse_distance"] = {{"cold_misses", r.cold_misses},
+                           {"reuses", r.reuses},
+                           {"mean", r.mean},
+                           {"p25", r.p25},
+                           {"p50", r.p50},
+                           {"p75", r.p75},
+                           {"p90", r.p90},
+                           {"p99", r.p99}};
+  }
+  j["zipf"] = {{"alpha", st.zipf.alpha},
+               {"r_squared", st.zipf.r_squared},
+               {"fitted_ranks", st.zipf.fitted_ranks},
+               {"fitted", "ranks with count >= 2"}};
+  auto top = nlohmann::ordered_json::array();
+  for (const auto& p : st.top)
+    top.push_back({{"id", p.id}, {"count", p.count}, {"share", p.share}});
+  j["top"] = std::move(top);
+  return j;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return;
+  }
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.flush();
+  if (!out) fail(kExitFailure, path + ": cannot write");
+}
+
+}  // namespace
+
+void add_trace_commands(CLI::App& app) {
+  CLI::App* trace = app.add_subcommand("trace", "Generate, inspect and convert traces");
+  trace->require_subcommand(1);
+
+  struct GenArgs {
+    std::string spec;
+    std::string out;
+    bool zstd = false;
+  };
+  auto gen_args = std::make_shared<GenArgs>();
+  CLI::App* gen = trace->add_subcommand(
+      "gen", "Write a synthetic trace (oracleGeneral layout, next access included)");
+  gen->add_option("SPEC", gen_args->spec,
+                  "Generator spec, e.g. \"zipf:alpha=1.0,objects=1000000,requests=10000000,"
+                  "sizes=lognormal:8:1.5,min-size=16,max-size=4MiB,seed=42\"; kinds zipf, "
+                  "uniform, scan, hotset")
+      ->required();
+  gen->add_option("-o,--output", gen_args->out, "Output path (.zst: zstd-compressed)")->required();
+  gen->add_flag("--zstd", gen_args->zstd, "Compress with zstd whatever the name");
+  gen->callback([gen_args] {
+    auto config = parse_generator_spec(gen_args->spec);
+    if (!config) fail(kExitUsage, "generator spec: " + config.error().to_string());
+    auto generator = make_generator(*config);
+    if (!generator) fail(kExitUsage, "generator spec: " + generator.error().to_string());
+    write_or_fail(**generator, gen_args->out, gen_args->zstd);
+  });
+
+  struct StatsArgs {
+    TraceArgs trace;
+    std::size_t top = 10;
+    std::string json;
+    bool no_reuse = false;
+  };
+  auto stats_args = std::make_shared<StatsArgs>();
+  CLI::App* stats = trace->add_subcommand(
+      "stats",
+      "Report requests, working set, one-hit wonders, popularity, reuse distance, "
+      "Zipf alpha");
+  add_trace_args(stats, stats_args->trace);
+  stats->add_option("--top", stats_args->top, "How many of the most popular objects to list");
+  stats->add_option("--json", stats_args->json,
+                    "Also write the numbers as JSON (- = stdout "
+                    "instead of the report)");
+  stats->add_flag("--no-reuse", stats_args->no_reuse,
+                  "Skip the reuse-distance pass (saves 4 bytes per request)");
+  stats->callback([stats_args] {
+    auto reader = open_or_fail(stats_args->trace);
+    StatsOptions options;
+    options.top_k = stats_args->top;
+    options.reuse_distance = !stats_args->no_reuse;
+    auto st = compute_trace_stats(*reader, options);
+    if (!st) fail(kExitFailure, st.error().to_string());
+    if (stats_args->json != "-") {
+      std::printf("trace            %s\n%s", stats_args->trace.path.c_str(),
+                  format_trace_stats(*st).c_str());
+    }
+    if (!stats_args->json.empty()) {
+      write_text(stats_args->json, stats_json(*st, stats_args->trace.path).dump(2) + "\n");
+    }
+  });
+
+  struct ConvertArgs {
+    TraceArgs trace;
+    std::string out;
+    bool zstd = false;
+  };
+  auto convert_args = std::make_shared<ConvertArgs>();
+  CLI::App* convert = trace->add_subcommand(
+      "convert", "Rewrite any readable trace as oracleGeneral (with next access)");
+  add_trace_args(convert, convert_args->trace);
+  convert->add_option("-o,--output", convert_args->out, "Output path (.zst: zstd-compressed)")
+      ->required();
+  convert->add_flag("--zstd", convert_args->zstd, "Compress with zstd whatever the name");
+  convert->callback([convert_args] {
+    auto reader = open_or_fail(convert_args->trace);
+    write_or_fail(*reader, convert_args->out, convert_args->zstd);
+  });
+}
+
+}  // namespace cachescope::cli
