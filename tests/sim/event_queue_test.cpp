@@ -1,0 +1,90 @@
+#include "sim/event_queue.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <utility>
+
+#include "common/random.h"
+
+using namespace cachescope;
+
+TEST_CASE("events come out by time, equal times in insertion order") {
+  EventQueue<int> q;
+  CHECK(q.empty());
+  CHECK(q.push(30, 1) == 0);
+  CHECK(q.push(10, 2) == 1);
+  q.push(20, 3);
+  q.push(10, 4);
+  q.push(10, 5);
+  q.push(0, 6);
+  CHECK(q.size() == 6);
+  CHECK(q.top().time == 0);
+  std::vector<int> order;
+  while (!q.empty()) order.push_back(q.pop().payload);
+  CHECK(order == std::vector<int>{6, 2, 4, 5, 3, 1});
+  CHECK(q.size() == 0);
+  CHECK(q.next_seq() == 6);
+  CHECK_THROWS_AS(q.pop(), std::logic_error);
+}
+
+TEST_CASE("random push/pop sequences match a multimap reference") {
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng rng(seed);
+    EventQueue<std::uint32_t> q;
+    std::multimap<std::pair<SimTime, std::uint64_t>, std::uint32_t> ref;
+    // Few distinct times so that ties are common; mix of growth and drain phases.
+    const SimTime span = static_cast<SimTime>(1 + rng.below(50));
+    for (int step = 0; step < 2000; ++step) {
+      const bool push = ref.empty() || rng.below(100) < (step < 1000 ? 60u : 40u);
+      if (push) {
+        const SimTime t = static_cast<SimTime>(rng.below(static_cast<std::uint64_t>(span)));
+        const auto payload = static_cast<std::uint32_t>(rng.next());
+        const std::uint64_t seq = q.push(t, payload);
+        ref.emplace(std::make_pair(t, seq), payload);
+      } else {
+        REQUIRE(q.top().time == ref.begin()->first.first);
+        const auto e = q.pop();
+        INFO("seed " << seed << " step " << step);
+        REQUIRE(e.time == ref.begin()->first.first);
+        REQUIRE(e.seq == ref.begin()->first.second);
+        REQUIRE(e.payload == ref.begin()->second);
+        ref.erase(ref.begin());
+      }
+      REQUIRE(q.size() == ref.size());
+      REQUIRE(q.empty() == ref.empty());
+    }
+  }
+}
+
+TEST_CASE("clear keeps sequence numbers unique; reserve does not change contents") {
+  EventQueue<int> q;
+  q.reserve(100);
+  q.push(5, 1);
+  q.push(5, 2);
+  q.clear();
+  CHECK(q.empty());
+  CHECK(q.push(1, 3) == 2);
+}
+
+TEST_CASE("timer generations recognise stale events") {
+  struct Ev {
+    std::uint64_t gen;
+  };
+  EventQueue<Ev> q;
+  TimerGeneration timer;
+  CHECK_FALSE(timer.is_current(0));
+  q.push(100, Ev{timer.arm()});
+  q.push(50, Ev{timer.arm()});  // re-armed earlier: the first event is now stale
+  CHECK(timer.is_armed());
+  auto first = q.pop();
+  CHECK(first.time == 50);
+  CHECK(timer.is_current(first.payload.gen));
+  timer.fire();
+  CHECK_FALSE(timer.is_armed());
+  auto second = q.pop();
+  CHECK_FALSE(timer.is_current(second.payload.gen));
+
+  q.push(10, Ev{timer.arm()});
+  timer.cancel();
+  CHECK_FALSE(timer.is_current(q.pop().payload.gen));
+}
