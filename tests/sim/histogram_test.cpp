@@ -114,3 +114,21 @@ TEST_CASE("bucket iteration covers every recorded value") {
   });
   CHECK(total == values.size());
 }
+
+TEST_CASE("every value's bucket reports within 1/256 of it") {
+  // Record {0, v, max}: the median (rank 2) comes from v's bucket, away from the exact extremes.
+  auto check = [](SimTime v) {
+    LatencyHistogram h;
+    h.record(0);
+    h.record(v);
+    h.record(kHour);
+    const double got = static_cast<double>(h.value_at_quantile(0.5));
+    INFO("v " << v << " got " << got);
+    REQUIRE(std::abs(got - static_cast<double>(v)) <= static_cast<double>(v) / 256.0);
+  };
+  for (SimTime v = 1; v < 20000; ++v) check(v);
+  Rng rng(99);
+  for (int i = 0; i < 5000; ++i) {
+    check(1 + static_cast<SimTime>(rng.below(static_cast<std::uint64_t>(kHour))));
+  }
+}
