@@ -68,10 +68,10 @@ std::string quote(std::string_view s) {
   return out;
 }
 
-// Unsigned number field with a specific message for each way it can be wrong.
+// Builds the message for a number field that failed to parse; off the hot path.
 template <class T>
-bool parse_unsigned(std::string_view s, T& out, std::string_view field, LineError& err) {
-  if (parse_int(s, out)) return true;
+[[gnu::noinline, gnu::cold]] bool unsigned_error(std::string_view s, std::string_view field,
+                                                 LineError& err) {
   err.field = std::string(field);
   std::uint64_t wide;
   std::int64_t neg;
@@ -79,8 +79,7 @@ bool parse_unsigned(std::string_view s, T& out, std::string_view field, LineErro
     err.message = "empty, expected a number";
   } else if (s.front() == '-' && parse_int(s, neg)) {
     err.message = "negative value " + quote(s);
-  } else if (parse_int(s, wide) ||
-             (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos)) {
+  } else if (parse_int(s, wide) || s.find_first_not_of("0123456789") == std::string_view::npos) {
     err.message = "value " + quote(s) + " out of range (max " +
                   std::to_string(std::numeric_limits<T>::max()) + ")";
   } else {
@@ -89,12 +88,26 @@ bool parse_unsigned(std::string_view s, T& out, std::string_view field, LineErro
   return false;
 }
 
-bool parse_time_field(std::string_view s, std::int64_t& out, std::string_view field,
-                      LineError& err) {
-  if (detail::parse_time(s, out)) return true;
+// Unsigned number field with a specific message for each way it can be wrong.
+template <class T>
+inline bool parse_unsigned(std::string_view s, T& out, std::string_view field, LineError& err) {
+  if (parse_int(s, out)) [[likely]]
+    return true;
+  return unsigned_error<T>(s, field, err);
+}
+
+[[gnu::noinline, gnu::cold]] bool time_error(std::string_view s, std::string_view field,
+                                             LineError& err) {
   err.field = std::string(field);
   err.message = s.empty() ? "empty, expected a number" : "not a number: " + quote(s);
   return false;
+}
+
+inline bool parse_time_field(std::string_view s, std::int64_t& out, std::string_view field,
+                             LineError& err) {
+  if (detail::parse_time(s, out)) [[likely]]
+    return true;
+  return time_error(s, field, err);
 }
 
 std::string_view unquote(std::string_view s) {
@@ -119,16 +132,15 @@ std::size_t split(std::string_view line, char delim, std::size_t limit, F&& f) {
     }
     return count;
   }
+  // A plain loop beats a memchr call per field: fields are a few bytes long.
   const char* p = line.data();
   const char* end = p + line.size();
+  const char* field = p;
   while (count < limit) {
-    const char* d = static_cast<const char*>(std::memchr(p, delim, end - p));
-    if (d == nullptr) {
-      f(count++, std::string_view(p, end - p));
-      break;
-    }
-    f(count++, std::string_view(p, d - p));
-    p = d + 1;
+    while (p != end && *p != delim) ++p;
+    f(count++, std::string_view(field, p - field));
+    if (p == end) break;
+    field = ++p;
   }
   return count;
 }
@@ -186,8 +198,8 @@ struct ArcParser {
                     (n > 4 ? std::string("more") : std::to_string(n));
       return Parsed::kBad;
     }
-    std::uint64_t start;
-    std::uint64_t count;
+    std::uint64_t start = 0;
+    std::uint64_t count = 0;
     std::int64_t ignored;
     if (!parse_unsigned(f[0], start, "start_block", err)) return Parsed::kBad;
     if (!parse_unsigned(f[1], count, "n_blocks", err)) return Parsed::kBad;
@@ -254,8 +266,8 @@ struct TwitterParser {
           (n > 7 ? std::string("more") : std::to_string(n));
       return Parsed::kBad;
     }
-    std::uint32_t key_size;
-    std::uint32_t value_size;
+    std::uint32_t key_size = 0;
+    std::uint32_t value_size = 0;
     if (!parse_time_field(f[0], r.time, "timestamp", err)) return Parsed::kBad;
     if (f[1].empty()) {
       err.field = "key";
@@ -320,30 +332,25 @@ class CsvParser {
         if (!parse_int(id, r.id)) r.id = hash_key(id);
         break;
       case IdMode::kNumeric:
-        if (!parse_unsigned(id, r.id, "", err)) {
-          err.field = column_name(o_.id_col);
-          return Parsed::kBad;
-        }
+        if (!parse_unsigned(id, r.id, "", err)) return named(err, o_.id_col);
         break;
       case IdMode::kHashed:
         if (id.empty()) return bad(err, o_.id_col, "empty id");
         r.id = hash_key(id);
         break;
     }
+    // Field names are built only on failure: this runs once per line.
     r.time = 0;
-    if (o_.time_col > 0 && !parse_time_field(v[static_cast<int>(Role::kTime)], r.time,
-                                             column_name(o_.time_col), err)) {
-      return Parsed::kBad;
+    if (o_.time_col > 0 && !parse_time_field(v[static_cast<int>(Role::kTime)], r.time, "", err)) {
+      return named(err, o_.time_col);
     }
     r.size = 1;
-    if (o_.size_col > 0 &&
-        !parse_unsigned(v[static_cast<int>(Role::kSize)], r.size, column_name(o_.size_col), err)) {
-      return Parsed::kBad;
+    if (o_.size_col > 0 && !parse_unsigned(v[static_cast<int>(Role::kSize)], r.size, "", err)) {
+      return named(err, o_.size_col);
     }
     r.ttl = 0;
-    if (o_.ttl_col > 0 &&
-        !parse_unsigned(v[static_cast<int>(Role::kTtl)], r.ttl, column_name(o_.ttl_col), err)) {
-      return Parsed::kBad;
+    if (o_.ttl_col > 0 && !parse_unsigned(v[static_cast<int>(Role::kTtl)], r.ttl, "", err)) {
+      return named(err, o_.ttl_col);
     }
     r.op = o_.op_col > 0 ? parse_op(v[static_cast<int>(Role::kOp)]) : Op::kGet;
     r.next_access = kNoNextAccess;
@@ -355,6 +362,11 @@ class CsvParser {
 
  private:
   enum class Role : int { kNone = 0, kTime, kId, kSize, kOp, kTtl };
+
+  Parsed named(LineError& err, int col) const {
+    err.field = column_name(col);
+    return Parsed::kBad;
+  }
 
   Parsed bad(LineError& err, int col, std::string message) const {
     err.field = column_name(col);
