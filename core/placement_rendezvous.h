@@ -17,8 +17,8 @@
 // Movement: adding a node moves exactly the keys it now wins, all onto it; removing one moves
 // only its keys; owner lists change only by the node that joined or left.
 //
-// Complexity: O(n) per lookup (inherent: every node must be scored), O(n * count) worst case for
-// owners (insertion into the top-count list is rare after the first few nodes).
+// Complexity: O(n) per lookup (inherent: every node must be scored); owners O(n) plus rare
+// insertions into the top-count list for count <= 32, O(n * count) beyond.
 //
 // Thread-safety: as Placement (concurrent lookups after set_nodes).
 #pragma once
@@ -45,8 +45,7 @@ class RendezvousPlacement final : public Placement {
 
  private:
   double weighted_score(std::uint64_t key_hash, std::size_t node) const noexcept;
-  // True if node a outranks node b for this key (ties: lower index wins).
-  bool outranks(std::uint64_t key_hash, std::size_t a, std::size_t b) const noexcept;
+  std::size_t owners_by_rank(std::uint64_t key_hash, std::span<NodeId> out) const noexcept;
 
   std::vector<std::uint64_t> seeds_;  // XXH3 of each node's name
   std::vector<double> weights_;       // empty when all weights are equal

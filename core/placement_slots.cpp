@@ -46,10 +46,9 @@ std::string_view SlotPlacement::hashed_part(std::string_view key) noexcept {
   return key.substr(open + 1, close - open - 1);
 }
 
-std::size_t SlotPlacement::max_owners() const noexcept {
-  std::size_t longest = 0;
-  for (const auto& r : replicas_) longest = std::max(longest, r.size());
-  return node_count() + longest;
+void SlotPlacement::update_longest_replica_list() noexcept {
+  longest_replica_list_ = 0;
+  for (const auto& r : replicas_) longest_replica_list_ = std::max(longest_replica_list_, r.size());
 }
 
 int SlotPlacement::index_of(NodeId id) const noexcept {
@@ -143,6 +142,7 @@ Status SlotPlacement::rebuild(std::span<const NodeSpec> next) {
   table_ = table;
   index_ = std::move(index);
   replicas_ = std::move(replicas);
+  update_longest_replica_list();
   return Ok{};
 }
 
@@ -206,6 +206,7 @@ Status SlotPlacement::set_replicas(NodeId primary, std::vector<NodeId> replicas)
     }
   }
   replicas_[static_cast<std::size_t>(p)] = std::move(replicas);
+  update_longest_replica_list();
   return Ok{};
 }
 

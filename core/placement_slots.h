@@ -74,7 +74,7 @@ class SlotPlacement final : public Placement {
 
   std::string_view name() const noexcept override { return kName; }
   bool supports_weights() const noexcept override { return false; }
-  std::size_t max_owners() const noexcept override;
+  std::size_t max_owners() const noexcept override { return node_count() + longest_replica_list_; }
 
   // CRC16-CCITT (XMODEM). crc16("123456789") == 0x31C3.
   static std::uint16_t crc16(std::string_view data) noexcept;
@@ -124,11 +124,13 @@ class SlotPlacement final : public Placement {
   static void create_split(Table& table, std::size_t members);
   static void rebalance_table(Table& table, std::size_t members);
   int index_of(NodeId id) const noexcept;  // -1 if not a member
+  void update_longest_replica_list() noexcept;
 
   SlotPlacementConfig config_;
   Table table_;
   absl::flat_hash_map<NodeId, std::uint16_t> index_;  // member id -> index
   std::vector<std::vector<NodeId>> replicas_;         // by member index
+  std::size_t longest_replica_list_ = 0;              // cached: max_owners() is on the lookup path
 };
 
 }  // namespace cachescope

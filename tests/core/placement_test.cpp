@@ -602,3 +602,26 @@ TEST_CASE("ids need not be dense: lookups return the caller's ids") {
     }
   }
 }
+
+TEST_CASE("rendezvous: long owner lists agree with short ones") {
+  // Up to 32 owners are selected with scores on the stack, more by repeated scans: the two paths
+  // must rank identically, weighted or not.
+  for (bool weighted : {false, true}) {
+    auto nodes = make_nodes(40);
+    if (weighted) {
+      for (std::size_t i = 0; i < nodes.size(); ++i)
+        nodes[i].weight = 1.0 + static_cast<double>(i % 3);
+    }
+    const auto p = build("rendezvous", nodes);
+    std::vector<NodeId> all, some;
+    for (ObjId k = 0; k < 300; ++k) {
+      p->owners(k, 40, all);
+      p->owners(k, 32, some);
+      REQUIRE(all.size() == 40);
+      REQUIRE(std::equal(some.begin(), some.end(), all.begin()));
+      auto sorted = all;
+      std::sort(sorted.begin(), sorted.end());
+      REQUIRE(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+    }
+  }
+}
