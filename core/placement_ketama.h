@@ -18,6 +18,9 @@
 // only inserts points, so every key's owner list changes only by gaining the new node; removing
 // one only removes its entries.
 //
+// A node whose weight share rounds to zero digests (share < 1/(40 n)) has no points: it owns no
+// keys and owner lists can then hold fewer than min(count, node_count()) nodes.
+//
 // Ties (two points with the same 32-bit value, rare) order by node position, then digest order;
 // libmemcached's qsort leaves them unspecified.
 //
