@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,33 +30,39 @@ class LineSource {
   explicit LineSource(std::unique_ptr<ByteSource> source)
       : source_(std::move(source)), buf_(kBufferBytes) {}
 
-  // Sets `line` to the next line and returns true; false at the end.
-  Expected<bool> next(std::string_view& line) {
+  // Sets `line` to the next line and returns true; false at the end or on an error (then
+  // failed() is true and take_error() says what went wrong). A plain bool keeps the per-line
+  // path free of Expected's variant.
+  bool next(std::string_view& line) {
     while (true) {
       const char* base = buf_.data();
       const void* nl = std::memchr(base + begin_, '\n', end_ - begin_);
       if (nl != nullptr) {
         std::size_t pos = static_cast<const char*>(nl) - base;
         if (pos - begin_ > kMaxLineBytes) [[unlikely]]
-          return too_long();
+          return fail(too_long());
         return take(line, pos, pos + 1);
       }
       if (eof_) {
         if (begin_ == end_) return false;
-        if (end_ - begin_ > kMaxLineBytes) return too_long();
+        if (end_ - begin_ > kMaxLineBytes) return fail(too_long());
         return take(line, end_, end_);
       }
-      if (end_ - begin_ > kMaxLineBytes) return too_long();
+      if (end_ - begin_ > kMaxLineBytes) return fail(too_long());
       auto s = refill();
-      if (!s) return std::move(s).error();
+      if (!s) return fail(std::move(s).error());
     }
   }
+
+  bool failed() const noexcept { return error_.has_value(); }
+  Error take_error() { return std::move(*error_); }
 
   // 1-based number of the line last returned.
   std::uint64_t line_no() const noexcept { return line_no_; }
   const std::string& path() const noexcept { return source_->path(); }
 
   Status rewind() {
+    error_.reset();
     begin_ = end_ = 0;
     line_no_ = 0;
     eof_ = false;
@@ -64,6 +71,11 @@ class LineSource {
 
  private:
   static constexpr std::size_t kBufferBytes = std::size_t{4} << 20;  // > 2 * kMaxLineBytes
+
+  bool fail(Error e) {
+    error_ = std::move(e);
+    return false;
+  }
 
   Error too_long() const {
     Error e = make_error("line longer than 1 MiB (binary data, or the wrong format?)");
@@ -100,6 +112,7 @@ class LineSource {
   std::size_t end_ = 0;
   std::uint64_t line_no_ = 0;
   bool eof_ = false;
+  std::optional<Error> error_;
 };
 
 inline bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }

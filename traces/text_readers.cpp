@@ -313,6 +313,74 @@ class CsvParser {
   }
 
   Parsed parse(std::string_view line, Request& r, LineError& err) {
+    if (o_.delimiter != ' ' && parse_fast(line, r)) [[likely]]
+      return Parsed::kRequest;
+    return parse_checked(line, r, err);
+  }
+
+  // The common case in one pass: numbers are parsed where they start and must end at a
+  // delimiter. Anything unusual (blanks, quotes, '+', fractions, errors, too few fields) returns
+  // false and parse_checked() redoes the line with full checks and messages.
+  bool parse_fast(std::string_view line, Request& r) const {
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    const char d = o_.delimiter;
+    r.time = 0;
+    r.size = 1;
+    r.ttl = 0;
+    r.op = Op::kGet;
+    r.next_access = kNoNextAccess;
+    auto number = [&](auto& out) {
+      auto [q, ec] = std::from_chars(p, end, out);
+      if (ec != std::errc() || q == p) return false;
+      p = q;
+      return true;
+    };
+    for (int col = 1;; ++col) {
+      switch (roles_[col]) {
+        case Role::kNone:
+          while (p != end && *p != d) ++p;
+          break;
+        case Role::kTime:
+          if (!number(r.time)) return false;
+          break;
+        case Role::kSize:
+          if (!number(r.size)) return false;
+          break;
+        case Role::kTtl:
+          if (!number(r.ttl)) return false;
+          break;
+        case Role::kOp: {
+          const char* start = p;
+          while (p != end && *p != d) ++p;
+          r.op = parse_op(std::string_view(start, p - start));
+          break;
+        }
+        case Role::kId: {
+          const char* start = p;
+          if (o_.id_mode != IdMode::kHashed && number(r.id) && (p == end || *p == d)) break;
+          if (o_.id_mode == IdMode::kNumeric) return false;
+          p = start;
+          while (p != end && *p != d) ++p;
+          if (p == start) return false;
+          char first = *start;
+          char last = p[-1];
+          if (first == ' ' || first == '\t' || first == '"' || last == ' ' || last == '\t' ||
+              last == '"' || last == '\r') {
+            return false;
+          }
+          r.id = hash_key(std::string_view(start, p - start));
+          break;
+        }
+      }
+      if (p != end && *p != d) return false;
+      if (col == max_col_) return true;
+      if (p == end) return false;
+      ++p;
+    }
+  }
+
+  Parsed parse_checked(std::string_view line, Request& r, LineError& err) {
     if (trim(line).empty()) return Parsed::kSkip;
     std::array<std::string_view, 6> v{};
     std::size_t n = split(line, o_.delimiter, max_col_, [&](std::size_t i, std::string_view s) {
@@ -400,10 +468,10 @@ class LineReader final : public TraceReader {
     std::string_view line;
     LineError err;
     while (n < out.size()) {
-      auto more = lines_.next(line);
-      if (!more.has_value()) [[unlikely]]
-        return std::move(more).error();
-      if (!*more) break;
+      if (!lines_.next(line)) [[unlikely]] {
+        if (lines_.failed()) return lines_.take_error();
+        break;
+      }
       if (header_ && lines_.line_no() == 1) continue;
       switch (parser_.parse(line, out[n], err)) {
         case Parsed::kRequest:
