@@ -108,7 +108,8 @@ nlohmann::ordered_json stats_json(const TraceStats& st, const std::string& path)
   j["zipf"] = {{"alpha", st.zipf.alpha},
                {"r_squared", st.zipf.r_squared},
                {"fitted_ranks", st.zipf.fitted_ranks},
-               {"fitted", "ranks with count >= 2"}};
+               {"fitted",
+                "log-spaced ranks (20 per decade) with count >= " + std::to_string(kZipfMinCount)}};
   auto top = nlohmann::ordered_json::array();
   for (const auto& p : st.top)
     top.push_back({{"id", p.id}, {"count", p.count}, {"share", p.share}});

@@ -63,15 +63,26 @@ std::uint64_t percentile(const std::vector<std::uint64_t>& hist, std::uint64_t t
 ZipfFit fit_zipf(const std::vector<std::uint64_t>& sorted_counts) {
   ZipfFit fit;
   std::size_t m = 0;
-  while (m < sorted_counts.size() && sorted_counts[m] >= 2) ++m;
-  fit.fitted_ranks = m;
-  if (m < 2) return fit;
-  Eigen::MatrixX2d a(m, 2);
-  Eigen::VectorXd y(m);
-  for (std::size_t i = 0; i < m; ++i) {
+  while (m < sorted_counts.size() && sorted_counts[m] >= kZipfMinCount) ++m;
+  // One point per 1/kZipfPointsPerDecade of a decade of rank: otherwise the (many, noisy) tail
+  // ranks outvote the head and bias the slope.
+  std::vector<std::size_t> ranks;
+  long last_bucket = -1;
+  for (std::size_t r = 1; r <= m; ++r) {
+    auto bucket = static_cast<long>(std::floor(kZipfPointsPerDecade * std::log10(double(r))));
+    if (bucket != last_bucket) {
+      ranks.push_back(r);
+      last_bucket = bucket;
+    }
+  }
+  fit.fitted_ranks = ranks.size();
+  if (ranks.size() < 2) return fit;
+  Eigen::MatrixX2d a(ranks.size(), 2);
+  Eigen::VectorXd y(ranks.size());
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
     a(i, 0) = 1.0;
-    a(i, 1) = std::log(static_cast<double>(i + 1));
-    y(i) = std::log(static_cast<double>(sorted_counts[i]));
+    a(i, 1) = std::log(static_cast<double>(ranks[i]));
+    y(i) = std::log(static_cast<double>(sorted_counts[ranks[i] - 1]));
   }
   Eigen::Vector2d beta = a.colPivHouseholderQr().solve(y);
   fit.alpha = -beta(1);
@@ -210,10 +221,10 @@ std::string format_trace_stats(const TraceStats& st) {
         r.mean, u(r.p25), u(r.p50), u(r.p75), u(r.p90), u(r.p99), u(r.reuses), u(r.cold_misses));
   }
   if (st.zipf.fitted_ranks >= 2) {
-    add("zipf alpha       %.3f (R^2 %.3f over the %llu ranks with count >= 2)\n", st.zipf.alpha,
-        st.zipf.r_squared, u(st.zipf.fitted_ranks));
+    add("zipf alpha       %.3f (R^2 %.3f; %llu log-spaced ranks with count >= %llu)\n",
+        st.zipf.alpha, st.zipf.r_squared, u(st.zipf.fitted_ranks), u(kZipfMinCount));
   } else {
-    add("zipf alpha       n/a (fewer than 2 objects requested twice)\n");
+    add("zipf alpha       n/a (fewer than 2 objects requested %llu times)\n", u(kZipfMinCount));
   }
   if (!st.top.empty()) {
     add("top %zu objects:\n", st.top.size());

