@@ -1,1 +1,32 @@
-int main() { return 0; }
+// The `cachescope` command-line tool.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "cli/trace_cmd.h"
+
+int main(int argc, char** argv) {
+  using namespace cachescope::cli;
+  CLI::App app{
+      "cachescope: design distributed caches before building them, check them once they run"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "cachescope 0.1.0");
+  add_policies_command(app);
+  add_replay_command(app);
+  add_trace_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  } catch (const CommandFailed& e) {
+    std::fprintf(stderr, "cachescope: %s\n", e.message.c_str());
+    return e.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cachescope: internal error: %s\n", e.what());
+    return kExitFailure;
+  }
+  return kExitOk;
+}

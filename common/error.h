@@ -15,7 +15,7 @@
 namespace cachescope {
 
 struct Error {
-  std::string file;     // path of the input, empty when not file-backed
+  std::string file;          // path of the input, empty when not file-backed
   std::uint64_t line = 0;    // 1-based line number, 0 when not applicable
   std::uint64_t offset = 0;  // byte offset, used when line == 0 and has_offset
   bool has_offset = false;
@@ -48,8 +48,8 @@ inline Error make_error(std::string message) {
 template <class T>
 class [[nodiscard]] Expected {
  public:
-  Expected(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Expected(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Expected(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Expected(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -59,6 +59,7 @@ class [[nodiscard]] Expected {
   T&& value() && { return std::get<0>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

@@ -14,8 +14,9 @@ namespace cachescope {
 // A size as written on a command line or in a file.
 struct SizeSpec {
   bool is_percent = false;
-  double percent = 0;        // when is_percent: 0 < percent <= 100 (may exceed 100: more than the working set)
-  std::uint64_t value = 0;   // otherwise: an absolute count or byte size
+  double percent =
+      0;  // when is_percent: 0 < percent <= 100 (may exceed 100: more than the working set)
+  std::uint64_t value = 0;  // otherwise: an absolute count or byte size
 };
 
 // Parses "123", "64KiB", "64MiB", "2GiB", "1TiB", "64KB"/"64MB"/"1GB" (decimal powers), "64k"/"64m"

@@ -157,7 +157,8 @@ class BasicCache {
   }
 
   void clear() {
-    while (!index_.empty()) remove_slot(index_.begin()->second, index_.begin(), RemovalCause::kErased);
+    while (!index_.empty())
+      remove_slot(index_.begin()->second, index_.begin(), RemovalCause::kErased);
   }
 
   void set_removal_listener(RemovalListener listener) { listener_ = std::move(listener); }
@@ -273,9 +274,9 @@ class BasicCache {
   bool resize_on_hit_;
   P policy_;
   Index index_;
-  std::vector<ObjId> ids_;            // by slot
-  std::vector<std::uint32_t> sizes_;  // by slot, bytes as requested
-  std::vector<std::uint8_t> live_;    // by slot
+  std::vector<ObjId> ids_;             // by slot
+  std::vector<std::uint32_t> sizes_;   // by slot, bytes as requested
+  std::vector<std::uint8_t> live_;     // by slot
   std::vector<std::int64_t> expires_;  // by slot; empty until the first TTL is set
   std::vector<Slot> free_;
   std::uint64_t expire_cursor_ = 0;

@@ -22,7 +22,9 @@ class FifoPolicy {
 
   void grow(Slot slot_count) { links_.grow(slot_count); }
   void on_miss(ObjId, std::uint64_t) noexcept {}
-  void on_insert(Slot s, ObjId, std::uint64_t, std::int64_t) noexcept { list_.push_tail(links_, s); }
+  void on_insert(Slot s, ObjId, std::uint64_t, std::int64_t) noexcept {
+    list_.push_tail(links_, s);
+  }
   void on_hit(Slot, std::int64_t) noexcept {}
   Slot evict() noexcept { return list_.pop_head(links_); }
   void on_erase(Slot s) noexcept { list_.remove(links_, s); }

@@ -24,7 +24,9 @@ class LruPolicy {
 
   void grow(Slot slot_count) { links_.grow(slot_count); }
   void on_miss(ObjId, std::uint64_t) noexcept {}
-  void on_insert(Slot s, ObjId, std::uint64_t, std::int64_t) noexcept { list_.push_tail(links_, s); }
+  void on_insert(Slot s, ObjId, std::uint64_t, std::int64_t) noexcept {
+    list_.push_tail(links_, s);
+  }
   void on_hit(Slot s, std::int64_t) noexcept { list_.move_to_tail(links_, s); }
   Slot evict() noexcept { return list_.pop_head(links_); }
   void on_erase(Slot s) noexcept { list_.remove(links_, s); }

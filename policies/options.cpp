@@ -30,17 +30,16 @@ std::string option_string(const PolicyConfig& config, std::string_view key,
   return it == config.options.end() ? std::string(fallback) : it->second;
 }
 
-std::uint64_t option_u64(const PolicyConfig& config, std::string_view policy,
-                         std::string_view key, std::uint64_t fallback) {
+std::uint64_t option_u64(const PolicyConfig& config, std::string_view policy, std::string_view key,
+                         std::uint64_t fallback) {
   auto it = config.options.find(key);
   if (it == config.options.end()) return fallback;
   const std::string& v = it->second;
   std::uint64_t out = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (ec != std::errc() || ptr != v.data() + v.size() || v.empty()) {
-    throw std::invalid_argument("policy '" + std::string(policy) + "' option '" +
-                                std::string(key) + "': expected a non-negative integer, got '" +
-                                v + "'");
+    throw std::invalid_argument("policy '" + std::string(policy) + "' option '" + std::string(key) +
+                                "': expected a non-negative integer, got '" + v + "'");
   }
   return out;
 }
@@ -53,8 +52,8 @@ double option_double(const PolicyConfig& config, std::string_view policy, std::s
   double out = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (ec != std::errc() || ptr != v.data() + v.size() || v.empty()) {
-    throw std::invalid_argument("policy '" + std::string(policy) + "' option '" +
-                                std::string(key) + "': expected a number, got '" + v + "'");
+    throw std::invalid_argument("policy '" + std::string(policy) + "' option '" + std::string(key) +
+                                "': expected a number, got '" + v + "'");
   }
   return out;
 }

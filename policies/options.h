@@ -20,8 +20,8 @@ void check_option_keys(const PolicyConfig& config, std::string_view policy,
 // The option's value, or `fallback` when absent.
 std::string option_string(const PolicyConfig& config, std::string_view key,
                           std::string_view fallback);
-std::uint64_t option_u64(const PolicyConfig& config, std::string_view policy,
-                         std::string_view key, std::uint64_t fallback);
+std::uint64_t option_u64(const PolicyConfig& config, std::string_view policy, std::string_view key,
+                         std::uint64_t fallback);
 double option_double(const PolicyConfig& config, std::string_view policy, std::string_view key,
                      double fallback);
 

@@ -17,7 +17,8 @@
 //        // evictions that make room for it (ARC adapts its target here)
 //   void on_insert(Slot, ObjId, std::uint64_t size, std::int64_t next_access) noexcept;
 //   void on_hit(Slot, std::int64_t next_access) noexcept;
-//   Slot evict() noexcept;             // pick a resident victim, forget it as *evicted*, return it;
+//   Slot evict() noexcept;             // pick a resident victim, forget it as *evicted*, return
+//   it;
 //                                      // precondition: at least one object is resident
 //   void on_erase(Slot) noexcept;      // forget a resident object removed for another reason
 //                                      // (delete, expiry, overwrite); not an eviction

@@ -28,7 +28,8 @@ Expected<PolicySpec> parse_policy_spec(std::string_view text) {
   }
   while (pos != std::string_view::npos) {
     std::size_t next = text.find(':', pos + 1);
-    std::string_view kv = text.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
+    std::string_view kv =
+        text.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
     std::size_t eq = kv.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       return make_error("policy '" + spec.name + "': option '" + std::string(kv) +
@@ -44,9 +45,8 @@ Expected<std::unique_ptr<Policy>> make_policy(const PolicySpec& spec, PolicyConf
   for (const auto& [k, v] : spec.options) config.options[k] = v;
   std::unique_ptr<Policy> out;
   try {
-    bool found = with_policy_type(spec.name, [&]<class P>() {
-      out = std::make_unique<PolicyModel<P>>(config);
-    });
+    bool found = with_policy_type(
+        spec.name, [&]<class P>() { out = std::make_unique<PolicyModel<P>>(config); });
     if (!found) return make_error("unknown policy '" + spec.name + "'");
   } catch (const std::invalid_argument& e) {
     return make_error(e.what());
