@@ -77,13 +77,31 @@ class BasicCache {
       const Slot s = it->second;
       ++counters_.hits;
       policy_.on_hit(s, next_access);
-      if (resize_on_hit_ && byte_mode_ && size != sizes_[s]) recharge(s, size);
+      if (resize_on_hit_ && byte_mode_ && size != slots_[s].size) recharge(s, size);
       return true;
     }
     ++counters_.misses;
     counters_.bytes_missed += size;
     insert_new(id, size, 0, next_access);
     return false;
+  }
+
+  // access() over a range of requests (anything with .id, .size and .next_access), with the
+  // index probed a few requests ahead so its cache misses overlap. Same results as access().
+  template <class Range>
+  void access_all(const Range& requests) {
+    constexpr std::size_t kAhead = 8;
+    const std::size_t n = std::size(requests);
+    const auto* r = std::data(requests);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) {
+        index_.prefetch(r[i + kAhead].id);
+        if constexpr (requires(const P& p, ObjId x) { p.prefetch(x); }) {
+          policy_.prefetch(r[i + kAhead].id);
+        }
+      }
+      access(r[i].id, r[i].size, r[i].next_access);
+    }
   }
 
   // ---- Store API ----------------------------------------------------------------------------
@@ -129,7 +147,7 @@ class BasicCache {
 
   // Changes a resident object's expiry (0 = never).
   void set_expiry(Slot s, std::int64_t expires_at) {
-    if (expires_at != 0 && expires_.empty()) expires_.assign(ids_.size(), 0);
+    if (expires_at != 0 && expires_.empty()) expires_.assign(slots_.size(), 0);
     if (!expires_.empty()) expires_[s] = expires_at;
   }
   std::int64_t expiry(Slot s) const { return expires_.empty() ? 0 : expires_[s]; }
@@ -137,13 +155,13 @@ class BasicCache {
   // Examines up to `budget` slots from a rotating cursor and removes the expired ones (active
   // expiry, in the manner of Redis's sampling). Returns how many were removed.
   std::uint64_t expire_some(std::int64_t now, std::uint64_t budget) {
-    if (expires_.empty() || ids_.empty()) return 0;
+    if (expires_.empty() || slots_.empty()) return 0;
     std::uint64_t removed = 0;
     for (std::uint64_t i = 0; i < budget; ++i) {
-      expire_cursor_ = (expire_cursor_ + 1) % ids_.size();
+      expire_cursor_ = (expire_cursor_ + 1) % slots_.size();
       const Slot s = static_cast<Slot>(expire_cursor_);
-      if (live_[s] && is_expired(s, now)) {
-        remove_slot(s, index_.find(ids_[s]), RemovalCause::kExpired);
+      if (slots_[s].live && is_expired(s, now)) {
+        remove_slot(s, index_.find(slots_[s].id), RemovalCause::kExpired);
         ++removed;
       }
     }
@@ -170,16 +188,16 @@ class BasicCache {
   std::uint64_t object_count() const noexcept { return index_.size(); }
   bool byte_mode() const noexcept { return byte_mode_; }
   bool contains(ObjId id) const { return index_.contains(id); }
-  ObjId id_of(Slot s) const { return ids_[s]; }
-  std::uint32_t size_of(Slot s) const { return sizes_[s]; }
+  ObjId id_of(Slot s) const { return slots_[s].id; }
+  std::uint32_t size_of(Slot s) const { return slots_[s].size; }
   // Number of slots handed out so far (an upper bound on slot values plus one).
-  Slot slot_count() const noexcept { return static_cast<Slot>(ids_.size()); }
+  Slot slot_count() const noexcept { return static_cast<Slot>(slots_.size()); }
   P& policy() noexcept { return policy_; }
 
   // Calls f(id, slot, size) for every resident object, in unspecified order.
   template <class F>
   void for_each(F&& f) const {
-    for (const auto& [id, s] : index_) f(id, s, sizes_[s]);
+    for (const auto& [id, s] : index_) f(id, s, slots_[s].size);
   }
 
  private:
@@ -200,9 +218,7 @@ class BasicCache {
     policy_.on_miss(id, charge);
     while (used_ + charge > capacity_) evict_one();
     const Slot s = take_slot();
-    ids_[s] = id;
-    sizes_[s] = size;
-    live_[s] = 1;
+    slots_[s] = SlotRecord{id, size, 1};
     if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
     used_ += charge;
     index_.emplace(id, s);
@@ -211,10 +227,10 @@ class BasicCache {
   }
 
   void recharge(Slot s, std::uint32_t new_size) {
-    const std::uint64_t old_charge = charge_of(sizes_[s]);
+    const std::uint64_t old_charge = charge_of(slots_[s].size);
     const std::uint64_t new_charge = charge_of(new_size);
-    const ObjId id = ids_[s];
-    sizes_[s] = new_size;
+    const ObjId id = slots_[s].id;
+    slots_[s].size = new_size;
     used_ = used_ - old_charge + new_charge;
     policy_.on_resize(s, old_charge, new_charge);
     // The object itself may be chosen; then it is simply gone, as with any eviction.
@@ -225,8 +241,7 @@ class BasicCache {
   void evict_one() {
     const Slot s = policy_.evict();
     ++counters_.evictions;
-    const ObjId id = ids_[s];
-    index_.erase(id);
+    index_.erase(slots_[s].id);
     release_slot(s, RemovalCause::kEvicted);
   }
 
@@ -238,10 +253,10 @@ class BasicCache {
   }
 
   void release_slot(Slot s, RemovalCause cause) {
-    used_ -= charge_of(sizes_[s]);
-    live_[s] = 0;
+    used_ -= charge_of(slots_[s].size);
+    slots_[s].live = 0;
     free_.push_back(s);
-    if (listener_) listener_(ids_[s], s, cause);
+    if (listener_) listener_(slots_[s].id, s, cause);
   }
 
   Slot take_slot() {
@@ -250,20 +265,16 @@ class BasicCache {
       free_.pop_back();
       return s;
     }
-    const Slot s = static_cast<Slot>(ids_.size());
+    const Slot s = static_cast<Slot>(slots_.size());
     if (s == kNoSlot) throw std::length_error("cachescope: too many resident objects");
-    if (s == ids_.capacity()) {
+    if (s == slots_.capacity()) {
       // Grow in one step for the policy too, so its per-slot arrays track ours.
-      const std::size_t n = ids_.empty() ? 64 : ids_.size() * 2;
-      ids_.reserve(n);
-      sizes_.reserve(n);
-      live_.reserve(n);
+      const std::size_t n = slots_.empty() ? 64 : slots_.size() * 2;
+      slots_.reserve(n);
       if (!expires_.empty()) expires_.reserve(n);
       policy_.grow(static_cast<Slot>(std::min<std::size_t>(n, kNoSlot)));
     }
-    ids_.push_back(0);
-    sizes_.push_back(0);
-    live_.push_back(0);
+    slots_.push_back(SlotRecord{});
     if (!expires_.empty()) expires_.push_back(0);
     return s;
   }
@@ -274,9 +285,13 @@ class BasicCache {
   bool resize_on_hit_;
   P policy_;
   Index index_;
-  std::vector<ObjId> ids_;             // by slot
-  std::vector<std::uint32_t> sizes_;   // by slot, bytes as requested
-  std::vector<std::uint8_t> live_;     // by slot
+  // Per-slot record, 16 bytes: what an eviction or expiry needs sits in one cache line.
+  struct SlotRecord {
+    ObjId id = 0;
+    std::uint32_t size = 0;  // bytes as requested (first-seen unless resize_on_hit)
+    std::uint32_t live = 0;
+  };
+  std::vector<SlotRecord> slots_;
   std::vector<std::int64_t> expires_;  // by slot; empty until the first TTL is set
   std::vector<Slot> free_;
   std::uint64_t expire_cursor_ = 0;

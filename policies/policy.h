@@ -24,6 +24,10 @@
 //                                      // (delete, expiry, overwrite); not an eviction
 //   void on_resize(Slot, std::uint64_t old_size, std::uint64_t new_size) noexcept;
 //
+// Optional: `void prefetch(ObjId) const noexcept;` -- policies with id-keyed maps (ghost lists)
+// may provide it; the replay loop calls it a few requests ahead so the lookups' cache misses
+// overlap.
+//
 // `next_access` is the 0-based index of the next request to the same object, or kNeverAgain; only
 // policies with `needs_future` use it. All hooks are O(1) unless the policy's header says
 // otherwise. Policies are single-threaded; each cache owns its own instance.

@@ -44,10 +44,11 @@ class TypedJob final : public Job {
     const std::size_t n = batch.size();
     if (first < warmup) {
       const std::size_t w = static_cast<std::size_t>(std::min<std::uint64_t>(n, warmup - first));
-      for (; i < w; ++i) cache_.access(batch[i].id, batch[i].size, batch[i].next_access);
+      cache_.access_all(batch.first(w));
+      i = w;
       if (first + w == warmup) cache_.reset_counters();
     }
-    for (; i < n; ++i) cache_.access(batch[i].id, batch[i].size, batch[i].next_access);
+    cache_.access_all(batch.subspan(i));
   }
   const CacheCounters& counters() const override { return cache_.counters(); }
 

@@ -3,49 +3,12 @@
 #include <cmath>
 #include <string>
 
+#include "common/random.h"
 #include "common/units.h"
 #include "traces/line_source.h"
 
 namespace cachescope {
 namespace {
-
-__extension__ typedef unsigned __int128 U128;  // GCC/Clang; -Wpedantic-clean spelling
-
-std::uint64_t splitmix64(std::uint64_t x) noexcept {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-// xoshiro256** (Blackman & Vigna), seeded through splitmix64 as its authors recommend.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) {
-    for (auto& s : s_) s = seed = splitmix64(seed);
-  }
-  std::uint64_t next() noexcept {
-    std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-  // In [0, 1), 53 random bits.
-  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  // In [0, n), by multiply-shift (Lemire); the bias is below 2^-64 * n.
-  std::uint64_t below(std::uint64_t n) noexcept {
-    return static_cast<std::uint64_t>((static_cast<U128>(next()) * n) >> 64);
-  }
-
- private:
-  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-  std::uint64_t s_[4];
-};
 
 // Rejection-inversion sampling of P(k) ~ k^-s on 1..n, after Hormann & Derflinger (1996),
 // "Rejection- inversion to generate variates from monotone discrete distributions", in the
@@ -137,7 +100,7 @@ class Generator final : public TraceReader {
         std::uint64_t epoch = i_ / c_.shift_every;
         // (epoch * hot) mod objects without overflow for any epoch.
         std::uint64_t start =
-            static_cast<std::uint64_t>((static_cast<U128>(epoch) * c_.hot_objects) % c_.objects);
+            static_cast<std::uint64_t>((static_cast<Uint128>(epoch) * c_.hot_objects) % c_.objects);
         if (rng_.uniform() < c_.hot_fraction) {
           return (start + rng_.below(c_.hot_objects)) % c_.objects;
         }
@@ -152,14 +115,14 @@ class Generator final : public TraceReader {
       case SizeModel::kConstant:
         return c_.size_a;
       case SizeModel::kUniform: {
-        std::uint64_t h = splitmix64(id ^ splitmix64(c_.seed ^ 0x5157A11Eull));
+        std::uint64_t h = mix64(id ^ mix64(c_.seed ^ 0x5157A11Eull));
         return c_.size_a + static_cast<std::uint32_t>(
-                               (static_cast<U128>(h) * (c_.size_b - c_.size_a + 1ull)) >> 64);
+                               (static_cast<Uint128>(h) * (c_.size_b - c_.size_a + 1ull)) >> 64);
       }
       case SizeModel::kLogNormal: {
-        std::uint64_t k = splitmix64(c_.seed ^ 0x106A0E11ull);
-        std::uint64_t h1 = splitmix64(id ^ k);
-        std::uint64_t h2 = splitmix64(h1);
+        std::uint64_t k = mix64(c_.seed ^ 0x106A0E11ull);
+        std::uint64_t h1 = mix64(id ^ k);
+        std::uint64_t h2 = mix64(h1);
         double u1 = (static_cast<double>(h1 >> 11) + 1.0) * 0x1.0p-53;  // (0, 1]
         double u2 = static_cast<double>(h2 >> 11) * 0x1.0p-53;
         double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);  // Box-Muller
@@ -277,7 +240,7 @@ Status parse_sizes(GeneratorConfig& c, std::string_view v) {
 std::uint64_t mix_rank(std::uint64_t rank, std::uint64_t seed) noexcept {
   // splitmix64's finaliser is a bijection of 64-bit words; xor with a seed-derived key keeps it
   // one.
-  return splitmix64(rank ^ splitmix64(seed));
+  return mix64(rank ^ mix64(seed));
 }
 
 Expected<GeneratorConfig> parse_generator_spec(std::string_view spec) {

@@ -65,7 +65,7 @@ TEST_CASE("arc: the paper's invariants and adaptation rule hold on a random stre
     const std::uint64_t cap = bytes ? 20000 : 16;
     auto c = make_test_cache<ArcPolicy>(cap, {}, bytes);
     const ArcPolicy& a = c.policy();
-    Xoshiro256 rng(bytes ? 3 : 4);
+    Rng rng(bytes ? 3 : 4);
     int bad_bounds = 0, bad_p = 0, b1_hits = 0, b2_hits = 0;
     for (int i = 0; i < 50000; ++i) {
       // Two phases with different favourite sets, so p has to move both ways.

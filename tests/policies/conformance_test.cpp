@@ -76,7 +76,7 @@ struct Request {
 // A skewed stream: a small hot set, a loop (scan) region and a uniform tail, so frequency,
 // recency and scan-resistance all get exercised. Sizes are fixed per object, 1..4096 bytes.
 std::vector<Request> make_stream(std::uint64_t seed, std::size_t n, bool mixed_ops) {
-  Xoshiro256 rng(seed);
+  Rng rng(seed);
   std::vector<Request> out;
   out.reserve(n);
   std::uint64_t scan = 0;

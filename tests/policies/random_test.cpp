@@ -10,7 +10,7 @@ using namespace cachescope;
 using cachescope::testing::make_test_cache;
 
 TEST_CASE("random: Lemire reduction stays in range and is roughly uniform") {
-  Xoshiro256 rng(123);
+  Rng rng(123);
   std::array<int, 7> counts{};
   for (int i = 0; i < 70000; ++i) {
     const auto v = rng.below(7);
