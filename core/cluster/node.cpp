@@ -1,0 +1,719 @@
+#include "core/cluster/node.h"
+
+#include <algorithm>
+
+namespace cachescope {
+namespace {
+
+const NodeConfig* find_node(const ClusterConfig& config, NodeId id) {
+  for (const auto& n : config.nodes) {
+    if (n.id == id) return &n;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<ClusterNode>> ClusterNode::create(const ClusterConfig& config, NodeId self,
+                                                           ClusterTime now) {
+  if (auto s = validate(config); !s) return s.error();
+  const NodeConfig* nc = find_node(config, self);
+  if (nc == nullptr) {
+    Error e = make_error("not in config.nodes");
+    e.field = "self";
+    return e;
+  }
+  auto spec = parse_policy_spec(nc->policy);
+  if (!spec) return spec.error();
+  auto cache = make_cache(*spec, CacheConfig{nc->capacity_bytes, CapacityUnit::kBytes, false},
+                          static_cast<std::uint64_t>(self) + 1);
+  if (!cache) return cache.error();
+  std::unique_ptr<ClusterNode> node(new ClusterNode(config, self, std::move(*cache)));
+  if (nc->initial_member) {
+    auto map = build_shard_map(config);
+    if (!map) return map.error();
+    node->map_ = std::move(*map);
+    node->purged_layout_ = node->map_.layout_epoch;
+    // Bootstrap: every copy of every shard is empty at offset 0 of term 1, so all are in sync.
+    for (const auto& e : node->map_.shards) {
+      const Role role = node->map_.role_of(self, e.id);
+      if (role == Role::kNone) continue;
+      ShardState& st = node->shards_[e.id];
+      st.role = role;
+      st.term = e.epoch;
+      st.synced = true;
+      if (role == Role::kReplica) st.following = e.primary;
+    }
+    for (NodeId m : node->map_.members) {
+      if (m != self) node->peers_[m].last_heard = now;
+    }
+    node->next_heartbeat_ = now;
+  }
+  node->recompute_deadline();
+  return node;
+}
+
+ClusterNode::ClusterNode(const ClusterConfig& config, NodeId self, std::unique_ptr<Cache> cache)
+    : config_(config), self_(self), cache_(std::move(cache)) {
+  // Evictions and expiries drop the version with the object.
+  cache_->set_removal_listener([this](ObjId id, Slot, RemovalCause) { versions_.erase(id); });
+}
+
+ClusterNode::~ClusterNode() = default;
+
+Outbox ClusterNode::take_outbox() {
+  Outbox out = std::move(outbox_);
+  outbox_ = Outbox{};
+  outbox_.next_deadline = out.next_deadline;
+  return out;
+}
+
+std::uint64_t ClusterNode::offset(ShardId shard) const noexcept {
+  auto it = shards_.find(shard);
+  return it == shards_.end() ? 0 : it->second.offset;
+}
+
+Epoch ClusterNode::term(ShardId shard) const noexcept {
+  auto it = shards_.find(shard);
+  return it == shards_.end() ? 0 : it->second.term;
+}
+
+std::uint64_t ClusterNode::version_of(ObjId key, ClusterTime now) const {
+  if (cache_->peek(key, now) == kNoSlot) return 0;
+  auto it = versions_.find(key);
+  return it == versions_.end() ? 0 : it->second;
+}
+
+bool ClusterNode::alive(NodeId peer) const {
+  if (peer == self_) return true;
+  auto it = peers_.find(peer);
+  return it != peers_.end() && !it->second.failed;
+}
+
+Epoch ClusterNode::highest_epoch_seen() const {
+  Epoch e = map_.epoch;
+  for (const auto& [id, p] : peers_) e = std::max(e, p.epoch);
+  return e;
+}
+
+void ClusterNode::reply(const ClientRequest& req, ClientReply r) {
+  r.request_id = req.request_id;
+  r.epoch = map_.epoch;
+  r.node = self_;
+  outbox_.messages.push_back({req.reply_to, std::move(r)});
+}
+
+void ClusterNode::store(Op op, ObjId key, std::uint32_t size, ClusterTime expires_at,
+                        std::uint64_t version) {
+  if (op == Op::kDel) {
+    cache_->erase(key);
+    return;
+  }
+  // insert() drops an old copy first (its listener call erases the old version).
+  if (cache_->insert(key, size, expires_at) != kNoSlot) versions_[key] = version;
+}
+
+// ---- Client requests --------------------------------------------------------------------------
+
+void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
+  ClientReply r;
+  if (map_.empty() || rejoining_) {
+    r.status = ReplyStatus::kTryAgain;
+    reply(req, r);
+    return;
+  }
+  const ShardId shard = map_.shard_of(req.key);
+  const ShardEntry* entry = map_.shard(shard);
+  r.shard = shard;
+  if (entry == nullptr) {
+    r.status = ReplyStatus::kTryAgain;
+    reply(req, r);
+    return;
+  }
+  auto it = shards_.find(shard);
+  ShardState* st = it == shards_.end() ? nullptr : &it->second;
+  const bool primary = st != nullptr && st->role == Role::kPrimary;
+  const bool write = req.op != Op::kGet;
+  const bool can_read = primary || (st != nullptr && st->role == Role::kReplica && st->synced &&
+                                    config_.read_policy != ReadPolicy::kPrimary);
+  if (write ? !primary : !can_read) {
+    ++counters_.moved;
+    r.status = ReplyStatus::kMoved;
+    r.moved_to = entry->primary;
+    reply(req, r);
+    return;
+  }
+  if (!write) {
+    ++counters_.gets;
+    const Slot s = cache_->lookup(req.key, now);
+    if (s == kNoSlot) {
+      r.status = ReplyStatus::kMiss;
+    } else {
+      ++counters_.hits;
+      r.status = ReplyStatus::kHit;
+      r.size = cache_->size_of(s);
+      r.version = versions_[req.key];
+    }
+    reply(req, r);
+    return;
+  }
+  ++(req.op == Op::kSet ? counters_.sets : counters_.dels);
+  ReplWrite w{shard,
+              st->term,
+              ++st->offset,
+              req.op,
+              req.key,
+              req.size,
+              req.op == Op::kSet && req.ttl > 0 ? now + req.ttl : 0,
+              req.write_id};
+  store(w.op, w.key, w.size, w.expires_at, w.write_id);
+  st->backlog.push_back(w);
+  if (st->backlog.size() > config_.backlog_entries) st->backlog.pop_front();
+  for (NodeId rep : entry->replicas) outbox_.messages.push_back({Address::node(rep), w});
+  PendingWrite p{w.offset, req};
+  if (config_.replication == ReplicationMode::kAsync) {
+    ack_write(shard, *st, p, now);
+  } else {
+    st->pending.push_back(std::move(p));
+    check_pending(shard, *st, now);
+  }
+}
+
+void ClusterNode::ack_write(ShardId shard, const ShardState& st, const PendingWrite& p,
+                            ClusterTime now) {
+  ClientReply r;
+  r.status = ReplyStatus::kOk;
+  r.shard = shard;
+  r.version = p.req.write_id;
+  reply(p.req, r);
+  outbox_.effects.push_back(
+      WriteAcked{self_, shard, st.term, p.offset, p.req.key, p.req.write_id, p.req.op, now});
+}
+
+void ClusterNode::check_pending(ShardId shard, ShardState& st, ClusterTime now) {
+  const ShardEntry* entry = map_.shard(shard);
+  if (entry == nullptr) return;
+  // The acks needed grow with the offset only through `acked`, so the head decides.
+  while (!st.pending.empty()) {
+    const std::uint64_t off = st.pending.front().offset;
+    bool done;
+    if (config_.replication == ReplicationMode::kSync) {
+      done = std::all_of(entry->replicas.begin(), entry->replicas.end(), [&](NodeId r) {
+        if (!alive(r)) return true;
+        auto a = st.acked.find(r);
+        return a != st.acked.end() && a->second >= off;
+      });
+    } else {
+      std::uint32_t acks = 0;
+      for (NodeId r : entry->replicas) {
+        auto a = st.acked.find(r);
+        acks += a != st.acked.end() && a->second >= off;
+      }
+      done = acks >= quorum_needed(config_, entry->replicas.size());
+    }
+    if (!done) break;
+    ack_write(shard, st, st.pending.front(), now);
+    st.pending.pop_front();
+  }
+}
+
+void ClusterNode::fail_pending(ShardState& st) {
+  for (const auto& p : st.pending) {
+    ClientReply r;
+    r.status = ReplyStatus::kTryAgain;
+    reply(p.req, r);
+  }
+  st.pending.clear();
+}
+
+// ---- Messages ---------------------------------------------------------------------------------
+
+void ClusterNode::on_message(Address from, const Message& msg, ClusterTime now) {
+  if (const auto* req = std::get_if<ClientRequest>(&msg)) {
+    on_client_request(*req, now);
+  } else if (const auto* cu = std::get_if<ConfigUpdate>(&msg)) {
+    if (cu->map) adopt(*cu->map, now);
+  } else if (std::holds_alternative<ConfigFetch>(msg)) {
+    if (!map_.empty()) {
+      outbox_.messages.push_back({from, ConfigUpdate{std::make_shared<const ShardMap>(map_)}});
+    }
+  } else if (from.kind == Address::Kind::kNode) {
+    if (const auto* hb = std::get_if<Heartbeat>(&msg)) {
+      handle(from, *hb, now);
+    } else if (const auto* w = std::get_if<ReplWrite>(&msg)) {
+      handle(from.id, *w, now);
+    } else if (const auto* a = std::get_if<ReplAck>(&msg)) {
+      handle(from.id, *a, now);
+    } else if (const auto* sr = std::get_if<SyncRequest>(&msg)) {
+      handle(from.id, *sr, now);
+    } else if (const auto* sd = std::get_if<SyncData>(&msg)) {
+      handle(from.id, *sd, now);
+    }
+  }
+  recompute_deadline();
+}
+
+void ClusterNode::handle(Address from, const Heartbeat& m, ClusterTime now) {
+  auto pit = peers_.find(from.id);
+  if (pit == peers_.end()) {
+    // Not a member per our map (yet): still track its epoch so we can push or expect news.
+    if (!map_.empty() && m.epoch < map_.epoch) {
+      outbox_.messages.push_back({from, ConfigUpdate{std::make_shared<const ShardMap>(map_)}});
+    }
+    return;
+  }
+  PeerState& p = pit->second;
+  p.last_heard = now;
+  p.epoch = std::max(p.epoch, m.epoch);
+  if (p.failed) {
+    p.failed = false;
+    outbox_.effects.push_back(PeerRecovered{self_, from.id, now});
+  }
+  p.offsets.clear();
+  for (const auto& o : m.offsets) p.offsets[o.shard] = o;
+  if (!map_.empty() && m.epoch < map_.epoch) {
+    outbox_.messages.push_back({from, ConfigUpdate{std::make_shared<const ShardMap>(map_)}});
+  }
+  if (rejoining_) return;
+  for (auto& [shard, st] : shards_) {
+    if (st.role != Role::kReplica || st.following != from.id || !st.synced) continue;
+    auto o = p.offsets.find(shard);
+    if (o == p.offsets.end()) continue;
+    // Writes sent before the previous heartbeat have arrived by now on a FIFO link; if we are
+    // still short of that offset, one was lost. A primary on another term means our history may
+    // have diverged. Either way the primary decides between partial and full resync.
+    if (o->second.term != st.term || st.offset < st.primary_hb_offset) {
+      request_sync(shard, st, now);
+    } else {
+      st.primary_hb_offset = o->second.offset;
+    }
+  }
+}
+
+void ClusterNode::handle(NodeId from, const ReplWrite& m, ClusterTime now) {
+  auto it = shards_.find(m.shard);
+  if (it == shards_.end()) return;
+  ShardState& st = it->second;
+  if (st.role != Role::kReplica || st.following != from) return;
+  if (!st.synced || m.offset > st.offset + 1) {
+    if (st.early.size() < config_.backlog_entries) st.early.emplace(m.offset, m);
+    return;
+  }
+  if (m.term != st.term || m.offset <= st.offset) return;
+  apply_write(st, m);
+  drain_early(m.shard, st);
+  outbox_.messages.push_back({Address::node(from), ReplAck{m.shard, st.term, st.offset}});
+  (void)now;
+}
+
+void ClusterNode::apply_write(ShardState& st, const ReplWrite& w) {
+  store(w.op, w.key, w.size, w.expires_at, w.write_id);
+  st.offset = w.offset;
+  st.backlog.push_back(w);
+  if (st.backlog.size() > config_.backlog_entries) st.backlog.pop_front();
+  ++counters_.repl_applied;
+}
+
+void ClusterNode::drain_early(ShardId, ShardState& st) {
+  while (!st.early.empty()) {
+    auto first = st.early.begin();
+    if (first->first <= st.offset || first->second.term != st.term) {
+      st.early.erase(first);
+    } else if (first->first == st.offset + 1) {
+      apply_write(st, first->second);
+      st.early.erase(first);
+    } else {
+      break;
+    }
+  }
+}
+
+void ClusterNode::handle(NodeId from, const ReplAck& m, ClusterTime now) {
+  auto it = shards_.find(m.shard);
+  if (it == shards_.end() || it->second.role != Role::kPrimary || m.term != it->second.term) {
+    return;
+  }
+  auto& a = it->second.acked[from];
+  a = std::max(a, m.offset);
+  check_pending(m.shard, it->second, now);
+}
+
+void ClusterNode::handle(NodeId from, const SyncRequest& m, ClusterTime now) {
+  auto it = shards_.find(m.shard);
+  if (it == shards_.end() || it->second.role != Role::kPrimary || rejoining_) return;
+  ShardState& st = it->second;
+  auto send = [&](Message msg) {
+    outbox_.messages.push_back({Address::node(from), std::move(msg)});
+  };
+  if (m.mode == SyncMode::kPartial) {
+    const bool same_history =
+        (m.term == st.term && m.offset <= st.offset) ||
+        (m.term == st.prev_term && m.term != 0 && m.offset <= st.prev_term_end);
+    const bool covered = m.offset == st.offset ||
+                         (!st.backlog.empty() && st.backlog.front().offset <= m.offset + 1 &&
+                          st.backlog.back().offset == st.offset);
+    if (same_history && covered) {
+      ++counters_.partial_syncs_served;
+      send(SyncData{m.shard, SyncMode::kPartial, st.term, m.offset, {}});
+      for (ReplWrite w : st.backlog) {
+        if (w.offset <= m.offset) continue;
+        w.term = st.term;
+        send(w);
+      }
+      st.acked[from] = m.offset;
+      return;
+    }
+  }
+  SyncData d{m.shard,
+             m.mode == SyncMode::kCold ? SyncMode::kCold : SyncMode::kFull,
+             st.term,
+             st.offset,
+             {}};
+  if (d.mode == SyncMode::kFull) {
+    ++counters_.full_syncs_served;
+    cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) {
+      if (map_.shard_of(id) != m.shard || cache_->peek(id, now) == kNoSlot) return;
+      auto v = versions_.find(id);
+      d.entries.push_back({id, size, cache_->expiry(s), v == versions_.end() ? 0 : v->second});
+    });
+    // The index's iteration order is not deterministic across processes; the wire order is.
+    std::sort(d.entries.begin(), d.entries.end(),
+              [](const SyncEntry& a, const SyncEntry& b) { return a.key < b.key; });
+  }
+  st.acked[from] = st.offset;
+  send(std::move(d));
+}
+
+void ClusterNode::handle(NodeId from, const SyncData& m, ClusterTime now) {
+  auto it = shards_.find(m.shard);
+  if (it == shards_.end()) return;
+  ShardState& st = it->second;
+  if (st.role != Role::kReplica || st.following != from) return;
+  if (m.mode != SyncMode::kPartial) {
+    erase_shard_keys(m.shard);
+    st.backlog.clear();
+    for (const auto& e : m.entries) store(Op::kSet, e.key, e.size, e.expires_at, e.version);
+  } else {
+    // Drop the backlog beyond the resync point: that part of our history was not kept.
+    while (!st.backlog.empty() && st.backlog.back().offset > m.offset) st.backlog.pop_back();
+  }
+  st.term = m.term;
+  st.offset = m.offset;
+  st.synced = true;
+  st.sync_requested_at = -1;
+  st.primary_hb_offset = 0;
+  drain_early(m.shard, st);
+  outbox_.messages.push_back({Address::node(from), ReplAck{m.shard, st.term, st.offset}});
+  outbox_.effects.push_back(SyncCompleted{self_, m.shard, m.mode, m.entries.size(), now});
+}
+
+void ClusterNode::request_sync(ShardId shard, ShardState& st, ClusterTime now) {
+  if (st.following == kNoNode) return;
+  SyncMode mode = SyncMode::kPartial;
+  if (st.term == 0) mode = config_.rejoin == RejoinMode::kCold ? SyncMode::kCold : SyncMode::kFull;
+  st.synced = false;
+  st.sync_requested_at = now;
+  outbox_.messages.push_back(
+      {Address::node(st.following), SyncRequest{shard, mode, st.term, st.offset}});
+}
+
+void ClusterNode::erase_shard_keys(ShardId shard) {
+  std::vector<ObjId> doomed;
+  cache_->for_each([&](ObjId id, Slot, std::uint32_t) {
+    if (map_.shard_of(id) == shard) doomed.push_back(id);
+  });
+  for (ObjId id : doomed) cache_->erase(id);
+}
+
+void ClusterNode::purge_unserved_keys() {
+  std::vector<ObjId> doomed;
+  cache_->for_each([&](ObjId id, Slot, std::uint32_t) {
+    if (map_.role_of(self_, map_.shard_of(id)) == Role::kNone) doomed.push_back(id);
+  });
+  for (ObjId id : doomed) cache_->erase(id);
+}
+
+// ---- Configuration ----------------------------------------------------------------------------
+
+void ClusterNode::adopt(const ShardMap& incoming, ClusterTime now) {
+  const bool changed = map_.merge(incoming);
+  if (changed) outbox_.effects.push_back(ConfigChanged{self_, map_.epoch, now});
+  if (changed || rejoining_) reconcile_roles(now);
+}
+
+void ClusterNode::reconcile_roles(ClusterTime now) {
+  // Membership: track every member, forget the rest.
+  for (NodeId m : map_.members) {
+    if (m != self_ && !peers_.contains(m)) peers_[m].last_heard = now;
+  }
+  std::erase_if(peers_, [&](const auto& kv) { return !map_.is_member(kv.first); });
+  if (!map_.is_member(self_)) {
+    for (auto& [id, st] : shards_) fail_pending(st);
+    shards_.clear();
+    rejoining_ = false;
+    rejoin_deadline_ = kNoDeadline;
+    if (purged_layout_ != map_.layout_epoch) cache_->clear();
+    purged_layout_ = map_.layout_epoch;
+    return;
+  }
+  if (rejoining_) {
+    const bool primary_somewhere =
+        std::any_of(map_.shards.begin(), map_.shards.end(),
+                    [&](const ShardEntry& e) { return e.primary == self_; });
+    if (primary_somewhere) return;  // wait for the failover (or the rejoin deadline)
+    finish_rejoin(now);
+    return;  // finish_rejoin reconciles
+  }
+  bool dropped = false;
+  for (auto it = shards_.begin(); it != shards_.end();) {
+    if (map_.role_of(self_, it->first) == Role::kNone) {
+      fail_pending(it->second);
+      it = shards_.erase(it);
+      dropped = true;
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& e : map_.shards) {
+    const Role role = map_.role_of(self_, e.id);
+    if (role == Role::kNone) continue;
+    ShardState& st = shards_[e.id];
+    if (role == Role::kPrimary) {
+      if (st.role != Role::kPrimary) {
+        // Made primary by someone else's config (a new shard, or a tie-break): continue our
+        // numbering under a new term; our old history stays servable for partial resyncs.
+        st.prev_term = st.term;
+        st.prev_term_end = st.offset;
+        st.term = e.epoch;
+        st.role = Role::kPrimary;
+        st.following = kNoNode;
+        st.synced = true;
+        st.early.clear();
+        st.acked.clear();
+        st.promote_at = kNoDeadline;
+      }
+      for (auto a = st.acked.begin(); a != st.acked.end();) {
+        const bool listed =
+            std::find(e.replicas.begin(), e.replicas.end(), a->first) != e.replicas.end();
+        if (listed) {
+          ++a;
+        } else {
+          st.acked.erase(a++);
+        }
+      }
+      check_pending(e.id, st, now);
+    } else if (st.role != Role::kReplica || st.following != e.primary) {
+      if (st.role == Role::kPrimary) fail_pending(st);
+      st.role = Role::kReplica;
+      st.following = e.primary;
+      st.promote_at = kNoDeadline;
+      st.acked.clear();
+      st.early.clear();
+      request_sync(e.id, st, now);
+    } else {
+      st.promote_at = kNoDeadline;  // the entry changed under us: any failover plan is stale
+    }
+  }
+  if (dropped || purged_layout_ != map_.layout_epoch) {
+    purge_unserved_keys();
+    purged_layout_ = map_.layout_epoch;
+  }
+}
+
+void ClusterNode::finish_rejoin(ClusterTime now) {
+  rejoining_ = false;
+  rejoin_deadline_ = kNoDeadline;
+  for (auto& [id, p] : peers_) {
+    p.last_heard = now;
+    p.failed = false;
+  }
+  next_heartbeat_ = now;
+  // Still a primary: nobody took over. Start a new term so replicas resync from our (empty)
+  // data instead of appending to a history we no longer hold.
+  bool bumped = false;
+  for (auto& e : map_.shards) {
+    if (e.primary != self_) continue;
+    e.epoch = highest_epoch_seen() + 1;
+    map_.epoch = std::max(map_.epoch, e.epoch);
+    ShardState& st = shards_[e.id];
+    st = ShardState{};
+    st.role = Role::kPrimary;
+    st.term = e.epoch;
+    st.synced = true;
+    bumped = true;
+  }
+  reconcile_roles(now);
+  if (bumped) {
+    outbox_.effects.push_back(ConfigChanged{self_, map_.epoch, now});
+    broadcast_config(now);
+  }
+}
+
+void ClusterNode::broadcast_config(ClusterTime) {
+  auto map = std::make_shared<const ShardMap>(map_);
+  for (NodeId m : map_.members) {
+    if (m != self_) outbox_.messages.push_back({Address::node(m), ConfigUpdate{map}});
+  }
+  for (std::uint32_t r = 0; r < config_.routers; ++r) {
+    outbox_.messages.push_back({Address::router(r), ConfigUpdate{map}});
+  }
+}
+
+Status ClusterNode::add_node(NodeId node, ClusterTime now) {
+  auto next = with_member_added(map_, config_, node, highest_epoch_seen() + 1);
+  if (!next) return next.error();
+  adopt(*next, now);
+  broadcast_config(now);
+  recompute_deadline();
+  return Ok{};
+}
+
+Status ClusterNode::remove_node(NodeId node, ClusterTime now) {
+  auto next = with_member_removed(map_, config_, node, highest_epoch_seen() + 1);
+  if (!next) return next.error();
+  adopt(*next, now);
+  broadcast_config(now);
+  if (node != self_) {
+    outbox_.messages.push_back(
+        {Address::node(node), ConfigUpdate{std::make_shared<const ShardMap>(map_)}});
+  }
+  recompute_deadline();
+  return Ok{};
+}
+
+// ---- Time -------------------------------------------------------------------------------------
+
+void ClusterNode::send_heartbeats(ClusterTime) {
+  Heartbeat hb;
+  hb.epoch = map_.epoch;
+  for (const auto& [shard, st] : shards_) {
+    if (st.role != Role::kNone) hb.offsets.push_back({shard, st.term, st.offset});
+  }
+  for (NodeId m : map_.members) {
+    if (m != self_) outbox_.messages.push_back({Address::node(m), hb});
+  }
+}
+
+void ClusterNode::schedule_failover(ShardId shard, ShardState& st, ClusterTime now) {
+  const ShardEntry* e = map_.shard(shard);
+  if (e == nullptr || !st.synced || st.promote_at != kNoDeadline) return;
+  std::uint64_t rank = 0;
+  for (NodeId r : e->replicas) {
+    if (r == self_ || !alive(r)) continue;
+    const auto& offs = peers_.at(r).offsets;
+    auto o = offs.find(shard);
+    const std::uint64_t off = o == offs.end() ? 0 : o->second.offset;
+    if (off > st.offset || (off == st.offset && r < self_)) ++rank;
+  }
+  st.promote_at = now + static_cast<ClusterTime>(rank) * config_.failover_rank_delay;
+}
+
+void ClusterNode::promote(ShardId shard, ClusterTime now) {
+  ShardEntry* e = map_.shard(shard);
+  ShardState& st = shards_[shard];
+  const NodeId old_primary = e->primary;
+  const Epoch old_term = st.term;
+  const Epoch epoch = highest_epoch_seen() + 1;
+  std::vector<NodeId> replicas;
+  for (NodeId r : e->replicas) {
+    if (r != self_) replicas.push_back(r);
+  }
+  if (map_.is_member(old_primary)) replicas.push_back(old_primary);
+  e->primary = self_;
+  e->replicas = std::move(replicas);
+  e->epoch = epoch;
+  map_.epoch = epoch;
+  st.role = Role::kPrimary;
+  st.prev_term = old_term;
+  st.prev_term_end = st.offset;
+  st.term = epoch;
+  st.following = kNoNode;
+  st.acked.clear();
+  st.early.clear();
+  st.pending.clear();
+  outbox_.effects.push_back(Promoted{self_, shard, epoch, now, old_primary, old_term, st.offset});
+  outbox_.effects.push_back(ConfigChanged{self_, epoch, now});
+  broadcast_config(now);
+}
+
+void ClusterNode::on_tick(ClusterTime now) {
+  if (map_.is_member(self_)) {
+    if (rejoining_) {
+      if (now >= rejoin_deadline_) {
+        finish_rejoin(now);
+      } else if (now >= next_heartbeat_) {
+        for (NodeId m : map_.members) {
+          if (m != self_) outbox_.messages.push_back({Address::node(m), ConfigFetch{}});
+        }
+        next_heartbeat_ = now + config_.heartbeat_interval;
+      }
+    }
+    if (!rejoining_) {
+      if (now >= next_heartbeat_) {
+        send_heartbeats(now);
+        next_heartbeat_ = now + config_.heartbeat_interval;
+        cache_->expire_some(now, 16);
+      }
+      for (auto& [peer, p] : peers_) {
+        if (p.failed || now - p.last_heard < config_.failure_timeout) continue;
+        p.failed = true;
+        outbox_.effects.push_back(FailureDetected{self_, peer, now});
+        for (auto& [shard, st] : shards_) {
+          if (st.role == Role::kReplica && st.following == peer) schedule_failover(shard, st, now);
+        }
+      }
+      for (auto& [shard, st] : shards_) {
+        if (st.role == Role::kPrimary) check_pending(shard, st, now);
+        if (st.role == Role::kReplica && st.promote_at <= now) {
+          st.promote_at = kNoDeadline;
+          if (!alive(st.following)) promote(shard, now);
+        }
+        if (st.role == Role::kReplica && !st.synced && st.sync_requested_at >= 0 &&
+            now - st.sync_requested_at >= config_.failure_timeout) {
+          request_sync(shard, st, now);
+        }
+      }
+    }
+  }
+  recompute_deadline();
+}
+
+void ClusterNode::restart(ClusterTime now) {
+  outbox_ = Outbox{};  // whatever the old process had not sent is gone
+  cache_->clear();
+  versions_.clear();
+  shards_.clear();
+  for (auto& [id, p] : peers_) p = PeerState{now};
+  if (map_.is_member(self_)) {
+    rejoining_ = true;
+    rejoin_deadline_ =
+        now + config_.failure_timeout +
+        static_cast<ClusterTime>(config_.replicas + 1) * config_.failover_rank_delay +
+        2 * config_.heartbeat_interval;
+    next_heartbeat_ = now;
+    on_tick(now);  // sends the first ConfigFetch
+  }
+  recompute_deadline();
+}
+
+void ClusterNode::recompute_deadline() {
+  ClusterTime d = kNoDeadline;
+  if (map_.is_member(self_)) {
+    d = std::min(d, next_heartbeat_);
+    d = std::min(d, rejoin_deadline_);
+    if (!rejoining_) {
+      for (const auto& [id, p] : peers_) {
+        if (!p.failed) d = std::min(d, p.last_heard + config_.failure_timeout);
+      }
+      for (const auto& [id, st] : shards_) {
+        d = std::min(d, st.promote_at);
+        if (st.role == Role::kReplica && !st.synced && st.sync_requested_at >= 0) {
+          d = std::min(d, st.sync_requested_at + config_.failure_timeout);
+        }
+      }
+    }
+  }
+  outbox_.next_deadline = d;
+}
+
+}  // namespace cachescope

@@ -1,0 +1,199 @@
+// `ClusterNode`: one cache node of the cluster as a sans-IO state machine. It owns a `Cache`
+// (byte capacity, any registered policy, TTL) plus a version (write id) per resident key, serves
+// client requests for the shards it holds, replicates writes, detects failures and fails over.
+// The discrete-event simulator and the live node drive the same code.
+//
+// Driving it: call `on_client_request`, `on_message` and `on_tick` (at or after
+// `outbox().next_deadline`), then `take_outbox()` and deliver the messages. Same inputs in the
+// same order give the same outputs: there is no clock, I/O, thread or randomness inside.
+//
+// Requests: a write (SET/DEL) must reach the shard primary; a read may be served by the primary
+// or, unless read_policy is kPrimary, by a synced replica. Otherwise the node replies kMoved with
+// the owner per its map and its epoch (Redis's MOVED). A SET's version is its write_id; DEL
+// removes the key (no tombstone). TTLs become absolute expiry times on the primary and are
+// replicated as such.
+//
+// Replication: the primary applies a write, gives it the next offset of the shard's stream,
+// keeps it in a bounded backlog and sends ReplWrite to every replica. The client is acked at
+// once (kAsync), when every replica it considers alive has acked the offset (kSync), or when
+// quorum_needed replicas have (kQuorum). A replica applies writes strictly in offset order
+// (out-of-order arrivals wait in a buffer) and acks each. A replica still behind the offset its
+// primary announced in the previous heartbeat (a lost ReplWrite), or whose primary heartbeats
+// another term, asks for a resync: partial from the backlog when the primary holds that history
+// (its own term, or the term it was promoted from up to the promotion offset, like Redis's
+// replid2), full otherwise.
+//
+// Replicas that are not synced (waiting for a sync) neither serve reads nor promote themselves.
+// An empty replica (restarted, or newly assigned by a layout change) syncs per `rejoin`.
+//
+// Failure detection and failover: every member heartbeats every other member. A peer not heard
+// from for failure_timeout is declared failed (FailureDetected). When a replica declares its
+// primary failed, it ranks itself among the shard's replicas it believes alive by (applied offset
+// desc, node id asc), using the offsets peers put in their heartbeats, and after rank *
+// failover_rank_delay promotes itself unless it has meanwhile seen a newer entry for the shard:
+// new epoch = highest epoch seen + 1; the shard's entry gets primary = itself, replicas = the
+// other replicas plus the old primary (which rejoins as a replica when it returns). It
+// broadcasts ConfigUpdate to every member and router. Nodes adopt configs by ShardMap::merge.
+// A primary that learns it was replaced steps down: pending writes get kTryAgain and it
+// resyncs from the new primary as a replica.
+//
+// Restart: `restart(now)` models a process restart (the cache's memory is lost; the last map is
+// kept, like Redis's nodes.conf). The node then sends no heartbeats and serves nothing while
+// "rejoining"; it fetches the config from every member. If a ConfigUpdate shows it is no
+// longer a primary, it rejoins as a replica: kCold starts empty at the primary's offset, kResync
+// requests a full sync. If it is still a primary when failure_timeout + (replicas+1) *
+// failover_rank_delay have passed (nobody took over, e.g. no replicas), it resumes as primary
+// with a new term (epoch bump), so replicas full-resync from its (empty) data, as a Redis primary
+// restarted without persistence would make them.
+//
+// Lost acknowledged writes (for the driver): offsets are positions in one per-shard history.
+// Keep, per shard, the current term and the list of acknowledged offsets (WriteAcked{shard,
+// term, offset}) of that term's history.
+//  - WriteAcked with term == current term: append its offset.
+//  - Promoted{shard, epoch, applied_offset = X}: every kept offset > X is lost; drop those (the
+//    new primary continues numbering at X + 1) and set the current term to `epoch`.
+//  - WriteAcked with term < current term: a deposed primary acknowledged a write its successor
+//    will never have: lost.
+// A replica that is promoted holds exactly the history up to X, so the count is exact for SETs
+// and DELs alike; the test suite checks it against the keys' versions.
+//
+// Scaling: `add_node` / `remove_node` compute a new layout at a new epoch (ShardMap's
+// with_member_added / with_member_removed), adopt it and push it to every member (old and new)
+// and router. Slots moved to a new shard start empty there (the cost shows up as misses); each
+// node drops the keys of shards it no longer serves.
+//
+// Thread-safety: none. One driver thread owns a node.
+#pragma once
+
+#include <absl/container/flat_hash_map.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+
+#include "core/cache.h"
+#include "core/cluster/messages.h"
+
+namespace cachescope {
+
+struct NodeCounters {
+  std::uint64_t gets = 0;
+  std::uint64_t hits = 0;
+  std::uint64_t sets = 0;
+  std::uint64_t dels = 0;
+  std::uint64_t moved = 0;
+  std::uint64_t repl_applied = 0;
+  std::uint64_t full_syncs_served = 0;
+  std::uint64_t partial_syncs_served = 0;
+};
+
+class ClusterNode {
+ public:
+  // A node of `config.nodes` with id `self`. Initial members start from build_shard_map(config);
+  // others start with an empty map and serve nothing until a ConfigUpdate includes them.
+  static Expected<std::unique_ptr<ClusterNode>> create(const ClusterConfig& config, NodeId self,
+                                                       ClusterTime now);
+
+  void on_client_request(const ClientRequest& req, ClusterTime now);
+  void on_message(Address from, const Message& msg, ClusterTime now);
+  void on_tick(ClusterTime now);
+  // Process restart: memory lost, then rejoin (see above). The driver stops calling a crashed
+  // node and calls this when it comes back.
+  void restart(ClusterTime now);
+
+  // Admin entry points (any member may be asked): a new layout at a new epoch, pushed to all.
+  Status add_node(NodeId node, ClusterTime now);
+  Status remove_node(NodeId node, ClusterTime now);
+
+  Outbox take_outbox();
+  const Outbox& outbox() const noexcept { return outbox_; }
+
+  NodeId id() const noexcept { return self_; }
+  const ShardMap& config() const noexcept { return map_; }
+  bool rejoining() const noexcept { return rejoining_; }
+  // The shard stream position: primary, last assigned offset; replica, last applied.
+  std::uint64_t offset(ShardId shard) const noexcept;
+  Epoch term(ShardId shard) const noexcept;
+  // The stored version (write id) of `key`, 0 if not resident (or expired at `now`).
+  std::uint64_t version_of(ObjId key, ClusterTime now) const;
+  const Cache& cache() const noexcept { return *cache_; }
+  const NodeCounters& counters() const noexcept { return counters_; }
+
+  ClusterNode(const ClusterNode&) = delete;
+  ClusterNode& operator=(const ClusterNode&) = delete;
+  ~ClusterNode();
+
+ private:
+  struct PendingWrite {
+    std::uint64_t offset = 0;
+    ClientRequest req;
+  };
+  struct ShardState {
+    Role role = Role::kNone;
+    Epoch term = 0;            // the history this node holds
+    std::uint64_t offset = 0;  // last assigned (primary) / applied (replica)
+    // Primary side.
+    std::deque<ReplWrite> backlog;
+    absl::flat_hash_map<NodeId, std::uint64_t> acked;  // replica -> acked offset
+    std::deque<PendingWrite> pending;                  // kSync/kQuorum writes awaiting acks
+    Epoch prev_term = 0;                               // the history we were promoted from ...
+    std::uint64_t prev_term_end = 0;                   // ... valid up to this offset
+    // Replica side.
+    NodeId following = kNoNode;  // primary we stream from
+    bool synced = false;
+    ClusterTime sync_requested_at = -1;
+    std::map<std::uint64_t, ReplWrite> early;  // out-of-order writes, by offset
+    std::uint64_t primary_hb_offset = 0;       // the primary's offset in its last heartbeat
+    ClusterTime promote_at = kNoDeadline;      // scheduled self-promotion
+  };
+  struct PeerState {
+    ClusterTime last_heard = 0;
+    bool failed = false;
+    Epoch epoch = 0;
+    absl::flat_hash_map<ShardId, ShardOffset> offsets;
+  };
+
+  ClusterNode(const ClusterConfig& config, NodeId self, std::unique_ptr<Cache> cache);
+
+  void handle(Address from, const Heartbeat& m, ClusterTime now);
+  void handle(NodeId from, const ReplWrite& m, ClusterTime now);
+  void handle(NodeId from, const ReplAck& m, ClusterTime now);
+  void handle(NodeId from, const SyncRequest& m, ClusterTime now);
+  void handle(NodeId from, const SyncData& m, ClusterTime now);
+  void adopt(const ShardMap& incoming, ClusterTime now);
+  void reconcile_roles(ClusterTime now);
+  void purge_unserved_keys();
+  void erase_shard_keys(ShardId shard);
+  void request_sync(ShardId shard, ShardState& st, ClusterTime now);
+  void store(Op op, ObjId key, std::uint32_t size, ClusterTime expires_at, std::uint64_t version);
+  void fail_pending(ShardState& st);
+  void ack_write(ShardId shard, const ShardState& st, const PendingWrite& p, ClusterTime now);
+  void apply_write(ShardState& st, const ReplWrite& w);
+  void drain_early(ShardId shard, ShardState& st);
+  void check_pending(ShardId shard, ShardState& st, ClusterTime now);
+  void promote(ShardId shard, ClusterTime now);
+  void finish_rejoin(ClusterTime now);
+  void broadcast_config(ClusterTime now);
+  void send_heartbeats(ClusterTime now);
+  void reply(const ClientRequest& req, ClientReply r);
+  void schedule_failover(ShardId shard, ShardState& st, ClusterTime now);
+  bool alive(NodeId peer) const;
+  Epoch highest_epoch_seen() const;
+  void recompute_deadline();
+
+  ClusterConfig config_;
+  NodeId self_;
+  std::unique_ptr<Cache> cache_;
+  absl::flat_hash_map<ObjId, std::uint64_t> versions_;
+  ShardMap map_;
+  std::map<ShardId, ShardState> shards_;
+  std::map<NodeId, PeerState> peers_;
+  ClusterTime next_heartbeat_ = 0;
+  bool rejoining_ = false;
+  Epoch purged_layout_ = 0;
+  ClusterTime rejoin_deadline_ = kNoDeadline;
+  Outbox outbox_;
+  NodeCounters counters_;
+};
+
+}  // namespace cachescope

@@ -1,0 +1,167 @@
+#include "core/cluster/router.h"
+
+namespace cachescope {
+
+Router::Router(const ClusterConfig& config, std::uint32_t self, ShardMap initial)
+    : config_(config), self_(self), map_(std::move(initial)) {}
+
+NodeId Router::route(ObjId key, Op op) const {
+  const ShardEntry* e = map_.shard(map_.shard_of(key));
+  if (e == nullptr) return kNoNode;
+  if (op != Op::kGet || e->replicas.empty()) return e->primary;
+  switch (config_.read_policy) {
+    case ReadPolicy::kPrimary:
+      return e->primary;
+    case ReadPolicy::kReplicaPreferred:
+      return e->replicas[rotation_++ % e->replicas.size()];
+    case ReadPolicy::kAny: {
+      const std::size_t i = rotation_++ % (e->replicas.size() + 1);
+      return i == 0 ? e->primary : e->replicas[i - 1];
+    }
+  }
+  return e->primary;
+}
+
+void Router::send(std::uint64_t internal_id, NodeId to, const ClientRequest& req) {
+  ClientRequest fwd = req;
+  fwd.request_id = internal_id;
+  fwd.reply_to = Address::router(self_);
+  outbox_.messages.push_back({Address::node(to), fwd});
+}
+
+void Router::on_client_request(const ClientRequest& req, ClusterTime) {
+  const NodeId to = route(req.key, req.op);
+  if (to == kNoNode) {
+    ClientReply r;
+    r.request_id = req.request_id;
+    r.status = ReplyStatus::kTryAgain;
+    r.epoch = map_.epoch;
+    outbox_.completions.push_back({req.request_id, r, 0});
+    return;
+  }
+  const std::uint64_t id = next_id_++;
+  pending_[id] = Pending{req, 0};
+  by_caller_[req.request_id] = id;
+  send(id, to, req);
+}
+
+void Router::cancel(std::uint64_t request_id) {
+  auto it = by_caller_.find(request_id);
+  if (it == by_caller_.end()) return;
+  pending_.erase(it->second);
+  by_caller_.erase(it);
+}
+
+void Router::on_message(Address from, const Message& msg, ClusterTime) {
+  if (const auto* cu = std::get_if<ConfigUpdate>(&msg)) {
+    if (cu->map) map_.merge(*cu->map);
+    return;
+  }
+  const auto* r = std::get_if<ClientReply>(&msg);
+  if (r == nullptr) return;
+  auto it = pending_.find(r->request_id);
+  if (it == pending_.end()) return;  // cancelled or duplicate
+  Pending& p = it->second;
+  if (r->status == ReplyStatus::kMoved && r->epoch > map_.epoch &&
+      from.kind == Address::Kind::kNode) {
+    outbox_.messages.push_back({from, ConfigFetch{}});
+  }
+  if (r->status == ReplyStatus::kMoved && r->moved_to != kNoNode &&
+      p.redirects < config_.max_redirects) {
+    ++p.redirects;
+    ++redirects_;
+    send(it->first, r->moved_to, p.req);
+    return;
+  }
+  ClientReply out = *r;
+  out.request_id = p.req.request_id;
+  outbox_.completions.push_back({p.req.request_id, out, p.redirects});
+  by_caller_.erase(p.req.request_id);
+  pending_.erase(it);
+}
+
+RouterOutbox Router::take_outbox() {
+  RouterOutbox out = std::move(outbox_);
+  outbox_ = RouterOutbox{};
+  return out;
+}
+
+// ---- Cache-aside ------------------------------------------------------------------------------
+
+CacheAsideClient::CacheAsideClient(const ClusterConfig& config, std::uint32_t router_id,
+                                   ShardMap initial)
+    : config_(config), router_(config, router_id, std::move(initial)) {}
+
+void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now) {
+  ops_[op_id] = Op{false, Stage::kCacheRead, key, 0, 0};
+  ClientRequest req;
+  req.request_id = op_id;
+  req.op = cachescope::Op::kGet;
+  req.key = key;
+  router_.on_client_request(req, now);
+  collect(now);
+}
+
+void CacheAsideClient::put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime) {
+  ops_[op_id] = Op{true, Stage::kOrigin, key, size, 0};
+  outbox_.origin.push_back({op_id, true, key, size});
+}
+
+void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
+                                       std::uint64_t version, ClusterTime now) {
+  auto it = ops_.find(op_id);
+  if (it == ops_.end() || it->second.stage != Stage::kOrigin) return;
+  Op& op = it->second;
+  op.size = size;
+  op.version = version;
+  op.stage = Stage::kCacheWrite;
+  ClientRequest req;
+  req.request_id = op_id;
+  req.key = op.key;
+  req.write_id = version;
+  if (op.write && config_.cache_aside_write == CacheAsideWrite::kInvalidate) {
+    req.op = cachescope::Op::kDel;
+  } else {
+    req.op = cachescope::Op::kSet;
+    req.size = size;
+    if (!op.write) req.ttl = config_.cache_aside_fill_ttl;
+  }
+  router_.on_client_request(req, now);
+  collect(now);
+}
+
+void CacheAsideClient::on_message(Address from, const Message& msg, ClusterTime now) {
+  router_.on_message(from, msg, now);
+  collect(now);
+}
+
+void CacheAsideClient::collect(ClusterTime) {
+  RouterOutbox r = router_.take_outbox();
+  for (auto& m : r.messages) outbox_.messages.push_back(std::move(m));
+  for (const auto& c : r.completions) {
+    auto it = ops_.find(c.request_id);
+    if (it == ops_.end()) continue;
+    Op& op = it->second;
+    if (op.stage == Stage::kCacheRead && c.reply.status == ReplyStatus::kHit) {
+      outbox_.results.push_back(
+          {c.request_id, false, true, c.reply.size, c.reply.version, c.reply.status});
+      ops_.erase(it);
+    } else if (op.stage == Stage::kCacheRead) {
+      // A miss, or the cache could not answer: the origin has the value either way.
+      op.stage = Stage::kOrigin;
+      outbox_.origin.push_back({c.request_id, false, op.key, 0});
+    } else if (op.stage == Stage::kCacheWrite) {
+      outbox_.results.push_back(
+          {c.request_id, op.write, false, op.size, op.version, c.reply.status});
+      ops_.erase(it);
+    }
+  }
+}
+
+CacheAsideOutbox CacheAsideClient::take_outbox() {
+  CacheAsideOutbox out = std::move(outbox_);
+  outbox_ = CacheAsideOutbox{};
+  return out;
+}
+
+}  // namespace cachescope
