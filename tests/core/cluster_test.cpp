@@ -1,0 +1,584 @@
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "core/cluster/node.h"
+#include "core/cluster/router.h"
+#include "core/placement.h"
+#include "core/placement_slots.h"
+
+using namespace cachescope;
+
+namespace {
+
+constexpr ClusterTime kMs = kClusterMillisecond;
+
+ClusterConfig make_config(std::size_t nodes, std::string placement, std::uint32_t replicas,
+                          ReplicationMode mode = ReplicationMode::kAsync) {
+  ClusterConfig c;
+  for (std::size_t i = 0; i < nodes; ++i) {
+    c.nodes.push_back({static_cast<NodeId>(i), "10.0.0." + std::to_string(i) + ":6379", "z",
+                       1 << 20, "lru", true});
+  }
+  c.placement = std::move(placement);
+  c.replicas = replicas;
+  c.replication = mode;
+  return c;
+}
+
+// A miniature of the simulator: every message takes `delay`; crashed nodes neither send nor
+// receive; `drop` filters single messages (partitions, lost writes). Ties are delivered in send
+// order, so runs are deterministic.
+struct Net {
+  ClusterConfig cfg;
+  ClusterTime now = 0;
+  ClusterTime delay = 1 * kMs;
+  std::map<NodeId, std::unique_ptr<ClusterNode>> nodes;
+  std::vector<std::unique_ptr<Router>> routers;
+  std::unique_ptr<CacheAsideClient> aside;  // router 0 when set
+  std::set<NodeId> down;
+  std::function<bool(Address from, Address to, const Message&)> drop;
+  struct InFlight {
+    Address from, to;
+    Message msg;
+  };
+  std::multimap<std::pair<ClusterTime, std::uint64_t>, InFlight> queue;
+  std::uint64_t seq = 0;
+  std::vector<Effect> effects;
+  std::vector<RouterCompletion> done;
+  std::vector<ClientReply> client_replies;
+
+  explicit Net(ClusterConfig c, std::uint32_t router_count = 1) : cfg(std::move(c)) {
+    for (const auto& n : cfg.nodes) {
+      auto node = ClusterNode::create(cfg, n.id, now);
+      REQUIRE(node);
+      nodes[n.id] = std::move(*node);
+    }
+    auto map = build_shard_map(cfg);
+    REQUIRE(map);
+    for (std::uint32_t r = 0; r < router_count; ++r) {
+      routers.push_back(std::make_unique<Router>(cfg, r, *map));
+    }
+    collect();
+  }
+
+  ClusterNode& node(NodeId id) { return *nodes.at(id); }
+  Router& router(std::uint32_t r = 0) { return *routers.at(r); }
+
+  void post(Address from, std::vector<Outgoing>& out) {
+    for (auto& o : out) queue.emplace(std::pair{now + delay, seq++}, InFlight{from, o.to, o.msg});
+  }
+  void collect() {
+    for (auto& [id, n] : nodes) {
+      if (down.contains(id)) continue;
+      Outbox o = n->take_outbox();
+      post(Address::node(id), o.messages);
+      for (auto& e : o.effects) effects.push_back(e);
+    }
+    for (std::uint32_t r = 0; r < routers.size(); ++r) {
+      RouterOutbox o = routers[r]->take_outbox();
+      post(Address::router(r), o.messages);
+      for (auto& c : o.completions) done.push_back(c);
+    }
+  }
+  bool dropped(const InFlight& f) {
+    if (f.from.kind == Address::Kind::kNode && down.contains(f.from.id)) return true;
+    if (f.to.kind == Address::Kind::kNode && down.contains(f.to.id)) return true;
+    return drop && drop(f.from, f.to, f.msg);
+  }
+  void deliver(const InFlight& f) {
+    if (dropped(f)) return;
+    if (f.to.kind == Address::Kind::kNode) {
+      node(f.to.id).on_message(f.from, f.msg, now);
+    } else if (f.to.kind == Address::Kind::kRouter) {
+      if (aside && f.to.id == 0) {
+        aside->on_message(f.from, f.msg, now);
+      } else {
+        router(f.to.id).on_message(f.from, f.msg, now);
+      }
+    } else if (const auto* r = std::get_if<ClientReply>(&f.msg)) {
+      client_replies.push_back(*r);
+    }
+  }
+  void run_until(ClusterTime t) {
+    for (;;) {
+      ClusterTime next = queue.empty() ? kNoDeadline : queue.begin()->first.first;
+      for (auto& [id, n] : nodes) {
+        if (!down.contains(id)) next = std::min(next, n->outbox().next_deadline);
+      }
+      if (next > t) break;
+      now = std::max(now, next);
+      while (!queue.empty() && queue.begin()->first.first <= now) {
+        InFlight f = std::move(queue.begin()->second);
+        queue.erase(queue.begin());
+        deliver(f);
+        collect();
+      }
+      for (auto& [id, n] : nodes) {
+        if (!down.contains(id) && n->outbox().next_deadline <= now) n->on_tick(now);
+      }
+      collect();
+    }
+    now = t;
+  }
+  void run_for(ClusterTime d) { run_until(now + d); }
+
+  void submit(std::uint64_t id, Op op, ObjId key, std::uint32_t size = 100, std::uint32_t r = 0) {
+    ClientRequest req;
+    req.request_id = id;
+    req.op = op;
+    req.key = key;
+    req.size = size;
+    req.write_id = id;
+    router(r).on_client_request(req, now);
+    collect();
+  }
+  const RouterCompletion* completion(std::uint64_t id) const {
+    for (const auto& c : done) {
+      if (c.request_id == id) return &c;
+    }
+    return nullptr;
+  }
+  template <class E>
+  std::vector<E> effects_of() const {
+    std::vector<E> out;
+    for (const auto& e : effects) {
+      if (const auto* x = std::get_if<E>(&e)) out.push_back(*x);
+    }
+    return out;
+  }
+};
+
+// Drops ReplWrites from `from` to `to` beyond `offset`.
+auto drop_writes_beyond(NodeId from, NodeId to, std::uint64_t offset) {
+  return [=](Address f, Address t, const Message& m) {
+    const auto* w = std::get_if<ReplWrite>(&m);
+    return w != nullptr && f == Address::node(from) && t == Address::node(to) && w->offset > offset;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("cluster: config validation names the field") {
+  auto c = make_config(3, "slots", 3);
+  auto s = validate(c);
+  REQUIRE_FALSE(s);
+  CHECK(s.error().field == "replicas");
+  c = make_config(3, "slots", 0);
+  c.nodes[1].name = c.nodes[0].name;
+  s = validate(c);
+  REQUIRE_FALSE(s);
+  CHECK(s.error().field == "nodes[1].name");
+  c = make_config(3, "nope", 0);
+  CHECK(validate(c).error().field == "placement");
+  CHECK(validate(make_config(6, "slots", 1)));
+}
+
+TEST_CASE("cluster: slots route keys to their 3 shard primaries") {
+  Net net(make_config(6, "slots", 1));
+  const ShardMap& map = net.router().config();
+  REQUIRE(map.shards.size() == 3);
+  CHECK(map.slots_owned(0) == 5461);
+  CHECK(map.slots_owned(1) == 5462);
+  CHECK(map.slots_owned(2) == 5461);
+  // Primaries are nodes 0..2, replicas 3..5 (redis-cli --cluster create order).
+  CHECK(map.shard(1)->primary == 1);
+  CHECK(map.shard(1)->replicas == std::vector<NodeId>{4});
+  for (ObjId key = 0; key < 60; ++key) {
+    const SlotId slot = SlotPlacement::keyslot(std::to_string(key));
+    const ShardId expected = slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2;
+    CHECK(map.shard_of(key) == expected);
+    CHECK(net.router().route(key, Op::kSet) == expected);
+    net.submit(key + 1, Op::kSet, key);
+  }
+  net.run_for(20 * kMs);
+  for (ObjId key = 0; key < 60; ++key) {
+    const auto* c = net.completion(key + 1);
+    REQUIRE(c);
+    CHECK(c->reply.status == ReplyStatus::kOk);
+    CHECK(c->reply.node == map.shard(map.shard_of(key))->primary);
+    CHECK(c->redirects == 0);
+  }
+  // A write sent straight to a non-owner is redirected, Redis-style.
+  ClientRequest req{999, Op::kSet, 0, 10, 0, 999, Address::client(7)};
+  const NodeId wrong = (map.shard(map.shard_of(0))->primary + 1) % 3;
+  net.node(wrong).on_client_request(req, net.now);
+  net.collect();
+  net.run_for(5 * kMs);
+  REQUIRE(net.client_replies.size() == 1);
+  CHECK(net.client_replies[0].status == ReplyStatus::kMoved);
+  CHECK(net.client_replies[0].moved_to == map.shard(map.shard_of(0))->primary);
+}
+
+TEST_CASE("cluster: ketama routes like the placement over the node names") {
+  auto cfg = make_config(4, "ketama", 1);
+  Net net(cfg);
+  std::vector<NodeSpec> specs;
+  for (const auto& n : cfg.nodes) specs.push_back({n.id, n.name, 1.0});
+  auto ring = make_placement("ketama", specs);
+  REQUIRE(ring);
+  for (ObjId key = 0; key < 500; ++key) {
+    CHECK(net.router().route(key, Op::kSet) == (*ring)->primary(key));
+  }
+  // Replicas of shard k are the next shards' primaries.
+  CHECK(net.router().config().shard(3)->replicas == std::vector<NodeId>{0});
+  net.submit(1, Op::kSet, 42);
+  net.run_for(10 * kMs);
+  CHECK(net.completion(1)->reply.node == (*ring)->primary(ObjId{42}));
+}
+
+TEST_CASE("cluster: replicas apply writes in order; reads from a replica") {
+  auto cfg = make_config(2, "slots", 1);
+  cfg.read_policy = ReadPolicy::kReplicaPreferred;
+  Net net(cfg);
+  // Reorder: hold back offset 3 so it arrives after 4 and 5.
+  bool held = false;
+  net.drop = [&](Address, Address to, const Message& m) {
+    const auto* w = std::get_if<ReplWrite>(&m);
+    if (w && w->offset == 3 && !held) {
+      held = true;
+      net.queue.emplace(std::pair{net.now + 5 * kMs, net.seq++},
+                        Net::InFlight{Address::node(0), to, m});
+      return true;
+    }
+    return false;
+  };
+  for (std::uint64_t i = 1; i <= 50; ++i) net.submit(i, Op::kSet, i % 20, 100 + i);
+  net.run_for(30 * kMs);
+  CHECK(held);
+  CHECK(net.node(0).offset(0) == 50);
+  CHECK(net.node(1).offset(0) == 50);
+  for (ObjId k = 0; k < 20; ++k) {
+    CHECK(net.node(1).version_of(k, net.now) == net.node(0).version_of(k, net.now));
+    CHECK(net.node(1).version_of(k, net.now) != 0);
+  }
+  net.submit(100, Op::kGet, 7);
+  net.run_for(10 * kMs);
+  const auto* c = net.completion(100);
+  REQUIRE(c);
+  CHECK(c->reply.status == ReplyStatus::kHit);
+  CHECK(c->reply.node == 1);
+  CHECK(c->reply.version == 47);
+}
+
+TEST_CASE("cluster: ack timing by replication mode") {
+  auto ack_time = [](ReplicationMode mode) {
+    Net net(make_config(3, "slots", 2, mode));
+    net.submit(1, Op::kSet, 5);
+    for (int i = 0; i < 10 && !net.completion(1); ++i) net.run_for(1 * kMs);
+    REQUIRE(net.completion(1));
+    return net.now;
+  };
+  // Router -> primary -> router is 2 ms; waiting for replicas adds their 2 ms round trip.
+  CHECK(ack_time(ReplicationMode::kAsync) == 2 * kMs);
+  CHECK(ack_time(ReplicationMode::kSync) == 4 * kMs);
+  CHECK(ack_time(ReplicationMode::kQuorum) == 4 * kMs);
+
+  // Sync waits for every live replica: hold one replica's writes and nothing is acked.
+  Net net(make_config(3, "slots", 2, ReplicationMode::kSync));
+  net.drop = drop_writes_beyond(0, 1, 0);
+  net.submit(1, Op::kSet, 5);
+  net.run_for(50 * kMs);
+  CHECK_FALSE(net.completion(1));
+}
+
+namespace {
+
+// 3 nodes, one shard: primary 0, replicas 1 and 2. Node 1 (lower id) lags at offset 5, node 2
+// is at 10 (or less, per `lag2`); then the primary crashes at 30 ms, before any replica's
+// heartbeat check could notice the gap.
+struct FailoverCase {
+  Net net;
+  explicit FailoverCase(ReplicationMode mode, std::uint64_t lag1 = 5, std::uint64_t lag2 = 100,
+                        RejoinMode rejoin = RejoinMode::kResync)
+      : net(
+            [&] {
+              auto c = make_config(3, "slots", 2, mode);
+              c.rejoin = rejoin;
+              return c;
+            }(),
+            2) {
+    auto d1 = drop_writes_beyond(0, 1, lag1);
+    auto d2 = drop_writes_beyond(0, 2, lag2);
+    net.drop = [=](Address f, Address t, const Message& m) { return d1(f, t, m) || d2(f, t, m); };
+    for (std::uint64_t i = 1; i <= 10; ++i) net.submit(i, Op::kSet, 100 + i);
+    net.run_until(30 * kMs);
+    net.down.insert(0);
+    net.drop = nullptr;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("cluster: failover promotes the most up-to-date replica") {
+  FailoverCase fc(ReplicationMode::kAsync);
+  Net& net = fc.net;
+  CHECK(net.node(1).offset(0) == 5);
+  CHECK(net.node(2).offset(0) == 10);
+  net.run_until(3000 * kMs);
+  auto failures = net.effects_of<FailureDetected>();
+  REQUIRE_FALSE(failures.empty());
+  CHECK(failures[0].peer == 0);
+  // Last heartbeat from 0 arrived at 1 ms; timeout 1 s; checks run on deadlines.
+  CHECK(failures[0].at == 1001 * kMs);
+  auto promoted = net.effects_of<Promoted>();
+  REQUIRE(promoted.size() == 1);
+  CHECK(promoted[0].node == 2);
+  CHECK(promoted[0].old_primary == 0);
+  CHECK(promoted[0].applied_offset == 10);
+  CHECK(promoted[0].epoch == 2);
+  CHECK(promoted[0].at == 1001 * kMs);  // rank 0 waits nothing
+  // Everyone, routers included, learns the new primary by push.
+  CHECK(net.node(1).config().shard(0)->primary == 2);
+  CHECK(net.router(0).config().shard(0)->primary == 2);
+  CHECK(net.router(0).config().epoch == 2);
+  // The lagging replica re-pointed to the new primary and caught up by partial resync.
+  CHECK(net.node(2).counters().partial_syncs_served == 1);
+  CHECK(net.node(1).offset(0) == 10);
+  for (ObjId k = 101; k <= 110; ++k) CHECK(net.node(1).version_of(k, net.now) == k - 100);
+  // New writes go to the new primary and reach the remaining replica.
+  net.submit(50, Op::kSet, 7);
+  net.run_for(10 * kMs);
+  CHECK(net.completion(50)->reply.node == 2);
+  CHECK(net.node(1).version_of(7, net.now) == 50);
+}
+
+TEST_CASE("cluster: sync mode loses no acknowledged write across a crash") {
+  FailoverCase fc(ReplicationMode::kSync, 5, 8);
+  Net& net = fc.net;
+  std::vector<std::uint64_t> acked;
+  for (const auto& c : net.done) acked.push_back(c.request_id);
+  CHECK(acked.size() == 5);  // writes 6..10 wait for node 1, which never got them
+  net.run_until(3000 * kMs);
+  auto promoted = net.effects_of<Promoted>();
+  REQUIRE(promoted.size() == 1);
+  CHECK(promoted[0].node == 2);
+  for (std::uint64_t id : acked) CHECK(net.node(2).version_of(100 + id, net.now) == id);
+  CHECK(net.effects_of<WriteAcked>().size() == 5);
+}
+
+TEST_CASE("cluster: async mode's promoted offset counts lost acknowledged writes") {
+  FailoverCase fc(ReplicationMode::kAsync, 3, 6);
+  Net& net = fc.net;
+  net.run_until(3000 * kMs);
+  // The accounting rule from node.h.
+  std::map<ShardId, std::vector<std::uint64_t>> history;
+  std::map<ShardId, Epoch> term;
+  std::uint64_t lost = 0;
+  for (const auto& e : net.effects) {
+    if (const auto* a = std::get_if<WriteAcked>(&e)) {
+      if (a->term < term[a->shard]) {
+        ++lost;
+      } else {
+        history[a->shard].push_back(a->offset);
+      }
+    } else if (const auto* p = std::get_if<Promoted>(&e)) {
+      auto& h = history[p->shard];
+      lost += std::erase_if(h, [&](std::uint64_t o) { return o > p->applied_offset; });
+      term[p->shard] = p->epoch;
+    }
+  }
+  auto promoted = net.effects_of<Promoted>();
+  REQUIRE(promoted.size() == 1);
+  CHECK(promoted[0].node == 2);
+  CHECK(promoted[0].applied_offset == 6);
+  CHECK(lost == 4);
+  // Cross-check against the data: exactly the writes at offsets 7..10 are missing.
+  std::uint64_t missing = 0;
+  for (std::uint64_t id = 1; id <= 10; ++id)
+    missing += net.node(2).version_of(100 + id, net.now) != id;
+  CHECK(missing == lost);
+}
+
+TEST_CASE("cluster: a restarted old primary rejoins as a replica") {
+  for (RejoinMode mode : {RejoinMode::kCold, RejoinMode::kResync}) {
+    FailoverCase fc(ReplicationMode::kAsync, 100, 100, mode);
+    Net& net = fc.net;
+    net.run_until(2000 * kMs);
+    REQUIRE(net.effects_of<Promoted>().size() == 1);
+    // Both replicas are at offset 10: the tie goes to the lower id.
+    const NodeId p = net.effects_of<Promoted>()[0].node;
+    CHECK(p == 1);
+    net.down.erase(0);
+    net.node(0).restart(net.now);
+    CHECK(net.node(0).rejoining());
+    net.collect();
+    net.run_for(500 * kMs);
+    CHECK_FALSE(net.node(0).rejoining());
+    CHECK(net.node(0).config().role_of(0, 0) == Role::kReplica);
+    CHECK(net.node(0).config().shard(0)->primary == p);
+    CHECK(net.node(0).offset(0) == 10);
+    if (mode == RejoinMode::kCold) {
+      CHECK(net.node(0).cache().object_count() == 0);
+    } else {
+      CHECK(net.node(0).cache().object_count() == 10);
+      for (ObjId k = 101; k <= 110; ++k) CHECK(net.node(0).version_of(k, net.now) == k - 100);
+    }
+    // It follows the stream again.
+    net.submit(77, Op::kSet, 5);
+    net.run_for(10 * kMs);
+    CHECK(net.node(0).version_of(5, net.now) == 77);
+    // A router without pushes (router 1) still routes to node 0, is MOVED, and fetches the map.
+    CHECK(net.router(1).config().epoch == 1);
+    net.submit(78, Op::kSet, 6, 100, 1);
+    net.run_for(10 * kMs);
+    const auto* c = net.completion(78);
+    REQUIRE(c);
+    CHECK(c->reply.status == ReplyStatus::kOk);
+    CHECK(c->reply.node == p);
+    CHECK(c->redirects == 1);
+    CHECK(net.router(1).config().epoch == 2);
+    CHECK(net.router(1).config().shard(0)->primary == p);
+  }
+}
+
+TEST_CASE("cluster: stale configs are ignored") {
+  auto map = build_shard_map(make_config(6, "slots", 1));
+  REQUIRE(map);
+  ShardMap a = *map;
+  ShardMap newer = a;
+  newer.shard(1)->primary = 4;
+  newer.shard(1)->replicas = {1};
+  newer.shard(1)->epoch = newer.epoch = 5;
+  CHECK(a.merge(newer));
+  CHECK(a.shard(1)->primary == 4);
+  CHECK(a.epoch == 5);
+  ShardMap stale = *map;  // epoch 1
+  CHECK_FALSE(a.merge(stale));
+  CHECK(a.shard(1)->primary == 4);
+  // Equal epochs, different primaries: the lower id wins, whatever the arrival order.
+  ShardMap x = *map, y = *map, z = *map;
+  x.shard(0)->primary = 3;
+  x.shard(0)->epoch = 2;
+  y.shard(0)->primary = 5;
+  y.shard(0)->epoch = 2;
+  ShardMap zy = z;
+  zy.merge(y);
+  zy.merge(x);
+  z.merge(x);
+  z.merge(y);
+  CHECK(z.shard(0)->primary == 3);
+  CHECK(zy.shard(0)->primary == 3);
+  // Concurrent failovers of different shards both survive.
+  ShardMap f0 = *map, f1 = *map;
+  f0.shard(0)->primary = 3;
+  f0.shard(0)->epoch = f0.epoch = 2;
+  f1.shard(1)->primary = 4;
+  f1.shard(1)->epoch = f1.epoch = 2;
+  ShardMap m = *map;
+  m.merge(f0);
+  m.merge(f1);
+  CHECK(m.shard(0)->primary == 3);
+  CHECK(m.shard(1)->primary == 4);
+  // A node given a stale ConfigUpdate keeps its config.
+  Net net(make_config(6, "slots", 1));
+  net.node(2).on_message(Address::node(1), ConfigUpdate{std::make_shared<const ShardMap>(m)}, 0);
+  CHECK(net.node(2).config().epoch == 2);
+  net.node(2).on_message(Address::node(1), ConfigUpdate{std::make_shared<const ShardMap>(*map)}, 0);
+  CHECK(net.node(2).config().shard(0)->primary == 3);
+}
+
+TEST_CASE("cluster: adding a node under ketama moves about 1/(N+1) of the keys") {
+  auto cfg = make_config(5, "ketama", 1);
+  cfg.nodes[4].initial_member = false;
+  Net net(cfg);
+  CHECK(net.node(4).config().empty());
+  std::vector<NodeId> before;
+  for (ObjId k = 0; k < 20000; ++k) before.push_back(net.router().route(k, Op::kSet));
+  REQUIRE(net.node(0).add_node(4, net.now));
+  net.collect();
+  net.run_for(50 * kMs);
+  for (NodeId n = 0; n < 5; ++n) CHECK(net.node(n).config().epoch == 2);
+  CHECK(net.router().config().epoch == 2);
+  std::size_t moved = 0;
+  for (ObjId k = 0; k < 20000; ++k) {
+    const NodeId now_owner = net.router().route(k, Op::kSet);
+    if (now_owner != before[k]) {
+      ++moved;
+      CHECK(now_owner == 4);  // consistent hashing: keys only move to the new node
+    }
+  }
+  CHECK(moved / 20000.0 == Approx(0.2).margin(0.05));
+  // The new node serves its keys.
+  ObjId k = 0;
+  while (net.router().route(k, Op::kSet) != 4) ++k;
+  net.submit(1, Op::kSet, k);
+  net.run_for(10 * kMs);
+  CHECK(net.completion(1)->reply.status == ReplyStatus::kOk);
+  CHECK(net.completion(1)->reply.node == 4);
+  // Slots: the new shard gets about a quarter of the slots; removing it hands them back.
+  auto scfg = make_config(4, "slots", 0);
+  scfg.nodes[3].initial_member = false;
+  auto map = build_shard_map(scfg);
+  REQUIRE(map);
+  auto grown = with_member_added(*map, scfg, 3, 2);
+  REQUIRE(grown);
+  CHECK(grown->slots_owned(3) == 4096);
+  auto shrunk = with_member_removed(*grown, scfg, 3, 3);
+  REQUIRE(shrunk);
+  CHECK(shrunk->slots_owned(0) + shrunk->slots_owned(1) + shrunk->slots_owned(2) == 16384);
+  CHECK_FALSE(with_member_added(*map, scfg, 3, 1));  // epoch must grow
+}
+
+TEST_CASE("cluster: cache-aside fills on miss and invalidates or updates on write") {
+  for (CacheAsideWrite w : {CacheAsideWrite::kInvalidate, CacheAsideWrite::kUpdate}) {
+    auto cfg = make_config(2, "slots", 1);
+    cfg.cache_aside_write = w;
+    Net net(cfg);
+    auto map = build_shard_map(cfg);
+    net.aside = std::make_unique<CacheAsideClient>(cfg, 0, *map);
+    auto pump = [&] {
+      for (int i = 0; i < 20; ++i) {
+        auto o = net.aside->take_outbox();
+        net.post(Address::router(0), o.messages);
+        for (const auto& r : o.origin) {
+          // The origin: version 7 for the first read, 8 for the write.
+          net.aside->on_origin_reply(r.op_id, r.write ? r.size : 300, r.write ? 8 : 7, net.now);
+        }
+        net.run_for(2 * kMs);
+        if (!o.results.empty()) return o.results.back();
+      }
+      FAIL("no result");
+      return CacheAsideResult{};
+    };
+    net.aside->get(1, 42, net.now);
+    auto r = pump();
+    CHECK_FALSE(r.hit);
+    CHECK(r.version == 7);
+    net.run_for(5 * kMs);
+    CHECK(net.node(0).version_of(42, net.now) == 7);
+    net.aside->get(2, 42, net.now);
+    r = pump();
+    CHECK(r.hit);
+    CHECK(r.size == 300);
+    net.aside->put(3, 42, 500, net.now);
+    r = pump();
+    CHECK(r.write);
+    net.run_for(5 * kMs);
+    if (w == CacheAsideWrite::kInvalidate) {
+      CHECK(net.node(0).version_of(42, net.now) == 0);
+      CHECK(net.node(1).version_of(42, net.now) == 0);
+    } else {
+      CHECK(net.node(0).version_of(42, net.now) == 8);
+      net.aside->get(4, 42, net.now);
+      r = pump();
+      CHECK(r.hit);
+      CHECK(r.size == 500);
+    }
+  }
+}
+
+TEST_CASE("cluster: runs are deterministic") {
+  auto run = [] {
+    FailoverCase fc(ReplicationMode::kAsync, 3, 6);
+    fc.net.run_until(2000 * kMs);
+    std::vector<std::size_t> sizes;
+    for (const auto& e : fc.net.effects) sizes.push_back(e.index());
+    sizes.push_back(fc.net.seq);
+    return sizes;
+  };
+  CHECK(run() == run());
+}
