@@ -12,72 +12,79 @@ ArcPolicy::ArcPolicy(const PolicyConfig& config) : c_(config.capacity) {
 
 void ArcPolicy::grow(Slot slot_count) {
   links_.grow(slot_count);
-  if (slot_count > ids_.size()) {
-    ids_.resize(slot_count, 0);
-    charges_.resize(slot_count, 0);
-    where_.resize(slot_count, 0);
-  }
+  if (slot_count > meta_.size()) meta_.resize(slot_count);
 }
 
-bool ArcPolicy::in_b1(ObjId id) const noexcept {
+int ArcPolicy::ghost_list_of(ObjId id) const noexcept {
   auto it = ghost_index_.find(id);
-  return it != ghost_index_.end() && ghosts_[it->second].list == 1;
+  if (it == ghost_index_.end() || !valid(it->second)) return 0;
+  return (it->second & 1) ? 2 : 1;
 }
 
-bool ArcPolicy::in_b2(ObjId id) const noexcept {
-  auto it = ghost_index_.find(id);
-  return it != ghost_index_.end() && ghosts_[it->second].list == 2;
+std::vector<ObjId> ArcPolicy::ghost_ids(int which) const {
+  const GhostRing& r = which == 1 ? b1_ : b2_;
+  std::vector<ObjId> out;
+  for (std::uint64_t q = r.head; q != r.tail; ++q) {
+    if (r.at(q).live) out.push_back(r.at(q).id);
+  }
+  return out;
 }
 
-void ArcPolicy::ghost_push(GhostList& list, std::uint8_t which, ObjId id,
-                           std::uint64_t charge) noexcept {
-  GhostIdx g;
-  if (!free_ghosts_.empty()) {
-    g = free_ghosts_.back();
-    free_ghosts_.pop_back();
-  } else {
-    g = static_cast<GhostIdx>(ghosts_.size());
-    ghosts_.emplace_back();
+void ArcPolicy::ghost_push(GhostRing& r, int which, ObjId id, std::uint32_t charge) noexcept {
+  if (r.tail - r.head == r.recs.size()) {
+    // Full: double the ring. Records keep their seqs, so the map needs no update.
+    std::vector<GhostRec> bigger(std::max<std::size_t>(64, 2 * r.recs.size()));
+    const std::uint64_t mask = bigger.size() - 1;
+    for (std::uint64_t q = r.head; q != r.tail; ++q) bigger[q & mask] = r.at(q);
+    r.recs.swap(bigger);
   }
-  Ghost& e = ghosts_[g];
-  e.id = id;
-  e.charge = charge;
-  e.list = which;
-  e.next = kNoGhost;
-  e.prev = list.tail;
-  if (list.tail != kNoGhost) {
-    ghosts_[list.tail].next = g;
-  } else {
-    list.head = g;
-  }
-  list.tail = g;
-  list.size += charge;
-  ++list.count;
-  ghost_index_[id] = g;
+  r.at(r.tail) = GhostRec{id, charge, 1};
+  ghost_index_.insert_or_assign(id, ghost_value(which, r.tail));
+  ++r.tail;
+  r.size += charge;
+  ++r.count;
+  if (ghost_index_.size() > sweep_at_) sweep_stale();
 }
 
-void ArcPolicy::ghost_unlink(GhostList& list, GhostIdx g) noexcept {
-  Ghost& e = ghosts_[g];
-  if (e.prev != kNoGhost) {
-    ghosts_[e.prev].next = e.next;
-  } else {
-    list.head = e.next;
-  }
-  if (e.next != kNoGhost) {
-    ghosts_[e.next].prev = e.prev;
-  } else {
-    list.tail = e.prev;
-  }
-  list.size -= e.charge;
-  --list.count;
-  e.list = 0;
-  free_ghosts_.push_back(g);
+void ArcPolicy::skip_holes(GhostRing& r) noexcept {
+  while (r.head != r.tail && !r.at(r.head).live) ++r.head;
 }
 
-void ArcPolicy::ghost_drop_lru(GhostList& list) noexcept {
-  const GhostIdx g = list.head;
-  ghost_index_.erase(ghosts_[g].id);
-  ghost_unlink(list, g);
+void ArcPolicy::ghost_drop_lru(GhostRing& r) noexcept {
+  // The head is live (skip_holes keeps it so); its map entry turns stale by the head moving on.
+  r.size -= r.at(r.head).charge;
+  --r.count;
+  ++r.head;
+  skip_holes(r);
+}
+
+void ArcPolicy::ghost_remove(GhostRing& r, int which, std::uint64_t seq) noexcept {
+  GhostRec& g = r.at(seq);
+  g.live = 0;
+  r.size -= g.charge;
+  --r.count;
+  if (seq == r.head) skip_holes(r);
+  if (r.tail - r.head > 2 * r.count + 64) compact(r, which);
+}
+
+void ArcPolicy::compact(GhostRing& r, int which) noexcept {
+  // Renumber the live records head, head+1, ... in order. Every stale map entry has a seq below
+  // the head, so none can be mistaken for a renumbered record.
+  std::uint64_t w = r.head;
+  for (std::uint64_t q = r.head; q != r.tail; ++q) {
+    if (!r.at(q).live) continue;
+    if (w != q) r.at(w) = r.at(q);
+    ghost_index_.find(r.at(w).id)->second = ghost_value(which, w);
+    ++w;
+  }
+  r.tail = w;
+  ++compactions_;
+}
+
+void ArcPolicy::sweep_stale() noexcept {
+  absl::erase_if(ghost_index_, [this](const auto& kv) { return !valid(kv.second); });
+  sweep_at_ = std::max<std::size_t>(1024, 2 * ghost_index_.size());
+  ++sweeps_;
 }
 
 void ArcPolicy::on_miss(ObjId id, std::uint64_t charge) noexcept {
@@ -87,26 +94,28 @@ void ArcPolicy::on_miss(ObjId id, std::uint64_t charge) noexcept {
   pending_in_b2_ = false;
   const double cap = static_cast<double>(c_);
   if (auto it = ghost_index_.find(id); it != ghost_index_.end()) {
-    const GhostIdx g = it->second;
-    const double b1 = static_cast<double>(b1_.size);
-    const double b2 = static_cast<double>(b2_.size);
-    const double s = static_cast<double>(charge);
-    // The ratios use the ghost sizes before x leaves its list, as in the paper.
-    if (ghosts_[g].list == 1) {
-      p_ = std::min(cap, p_ + s * std::max(1.0, b2 / b1));
-      ghost_unlink(b1_, g);
-    } else {
-      p_ = std::max(0.0, p_ - s * std::max(1.0, b1 / b2));
-      ghost_unlink(b2_, g);
-      pending_in_b2_ = true;
+    const std::uint64_t v = it->second;
+    ghost_index_.erase(it);  // x leaves its ghost list, or the entry was stale anyway
+    if (valid(v)) {
+      const double b1 = static_cast<double>(b1_.size);
+      const double b2 = static_cast<double>(b2_.size);
+      const double s = static_cast<double>(charge);
+      // The ratios use the ghost sizes before x leaves its list, as in the paper.
+      if ((v & 1) == 0) {
+        p_ = std::min(cap, p_ + s * std::max(1.0, b2 / b1));
+        ghost_remove(b1_, 1, v >> 1);
+      } else {
+        p_ = std::max(0.0, p_ - s * std::max(1.0, b1 / b2));
+        ghost_remove(b2_, 2, v >> 1);
+        pending_in_b2_ = true;
+      }
+      pending_to_t2_ = true;
+      // In object mode x's move from B to T2 keeps the directory size; in byte mode its charge
+      // may have changed since it was evicted, so re-establish the 2c bound.
+      while (directory_size() + charge > 2 * c_ && b2_.count > 0) ghost_drop_lru(b2_);
+      while (directory_size() + charge > 2 * c_ && b1_.count > 0) ghost_drop_lru(b1_);
+      return;
     }
-    ghost_index_.erase(it);
-    pending_to_t2_ = true;
-    // In object mode x's move from B to T2 keeps the directory size; in byte mode its charge may
-    // have changed since it was evicted, so re-establish the 2c bound.
-    while (directory_size() + charge > 2 * c_ && b2_.count > 0) ghost_drop_lru(b2_);
-    while (directory_size() + charge > 2 * c_ && b1_.count > 0) ghost_drop_lru(b1_);
-    return;
   }
   // Case IV: x is in no list.
   if (t1_size_ + b1_.size + charge > c_) {
@@ -131,22 +140,22 @@ Slot ArcPolicy::evict() noexcept {
   const Slot s = from_t1 ? t1_.head() : t2_.head();
   remove_resident(s);
   if (from_t1) {
-    ghost_push(b1_, 1, ids_[s], charges_[s]);
+    ghost_push(b1_, 1, meta_[s].id, meta_[s].charge);
   } else {
-    ghost_push(b2_, 2, ids_[s], charges_[s]);
+    ghost_push(b2_, 2, meta_[s].id, meta_[s].charge);
   }
   return s;
 }
 
 void ArcPolicy::on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept {
-  ids_[s] = id;
-  charges_[s] = charge;
+  meta_[s].id = id;
+  meta_[s].charge = static_cast<std::uint32_t>(charge);
   if (pending_ && pending_to_t2_) {
-    where_[s] = kT2;
+    meta_[s].where = kT2;
     t2_.push_tail(links_, s);
     t2_size_ += charge;
   } else {
-    where_[s] = kT1;
+    meta_[s].where = kT1;
     t1_.push_tail(links_, s);
     t1_size_ += charge;
   }
@@ -154,37 +163,37 @@ void ArcPolicy::on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) 
 }
 
 void ArcPolicy::on_hit(Slot s, std::int64_t) noexcept {
-  if (where_[s] == kT1) {
+  if (meta_[s].where == kT1) {
     t1_.remove(links_, s);
-    t1_size_ -= charges_[s];
-    where_[s] = kT2;
+    t1_size_ -= meta_[s].charge;
+    meta_[s].where = kT2;
     t2_.push_tail(links_, s);
-    t2_size_ += charges_[s];
+    t2_size_ += meta_[s].charge;
   } else {
     t2_.move_to_tail(links_, s);
   }
 }
 
 void ArcPolicy::remove_resident(Slot s) noexcept {
-  if (where_[s] == kT1) {
+  if (meta_[s].where == kT1) {
     t1_.remove(links_, s);
-    t1_size_ -= charges_[s];
+    t1_size_ -= meta_[s].charge;
   } else {
     t2_.remove(links_, s);
-    t2_size_ -= charges_[s];
+    t2_size_ -= meta_[s].charge;
   }
-  where_[s] = 0;
+  meta_[s].where = 0;
 }
 
 void ArcPolicy::on_erase(Slot s) noexcept { remove_resident(s); }
 
 void ArcPolicy::on_resize(Slot s, std::uint64_t old_charge, std::uint64_t new_charge) noexcept {
-  if (where_[s] == kT1) {
+  if (meta_[s].where == kT1) {
     t1_size_ = t1_size_ - old_charge + new_charge;
   } else {
     t2_size_ = t2_size_ - old_charge + new_charge;
   }
-  charges_[s] = new_charge;
+  meta_[s].charge = static_cast<std::uint32_t>(new_charge);
 }
 
 }  // namespace cachescope

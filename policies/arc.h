@@ -28,9 +28,26 @@
 // Evictions not preceded by on_miss (the cache shrinking, an object growing) use REPLACE with
 // "x not in B2".
 //
-// Complexity: O(1) per request (one hash lookup per miss, amortised O(1) ghost trimming in byte
-// mode). Ghost entries live in a flat pool and a hash map, bounded by 2c entries in object mode
-// and 2c bytes of charges in byte mode. Thread-safety: none; one cache owns one instance.
+// Complexity: amortised O(1) per request (one ghost-map lookup per miss). Ghost entries are
+// bounded by 2c entries in object mode and 2c bytes of charges in byte mode.
+// Thread-safety: none; one cache owns one instance.
+//
+// Ghost lists (the replay hot path's main cost is ghost bookkeeping, so this is the part that is
+// not the obvious linked list). B1 and B2 are only ever appended at their MRU end, trimmed from
+// their LRU end, or lose a member on a ghost hit. So each is a FIFO *ring* of records indexed by a
+// per-list sequence number (record q lives at ring[q & mask]), with holes:
+//  - the ghost map holds id -> (list, seq) and is allowed to be stale: an entry is valid iff its
+//    seq is >= the list's head seq (every seq below the head has been trimmed). Entries at or
+//    above the head always point at a live record with that id (a ghost hit erases its entry);
+//  - trimming the LRU ghost just advances the head (and past any holes): no map erase, which
+//    used to be a cold cache miss per miss;
+//  - a ghost hit marks its record dead (a hole) and erases its map entry;
+//  - stale map entries are swept (one sequential pass) when the map has grown to about twice the
+//    live ghosts; a stale entry met by a lookup is erased on the spot;
+//  - a ring whose window holds more holes than live records is compacted (live records renumbered
+//    from the head, their map entries updated), so memory stays O(live ghosts).
+// Each trim, hit and push pays for O(1) of a later sweep or compaction, so all stays amortised
+// O(1), and the ghost lists' order, membership and sizes are exactly those of linked LRU lists.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
@@ -55,6 +72,8 @@ class ArcPolicy {
 
   void grow(Slot slot_count);
   void on_miss(ObjId id, std::uint64_t charge) noexcept;
+  // The incoming id's ghost-map entry (trimming walks the rings sequentially; no help needed).
+  void prefetch(ObjId id) const noexcept { ghost_index_.prefetch(id); }
   void on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept;
   void on_hit(Slot s, std::int64_t) noexcept;
   Slot evict() noexcept;
@@ -67,35 +86,51 @@ class ArcPolicy {
   std::uint64_t t2_size() const noexcept { return t2_size_; }
   std::uint64_t b1_size() const noexcept { return b1_.size; }
   std::uint64_t b2_size() const noexcept { return b2_.size; }
-  bool in_t2(Slot s) const noexcept { return where_[s] == kT2; }
-  bool in_b1(ObjId id) const noexcept;
-  bool in_b2(ObjId id) const noexcept;
+  std::uint64_t b1_count() const noexcept { return b1_.count; }
+  std::uint64_t b2_count() const noexcept { return b2_.count; }
+  bool in_t2(Slot s) const noexcept { return meta_[s].where == kT2; }
+  bool in_b1(ObjId id) const noexcept { return ghost_list_of(id) == 1; }
+  bool in_b2(ObjId id) const noexcept { return ghost_list_of(id) == 2; }
+  // B1 or B2 from LRU to MRU (ids), and how often the lazy ghost structure was cleaned up.
+  std::vector<ObjId> ghost_ids(int which) const;
+  std::uint64_t ghost_sweeps() const noexcept { return sweeps_; }
+  std::uint64_t ghost_compactions() const noexcept { return compactions_; }
 
  private:
   static constexpr std::uint8_t kT1 = 1;
   static constexpr std::uint8_t kT2 = 2;
-  using GhostIdx = std::uint32_t;
-  static constexpr GhostIdx kNoGhost = ~GhostIdx{0};
 
-  struct Ghost {
+  struct GhostRec {
     ObjId id = 0;
-    std::uint64_t charge = 0;
-    GhostIdx prev = kNoGhost;
-    GhostIdx next = kNoGhost;
-    std::uint8_t list = 0;  // 1 = B1, 2 = B2
+    std::uint32_t charge = 0;  // 1, or the size in bytes (sizes are 32-bit)
+    std::uint32_t live = 0;    // 0 = hole left by a ghost hit
   };
-  // A ghost LRU list: head = LRU, tail = MRU; `size` in charges.
-  struct GhostList {
-    GhostIdx head = kNoGhost;
-    GhostIdx tail = kNoGhost;
+  // A ghost list as a ring of records with sequence numbers [head, tail): head = LRU (always live
+  // unless the list is empty), tail = the next push's seq. `size` and `count` cover live records.
+  struct GhostRing {
+    std::vector<GhostRec> recs;  // power-of-two length, or empty
+    std::uint64_t head = 0;
+    std::uint64_t tail = 0;
     std::uint64_t size = 0;
     std::uint64_t count = 0;
+    GhostRec& at(std::uint64_t seq) noexcept { return recs[seq & (recs.size() - 1)]; }
+    const GhostRec& at(std::uint64_t seq) const noexcept { return recs[seq & (recs.size() - 1)]; }
   };
+  // Ghost-map values: seq << 1 | (list == B2).
+  static std::uint64_t ghost_value(int which, std::uint64_t seq) noexcept {
+    return seq << 1 | static_cast<std::uint64_t>(which == 2);
+  }
+  GhostRing& ring_of(std::uint64_t value) noexcept { return (value & 1) ? b2_ : b1_; }
+  const GhostRing& ring_of(std::uint64_t value) const noexcept { return (value & 1) ? b2_ : b1_; }
+  bool valid(std::uint64_t value) const noexcept { return (value >> 1) >= ring_of(value).head; }
+  int ghost_list_of(ObjId id) const noexcept;  // 1 (B1), 2 (B2) or 0
 
-  void ghost_push(GhostList& list, std::uint8_t which, ObjId id, std::uint64_t charge) noexcept;
-  void ghost_unlink(GhostList& list, GhostIdx g) noexcept;
-  void ghost_drop_lru(GhostList& list) noexcept;
-  GhostList& ghost_list(std::uint8_t which) noexcept { return which == 1 ? b1_ : b2_; }
+  void ghost_push(GhostRing& ring, int which, ObjId id, std::uint32_t charge) noexcept;
+  void ghost_drop_lru(GhostRing& ring) noexcept;
+  void ghost_remove(GhostRing& ring, int which, std::uint64_t seq) noexcept;  // a ghost hit
+  static void skip_holes(GhostRing& ring) noexcept;
+  void compact(GhostRing& ring, int which) noexcept;
+  void sweep_stale() noexcept;
   std::uint64_t directory_size() const noexcept {
     return t1_size_ + t2_size_ + b1_.size + b2_.size;
   }
@@ -106,13 +141,17 @@ class ArcPolicy {
   SlotLinks links_;
   SlotList t1_, t2_;  // head = LRU, tail = MRU
   std::uint64_t t1_size_ = 0, t2_size_ = 0;
-  std::vector<ObjId> ids_;              // by slot
-  std::vector<std::uint64_t> charges_;  // by slot
-  std::vector<std::uint8_t> where_;     // by slot: kT1 or kT2
-  std::vector<Ghost> ghosts_;
-  std::vector<GhostIdx> free_ghosts_;
-  absl::flat_hash_map<ObjId, GhostIdx> ghost_index_;
-  GhostList b1_, b2_;
+  // By slot, in one 16-byte record so a hit or eviction touches one cache line.
+  struct SlotMeta {
+    ObjId id = 0;
+    std::uint32_t charge = 0;  // 1, or the size in bytes (sizes are 32-bit)
+    std::uint8_t where = 0;    // kT1 or kT2, 0 when not resident
+  };
+  std::vector<SlotMeta> meta_;
+  absl::flat_hash_map<ObjId, std::uint64_t> ghost_index_;  // id -> ghost_value, maybe stale
+  std::size_t sweep_at_ = 1024;  // sweep stale entries when the map grows past this
+  GhostRing b1_, b2_;
+  std::uint64_t sweeps_ = 0, compactions_ = 0;
 
   // State of the miss in progress, set by on_miss and cleared by on_insert.
   bool pending_ = false;
