@@ -683,7 +683,7 @@ void ClusterNode::restart(ClusterTime now) {
   cache_->clear();
   versions_.clear();
   shards_.clear();
-  for (auto& [id, p] : peers_) p = PeerState{now};
+  for (auto& [id, p] : peers_) p = PeerState{now, false, 0, {}};
   if (map_.is_member(self_)) {
     rejoining_ = true;
     rejoin_deadline_ =
