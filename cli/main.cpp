@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "cachescope 0.1.0");
   add_policies_command(app);
   add_replay_command(app);
+  add_sim_command(app);
   add_trace_commands(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,125 @@
+// `cachescope sim SCENARIO`: runs a scenario file through the discrete-event simulator and
+// prints a summary; --json/--csv write the full report; --assert thresholds fail CI (exit 3).
+//
+// Assertion grammar: METRIC OP NUMBER, OP one of < <= > >= == !=, METRIC one of
+// sim_metric_names() (sim/report.h), e.g. 'hit_ratio>0.8', 'p99_ms<5', 'lost_writes==0'.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
+#include "sim/simulator.h"
+
+namespace cachescope::cli {
+namespace {
+
+struct SimArgs {
+  std::string scenario;
+  std::optional<std::uint64_t> seed;
+  std::string json, csv;
+  std::vector<std::string> sets;
+  std::vector<std::string> asserts;
+  bool quiet = false;
+};
+
+struct SimAssertion {
+  std::string text, metric, op;
+  double value = 0;
+};
+
+SimAssertion parse_sim_assertion(const std::string& text) {
+  static const char* kOps[] = {"<=", ">=", "==", "!=", "<", ">"};
+  for (const char* op : kOps) {
+    const auto pos = text.find(op);
+    if (pos == std::string::npos) continue;
+    SimAssertion a;
+    a.text = text;
+    a.op = op;
+    auto trim = [](std::string s) {
+      s.erase(0, s.find_first_not_of(" \t"));
+      s.erase(s.find_last_not_of(" \t") + 1);
+      return s;
+    };
+    a.metric = trim(text.substr(0, pos));
+    const std::string num = trim(text.substr(pos + a.op.size()));
+    try {
+      std::size_t used = 0;
+      a.value = std::stod(num, &used);
+      if (used != num.size()) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      fail(kExitUsage, "--assert '" + text + "': '" + num + "' is not a number");
+    }
+    bool known = false;
+    for (const auto& m : sim_metric_names()) known = known || m == a.metric;
+    if (!known) {
+      std::string list;
+      for (const auto& m : sim_metric_names()) list += (list.empty() ? "" : ", ") + m;
+      fail(kExitUsage, "--assert '" + text + "': unknown metric '" + a.metric +
+                           "' (expected one of: " + list + ")");
+    }
+    return a;
+  }
+  fail(kExitUsage, "--assert '" + text + "': expected METRIC OP NUMBER, e.g. 'p99_ms<5'");
+}
+
+bool holds(double x, const std::string& op, double v) {
+  if (op == "<") return x < v;
+  if (op == "<=") return x <= v;
+  if (op == ">") return x > v;
+  if (op == ">=") return x >= v;
+  if (op == "==") return x == v;
+  return x != v;
+}
+
+void run(const SimArgs& a) {
+  std::vector<SimAssertion> asserts;
+  for (const auto& t : a.asserts) asserts.push_back(parse_sim_assertion(t));
+  std::vector<std::string> sets = a.sets;
+  if (a.seed) sets.push_back("seed=" + std::to_string(*a.seed));
+  auto config = load_scenario(a.scenario, sets);
+  if (!config) fail(kExitFailure, config.error().to_string());
+  auto sim = Simulator::create(*config);
+  if (!sim) fail(kExitFailure, sim.error().to_string());
+  auto result = (*sim)->run();
+  if (!result) fail(kExitFailure, result.error().to_string());
+  if (!a.quiet && a.json != "-" && a.csv != "-") std::cout << report_text(*result);
+  if (!a.json.empty()) write_output(a.json, report_json(*result));
+  if (!a.csv.empty()) write_output(a.csv, report_csv(*result));
+  int failed = 0;
+  for (const auto& s : asserts) {
+    const double x = *sim_metric(*result, s.metric);
+    if (!holds(x, s.op, s.value)) {
+      std::cerr << "cachescope: assertion failed: " << s.metric << " = " << x << ", expected "
+                << s.op << " " << s.value << " ('" << s.text << "')\n";
+      ++failed;
+    }
+  }
+  if (failed) fail(kExitAssertion, std::to_string(failed) + " assertion(s) failed");
+}
+
+}  // namespace
+
+void add_sim_command(CLI::App& app) {
+  auto args = std::make_shared<SimArgs>();
+  auto* cmd = app.add_subcommand(
+      "sim", "Simulate a cache cluster scenario (YAML; see scenarios/README.md)");
+  cmd->add_option("scenario", args->scenario, "Scenario file, e.g. scenarios/slots-failover.yaml")
+      ->required();
+  cmd->add_option("--seed", args->seed, "Override the scenario's seed");
+  cmd->add_option("--json", args->json, "Write the JSON report to PATH ('-' for stdout)");
+  cmd->add_option("--csv", args->csv, "Write the per-window time series as CSV ('-' for stdout)");
+  cmd->add_option("--set", args->sets,
+                  "Override a scenario field before validation: path=value, e.g. "
+                  "'workload.rate=2000' or 'faults[0].at=3s'; repeatable");
+  cmd->add_option("--assert", args->asserts,
+                  "Fail (exit 3) unless METRIC OP NUMBER holds, e.g. 'hit_ratio>0.8', "
+                  "'p99_ms<5', 'lost_writes==0', 'failed_requests<10'; repeatable");
+  cmd->add_flag("-q,--quiet", args->quiet, "Do not print the summary");
+  cmd->callback([args] { run(*args); });
+}
+
+}  // namespace cachescope::cli

@@ -1,0 +1,186 @@
+// The simulator against analytical models (Che's approximation for LRU, M/M/1 for the origin),
+// its determinism, replication-loss accounting across a primary crash, and the shipped scenarios.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "sim/report.h"
+#include "sim/scenario.h"
+#include "sim/simulator.h"
+
+namespace cachescope {
+namespace {
+
+const std::string kScenarios = std::string(CACHESCOPE_SOURCE_DIR) + "/scenarios/";
+
+SimResult run_config(const SimConfig& c) {
+  auto sim = Simulator::create(c);
+  if (!sim) FAIL(sim.error().to_string());
+  auto r = (*sim)->run();
+  if (!r) FAIL(r.error().to_string());
+  return std::move(*r);
+}
+
+SimResult run_file(const std::string& name, const std::vector<std::string>& sets = {}) {
+  auto c = load_scenario(kScenarios + name, sets);
+  if (!c) FAIL(c.error().to_string());
+  return run_config(*c);
+}
+
+// One node, zero-latency links, instant service: only the cache policy shapes the outcome.
+SimConfig single_node(std::uint64_t capacity, const std::string& generator) {
+  SimConfig c;
+  c.seed = 7;
+  NodeConfig n;
+  n.id = 1;
+  n.name = "cache1";
+  n.capacity_bytes = capacity;
+  n.policy = "lru";
+  c.cluster.nodes = {n};
+  c.cluster.replicas = 0;
+  c.workload.generator = generator;
+  c.workload.clients = 1;
+  c.workload.timeout = 100 * kSecond;
+  c.service.service_time = Distribution::constant(0);
+  c.origin.service_time = Distribution::constant(0);
+  c.network.link_latency = Distribution::constant(0);
+  return c;
+}
+
+// Che's approximation: t_C solves sum_i (1 - exp(-p_i t)) = C (bisection on a monotone
+// function); the hit ratio is sum_i p_i (1 - exp(-p_i t_C)).
+double che_hit_ratio(const std::vector<double>& p, double cache) {
+  auto filled = [&](double t) {
+    double s = 0;
+    for (double x : p) s += 1 - std::exp(-x * t);
+    return s;
+  };
+  double lo = 0, hi = 1;
+  while (filled(hi) < cache) hi *= 2;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = (lo + hi) / 2;
+    (filled(mid) < cache ? lo : hi) = mid;
+  }
+  double h = 0;
+  for (double x : p) h += x * (1 - std::exp(-x * lo));
+  return h;
+}
+
+TEST_CASE("LRU under independent Zipf requests matches Che's approximation") {
+  const std::uint64_t objects = 1000;
+  const double alpha = 0.8;
+  std::vector<double> p(objects);
+  double z = 0;
+  for (std::uint64_t k = 1; k <= objects; ++k) z += std::pow(static_cast<double>(k), -alpha);
+  for (std::uint64_t k = 1; k <= objects; ++k)
+    p[k - 1] = std::pow(static_cast<double>(k), -alpha) / z;
+  for (std::uint64_t cache : {50u, 100u, 200u, 400u}) {
+    SimConfig c = single_node(cache, "zipf:alpha=0.8,objects=1000,requests=100000000,seed=3");
+    c.workload.rate = 10000;
+    c.warmup = 1 * kSecond;
+    c.duration = 8 * kSecond;
+    c.window = 4 * kSecond;
+    const SimResult r = run_config(c);
+    const double model = che_hit_ratio(p, static_cast<double>(cache));
+    INFO("cache " << cache << ": simulated " << r.hit_ratio() << ", Che " << model);
+    WARN("Che: cache " << cache << " simulated " << r.hit_ratio() << " model " << model);
+    CHECK(r.reads > 60000);
+    CHECK(std::abs(r.hit_ratio() - model) < 0.01);
+  }
+}
+
+TEST_CASE("a single-connection origin with Poisson arrivals behaves as M/M/1") {
+  // Every request misses (values larger than the cache), so each one is one origin query.
+  const double mu = 1000, lambda = 500;
+  SimConfig c = single_node(10, "scan:objects=1000000000,sizes=const:100");
+  c.origin.pool = 1;
+  c.origin.service_time = Distribution::exponential(static_cast<SimTime>(1e9 / mu));
+  c.workload.rate = lambda;
+  c.warmup = 5 * kSecond;
+  c.duration = 125 * kSecond;
+  c.window = 60 * kSecond;
+  const SimResult r = run_config(c);
+  REQUIRE(r.hits == 0);
+  const double mean_s = r.all.mean() / 1e9;
+  const double model = 1 / (mu - lambda);
+  WARN("M/M/1: simulated mean " << mean_s * 1e3 << " ms, formula " << model * 1e3 << " ms over "
+                                << r.completed << " requests");
+  CHECK(std::abs(mean_s - model) / model < 0.05);
+}
+
+TEST_CASE("same seed gives byte-identical JSON, another seed differs") {
+  const std::vector<std::string> sets = {"duration=6s", "faults[0].at=3s", "warmup=1s"};
+  const std::string a = report_json(run_file("slots-failover.yaml", sets));
+  const std::string b = report_json(run_file("slots-failover.yaml", sets));
+  CHECK(a == b);
+  auto other = sets;
+  other.push_back("seed=2");
+  const std::string c = report_json(run_file("slots-failover.yaml", other));
+  CHECK(a != c);
+}
+
+TEST_CASE("sync replication loses no acknowledged write across a primary crash; async reports") {
+  const std::vector<std::string> common = {"duration=8s",
+                                           "faults[0].at=4s",
+                                           "warmup=1s",
+                                           "workload.write_ratio=0.5",
+                                           "network.latency=const:5ms",
+                                           "workload.timeout=2s"};
+  auto sync = common;
+  sync.push_back("cluster.replication=sync");
+  const SimResult s = run_file("slots-failover.yaml", sync);
+  CHECK(s.promotions >= 1);
+  CHECK(s.acked_writes > 1000);
+  CHECK(s.lost_writes == 0);
+  auto async = common;
+  async.push_back("cluster.replication=async");
+  const SimResult a = run_file("slots-failover.yaml", async);
+  WARN("async: " << a.lost_writes << " of " << a.acked_writes << " acknowledged writes lost");
+  CHECK(a.promotions >= 1);
+  CHECK(a.lost_writes > 0);
+}
+
+TEST_CASE("shipped scenario: baseline") {
+  const SimResult r = run_file("baseline.yaml");
+  CHECK(r.hit_ratio() > 0.5);
+  CHECK(r.failed + r.timed_out == 0);
+  CHECK(r.lost_writes == 0);
+}
+
+TEST_CASE("shipped scenario: slots-failover promotes the replica and recovers") {
+  const SimResult r = run_file("slots-failover.yaml");
+  REQUIRE(r.failovers.size() == 1);
+  const FailoverRecord& f = r.failovers[0];
+  CHECK(f.detected > f.at);
+  REQUIRE(f.promoted > 0);
+  // failure_timeout 1 s + rank 0 (no delay) + heartbeat granularity.
+  CHECK(f.promoted - f.at <= 1500 * kMillisecond);
+  CHECK(f.recovered > 0);
+  CHECK(r.hit_ratio() > 0.5);
+}
+
+TEST_CASE("shipped scenario: ketama-node-loss fails the lost node's share, then recovers") {
+  const SimResult r = run_file("ketama-node-loss.yaml");
+  CHECK(r.failed + r.timed_out > 0);
+  REQUIRE(r.failovers.size() == 2);
+  CHECK(r.windows.back().hit_ratio() > 0.5);
+  CHECK(r.windows.back().timed_out == 0);
+}
+
+TEST_CASE("shipped scenario: two-regions pays the cross-region round trip") {
+  const SimResult r = run_file("two-regions.yaml");
+  CHECK(r.all.value_at_quantile(0.25) < 5 * kMillisecond);
+  CHECK(r.all.value_at_quantile(0.9) > 15 * kMillisecond);
+}
+
+TEST_CASE("shipped scenario: scale-out moves keys to the new node") {
+  const SimResult r = run_file("scale-out.yaml");
+  REQUIRE(r.node_names.size() == 5);
+  CHECK(r.windows.front().nodes[4].role == "idle");
+  CHECK(r.windows.back().nodes[4].ops > 0);
+  CHECK(r.failed + r.timed_out == 0);
+}
+
+}  // namespace
+}  // namespace cachescope
