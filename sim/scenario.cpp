@@ -385,8 +385,10 @@ Status apply_override(YAML::Node root, const std::string& text, const std::strin
 
 }  // namespace
 
-Expected<SimConfig> parse_scenario(std::string_view yaml, const std::string& file,
-                                   const std::vector<std::string>& overrides) {
+namespace {
+
+Expected<SimConfig> parse_impl(std::string_view yaml, const std::string& file,
+                               const std::vector<std::string>& overrides) {
   Reader rd{file};
   YAML::Node root;
   try {
@@ -476,6 +478,28 @@ Expected<SimConfig> parse_scenario(std::string_view yaml, const std::string& fil
     return e;
   }
   return c;
+}
+
+}  // namespace
+
+Expected<SimConfig> parse_scenario(std::string_view yaml, const std::string& file,
+                                   const std::vector<std::string>& overrides) {
+  auto r = parse_impl(yaml, file, overrides);
+  if (r) return r;
+  // A value that came from --set has no line in the file (its YAML mark is in the override's
+  // own one-line document); say where it came from instead.
+  Error e = r.error();
+  for (const auto& o : overrides) {
+    const std::string path = o.substr(0, o.find('='));
+    if (e.field.size() >= path.size() && e.field.compare(0, path.size(), path) == 0 &&
+        (e.field.size() == path.size() || e.field[path.size()] == '.' ||
+         e.field[path.size()] == '[')) {
+      e.line = 0;
+      e.message += " (set by --set " + o + ")";
+      break;
+    }
+  }
+  return e;
 }
 
 Expected<SimConfig> load_scenario(const std::string& path,

@@ -74,6 +74,9 @@ TEST_CASE("errors carry the YAML line") {
   const Error u = parse_error("cluster:\n  nodes:\n    - {name: a, capacity: 1MiB, colour: red}\n");
   CHECK(u.field == "cluster.nodes[0].colour");
   CHECK(u.line == 3);
+  const Error o = parse_error(kBase, {"faults[0].node=zz"});
+  CHECK(o.line == 0);
+  CHECK(o.message.find("set by --set faults[0].node=zz") != std::string::npos);
 }
 
 }  // namespace
