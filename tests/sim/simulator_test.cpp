@@ -1,7 +1,10 @@
 // The simulator against analytical models (Che's approximation for LRU, M/M/1 for the origin),
 // its determinism, replication-loss accounting across a primary crash, and the shipped scenarios.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -180,6 +183,69 @@ TEST_CASE("shipped scenario: scale-out moves keys to the new node") {
   CHECK(r.windows.front().nodes[4].role == "idle");
   CHECK(r.windows.back().nodes[4].ops > 0);
   CHECK(r.failed + r.timed_out == 0);
+}
+
+TEST_CASE("proxy routing adds the proxy hop") {
+  const std::vector<std::string> sets = {"duration=4s", "warmup=1s", "network.latency=const:1ms"};
+  const SimResult direct = run_file("baseline.yaml", sets);
+  auto via = sets;
+  via.push_back("routing=proxy");
+  const SimResult proxied = run_file("baseline.yaml", via);
+  // A hit is client -> node -> client (4 access links) directly, 8 through the proxy.
+  CHECK(direct.hit.value_at_quantile(0.5) >= 4 * kMillisecond);
+  CHECK(direct.hit.value_at_quantile(0.5) < 5 * kMillisecond);
+  CHECK(proxied.hit.value_at_quantile(0.5) >= 8 * kMillisecond);
+  CHECK(proxied.hit_ratio() > 0.4);
+}
+
+TEST_CASE("a partition isolating a primary makes its replica take over") {
+  const SimResult r = run_file(
+      "slots-failover.yaml",
+      {"duration=8s", "warmup=1s",
+       "faults=[{kind: partition, at: 3s, heal_after: 3s, groups: [[cache1], [cache2, cache3, "
+       "replica1, replica2, replica3, client0, client1, client2, client3, origin]]}]"});
+  REQUIRE(r.failovers.size() == 1);
+  CHECK(r.failovers[0].kind == "partition");
+  CHECK(r.failovers[0].promoted > 3 * kSecond);
+  CHECK(r.promotions >= 1);
+  CHECK(r.messages_dropped > 0);
+}
+
+TEST_CASE("a slow node shows in the tail; node concurrency queues") {
+  const std::vector<std::string> sets = {"duration=4s", "warmup=1s"};
+  const SimResult base = run_file("baseline.yaml", sets);
+  auto slow = sets;
+  slow.push_back("faults=[{kind: slow, node: cache1, at: 1s, factor: 20}]");
+  const SimResult s = run_file("baseline.yaml", slow);
+  CHECK(s.hit.value_at_quantile(0.99) > 3 * base.hit.value_at_quantile(0.99));
+}
+
+TEST_CASE("trace arrivals follow the trace's timestamps") {
+  const std::string path = "sim_trace_arrival_test.csv";
+  {
+    std::ofstream out(path);
+    out << "time,id,size\n";
+    for (int i = 0; i < 2000; ++i) out << i << "," << (i % 50) << ",100\n";
+  }
+  SimConfig c = single_node(1 << 20, "");
+  c.workload.trace = path;
+  c.workload.arrival = ArrivalMode::kTrace;
+  c.workload.trace_time_unit = kMillisecond;
+  c.workload.trace_speedup = 2;  // 2000 trace ms in 1 simulated second
+  c.warmup = 0;
+  c.duration = 999 * kMillisecond;
+  c.window = 100 * kMillisecond;
+  const SimResult r = run_config(c);
+  CHECK(r.requests == 1999);  // timestamps 0 .. 1998 ms, halved, are at or before 999 ms
+  CHECK(r.misses == 50);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("the CSV has one row per window and a column group per node") {
+  const SimResult r = run_file("scale-out.yaml", {"duration=3s", "warmup=1s", "faults=[]"});
+  const std::string csv = report_csv(r);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 3);
+  CHECK(csv.find("cache5_role") != std::string::npos);
 }
 
 }  // namespace
