@@ -185,6 +185,22 @@ TEST_CASE("shipped scenario: scale-out moves keys to the new node") {
   CHECK(r.failed + r.timed_out == 0);
 }
 
+TEST_CASE("a restarted primary rejoins as a replica: resync copies the shard, cold starts empty") {
+  auto run = [](const std::string& mode) {
+    return run_file("slots-failover.yaml",
+                    {"duration=9s", "warmup=1s", "faults[0].at=3s", "faults[0].restart_after=3s",
+                     "cluster.rejoin=" + mode});
+  };
+  const SimResult resync = run("resync");
+  const SimResult cold = run("cold");
+  const NodeSample& a = resync.windows.back().nodes[0];
+  const NodeSample& b = cold.windows.back().nodes[0];
+  CHECK(resync.node_names[0] == "cache1");
+  CHECK(a.role == "replica");
+  CHECK(b.role == "replica");
+  CHECK(a.used_bytes > 2 * b.used_bytes);
+}
+
 TEST_CASE("proxy routing adds the proxy hop") {
   const std::vector<std::string> sets = {"duration=4s", "warmup=1s", "network.latency=const:1ms"};
   const SimResult direct = run_file("baseline.yaml", sets);
