@@ -16,11 +16,7 @@ void check_option_keys(const PolicyConfig& config, std::string_view policy,
         msg += " (it takes none)";
       } else {
         msg += " (known:";
-        for (std::string_view k : known) {
-          // Appended piecewise: `" " + std::string(k)` trips GCC 12's -Wrestrict false positive at -O3.
-          msg += ' ';
-          msg += k;
-        }
+        for (std::string_view k : known) msg += " " + std::string(k);
         msg += ")";
       }
       throw std::invalid_argument(msg);

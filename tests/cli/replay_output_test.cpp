@@ -10,14 +10,13 @@ TEST_CASE("the JSON report carries every documented result field") {
   ReplayReport rep;
   rep.trace.format = "oracleGeneral";
   rep.trace.requests = 10;
-  ReplayResult r;
-  r.policy = "arc";
-  r.size_label = "1%";
-  r.capacity = 489;
-  r.counters = {
-      .requests = 10, .hits = 4, .misses = 6, .bytes_requested = 1000, .bytes_missed = 250};
-  r.seconds = 0.5;
-  rep.results.push_back(r);
+  rep.results.push_back(ReplayResult{
+      .policy = "arc",
+      .size_label = "1%",
+      .capacity = 489,
+      .counters =
+          {.requests = 10, .hits = 4, .misses = 6, .bytes_requested = 1000, .bytes_missed = 250},
+      .seconds = 0.5});
   auto j = nlohmann::json::parse(replay_json(rep, "t.bin", {}));
   const auto& e = j.at("results").at(0);
   for (const char* k : {"policy", "size", "unit", "requests", "hits", "misses", "miss_ratio",
