@@ -153,12 +153,9 @@ struct TextParser {
   Parsed parse(std::string_view line, Request& r, LineError&) {
     line = trim(line);
     if (line.empty()) return Parsed::kSkip;
-    if (!parse_int(line, r.id)) r.id = hash_key(line);
-    r.time = 0;
-    r.size = 1;
-    r.ttl = 0;
-    r.op = Op::kGet;
-    r.next_access = kNoNextAccess;
+    std::uint64_t id = 0;
+    if (!parse_int(line, id)) id = hash_key(line);
+    r = Request{.id = id};  // the defaults: a read of size 1 at time 0
     return Parsed::kRequest;
   }
   std::size_t drain(std::span<Request>) { return 0; }
@@ -171,12 +168,9 @@ struct LirsParser {
   Parsed parse(std::string_view line, Request& r, LineError& err) {
     line = trim(line);
     if (line.empty() || line.front() == '*') return Parsed::kSkip;
-    if (!parse_unsigned(line, r.id, "block", err)) return Parsed::kBad;
-    r.time = 0;
-    r.size = 1;
-    r.ttl = 0;
-    r.op = Op::kGet;
-    r.next_access = kNoNextAccess;
+    std::uint64_t id = 0;
+    if (!parse_unsigned(line, id, "block", err)) return Parsed::kBad;
+    r = Request{.id = id};  // the defaults: a read of size 1 at time 0
     return Parsed::kRequest;
   }
   std::size_t drain(std::span<Request>) { return 0; }

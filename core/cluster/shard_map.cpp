@@ -215,6 +215,24 @@ Expected<ShardMap> build_shard_map(const ClusterConfig& config) {
   return map;
 }
 
+namespace {
+
+// Recomputes who owns what after a membership change: the slot table (moving the fewest slots)
+// or the ring and its replica assignment.
+Status relayout(ShardMap& next, const ShardMap& map, const ClusterConfig& config, Epoch epoch) {
+  if (next.slots_layout) {
+    auto p = slot_placement_of(map);
+    if (!p) return p.error();
+    if (auto s = (*p)->set_nodes(shard_specs(next.shards)); !s) return s.error();
+    next.slot_table = table_of(**p);
+    return Ok{};
+  }
+  assign_ring_replicas(next.shards, config.replicas, epoch);
+  return rebuild_ring(next);
+}
+
+}  // namespace
+
 Expected<ShardMap> with_member_added(const ShardMap& map, const ClusterConfig& config, NodeId node,
                                      Epoch epoch) {
   const NodeConfig* n = find_node(config, node);
@@ -226,15 +244,7 @@ Expected<ShardMap> with_member_added(const ShardMap& map, const ClusterConfig& c
   next.members.insert(std::upper_bound(next.members.begin(), next.members.end(), node), node);
   const ShardId id = map.shards.empty() ? 0 : map.shards.back().id + 1;
   next.shards.push_back({id, n->name, node, {}, epoch});
-  if (next.slots_layout) {
-    auto p = slot_placement_of(map);
-    if (!p) return p.error();
-    if (auto s = (*p)->set_nodes(shard_specs(next.shards)); !s) return s.error();
-    next.slot_table = table_of(**p);
-  } else {
-    assign_ring_replicas(next.shards, config.replicas, epoch);
-    if (auto s = rebuild_ring(next); !s) return s.error();
-  }
+  if (auto s = relayout(next, map, config, epoch); !s) return s.error();
   return next;
 }
 
@@ -258,15 +268,7 @@ Expected<ShardMap> with_member_removed(const ShardMap& map, const ClusterConfig&
       e.epoch = epoch;
     }
   }
-  if (next.slots_layout) {
-    auto p = slot_placement_of(map);
-    if (!p) return p.error();
-    if (auto s = (*p)->set_nodes(shard_specs(next.shards)); !s) return s.error();
-    next.slot_table = table_of(**p);
-  } else {
-    assign_ring_replicas(next.shards, config.replicas, epoch);
-    if (auto s = rebuild_ring(next); !s) return s.error();
-  }
+  if (auto s = relayout(next, map, config, epoch); !s) return s.error();
   return next;
 }
 
