@@ -6,6 +6,7 @@
 
 #include "policies/registry.h"
 #include "tests/policies/trace_fixture.h"
+#include "tests/reference_counts.h"
 #include "tests/shared_traces.h"
 
 using namespace cachescope;
@@ -14,15 +15,17 @@ using cachescope::testing::replay_misses;
 
 namespace {
 
-constexpr std::uint64_t kObjSmall = 489, kObjLarge = 4897;
-constexpr std::uint64_t kByteSmall = 20297697, kByteLarge = 202976972;
+using cachescope::testing::kByteLarge;
+using cachescope::testing::kByteSmall;
+using cachescope::testing::kObjLarge;
+using cachescope::testing::kObjSmall;
 
 struct Golden {
   std::uint64_t obj_small, obj_large, byte_small, byte_large;
 };
 
 template <class P>
-Golden run(const std::vector<cachescope::testing::TraceRequest>& t, PolicyConfig pc = {}) {
+Golden run(const std::vector<Request>& t, PolicyConfig pc = {}) {
   Golden g{replay_misses<P>(t, kObjSmall, false, pc), replay_misses<P>(t, kObjLarge, false, pc),
            replay_misses<P>(t, kByteSmall, true, pc), replay_misses<P>(t, kByteLarge, true, pc)};
   std::printf(
@@ -43,31 +46,27 @@ TEST_CASE("golden miss counts on cloudPhysicsIO.oracleGeneral.bin", "[golden]") 
   auto path = cachescope::testing::shared_trace("cloudPhysicsIO.oracleGeneral.bin");
   if (!path) return;
   const auto trace = load_oracle_general(*path);
-  REQUIRE(trace.size() == 113872);
+  REQUIRE(trace.size() == cachescope::testing::kCloudPhysicsRequests);
+  const auto& ref = cachescope::testing::cloud_physics_reference();
+  auto check_exact = [&](const Golden& g, const std::string& policy) {
+    const auto& r = ref.at(policy);
+    CHECK(g.obj_small == r[0]);
+    CHECK(g.obj_large == r[1]);
+    CHECK(g.byte_small == r[2]);
+    CHECK(g.byte_large == r[3]);
+  };
 
   const Golden lru = run<LruPolicy>(trace);
-  CHECK(lru.obj_small == 95420);
-  CHECK(lru.obj_large == 91657);
-  CHECK(lru.byte_small == 94956);
-  CHECK(lru.byte_large == 92200);
+  check_exact(lru, "lru");
 
   const Golden fifo = run<FifoPolicy>(trace);
-  CHECK(fifo.obj_small == 96518);
-  CHECK(fifo.obj_large == 91716);
-  CHECK(fifo.byte_small == 95293);
-  CHECK(fifo.byte_large == 91954);
+  check_exact(fifo, "fifo");
 
   const Golden belady = run<BeladyPolicy>(trace);
-  CHECK(belady.obj_small == 90263);
-  CHECK(belady.obj_large == 71620);
-  CHECK(belady.byte_small == 91152);
-  CHECK(belady.byte_large == 74162);
+  check_exact(belady, "belady");
 
   const Golden lfu = run<LfuPolicy>(trace);
-  CHECK(lfu.obj_small == 96765);
-  CHECK(lfu.obj_large == 90040);
-  CHECK(lfu.byte_small == 93724);
-  CHECK(lfu.byte_large == 89993);
+  check_exact(lfu, "lfu");
 
   // Object mode matches the reference exactly (fractional p as in the paper; libCacheSim's integer
   // p gives the same counts here). Byte mode is our own generalisation (see policies/arc.h) and
@@ -77,10 +76,11 @@ TEST_CASE("golden miss counts on cloudPhysicsIO.oracleGeneral.bin", "[golden]") 
   // mode (|T1| > p throughout, and a 1-byte delta gives identical counts), so the gap comes from
   // the bookkeeping: +0.07% at 1% and +1.0% at 10% (93687 and 88400 vs 93625 and 87541).
   const Golden arc = run<ArcPolicy>(trace);
-  CHECK(arc.obj_small == 94229);
-  CHECK(arc.obj_large == 88002);
-  CHECK(within(arc.byte_small, 93625, 0.005));
-  CHECK(within(arc.byte_large, 87541, 0.011));
+  const auto& arc_ref = ref.at("arc");
+  CHECK(arc.obj_small == arc_ref[0]);
+  CHECK(arc.obj_large == arc_ref[1]);
+  CHECK(within(arc.byte_small, arc_ref[2], 0.005));
+  CHECK(within(arc.byte_large, arc_ref[3], 0.011));
 
   const Golden clock = run<ClockPolicy>(trace);
   const Golden random = run<RandomPolicy>(trace);

@@ -1,47 +1,36 @@
-// Shared helpers for the policy tests: a tiny oracleGeneral loader and replay loops.
-//
-// The traces library is written separately; this loader reads just the 24-byte little-endian
-// records `<IQIq` (uint32 time, uint64 id, uint32 size, int64 next_access_vtime, the 1-based
-// index of the next request to the same id or -1) so the golden tests do not depend on it.
+// Shared helpers for the policy tests: loading a trace with the project's reader, and a replay
+// loop straight through BasicCache<P> (no replay driver, no threads).
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <cstdint>
-#include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "core/cache.h"
+#include "traces/readers.h"
 
 namespace cachescope::testing {
 
-struct TraceRequest {
-  ObjId id;
-  std::uint32_t size;
-  std::int64_t next_access;  // 0-based, or kNeverAgain
-};
-
-inline std::vector<TraceRequest> load_oracle_general(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<TraceRequest> out;
-  out.reserve(bytes.size() / 24);
-  for (std::size_t off = 0; off + 24 <= bytes.size(); off += 24) {
-    // The host is little-endian (x86-64, aarch64), like the file.
-    std::uint64_t id;
-    std::uint32_t size;
-    std::int64_t next;
-    std::memcpy(&id, bytes.data() + off + 4, 8);
-    std::memcpy(&size, bytes.data() + off + 12, 4);
-    std::memcpy(&next, bytes.data() + off + 16, 8);
-    out.push_back({id, size, next < 0 ? kNeverAgain : next - 1});
+// The whole oracleGeneral file, next-access times included.
+inline std::vector<Request> load_oracle_general(const std::string& path) {
+  auto reader = make_oracle_general_reader(path);
+  REQUIRE(reader);
+  std::vector<Request> out;
+  std::vector<Request> batch(1 << 16);
+  for (;;) {
+    auto n = (*reader)->read(batch);
+    REQUIRE(n);
+    if (*n == 0) break;
+    out.insert(out.end(), batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(*n));
   }
   return out;
 }
 
 // Replays `trace` through a BasicCache<P> and returns the miss count.
 template <class P>
-std::uint64_t replay_misses(const std::vector<TraceRequest>& trace, std::uint64_t capacity,
+std::uint64_t replay_misses(const std::vector<Request>& trace, std::uint64_t capacity,
                             bool byte_mode, PolicyConfig pc = {}) {
   pc.capacity = capacity;
   pc.byte_mode = byte_mode;
