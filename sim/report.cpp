@@ -45,6 +45,7 @@ std::string report_json(const SimResult& r) {
   j["duration_ms"] = ms(r.duration);
   j["warmup_ms"] = ms(r.warmup);
   j["window_ms"] = ms(r.window);
+  if (r.cancelled) j["cancelled_at_ms"] = ms(r.ended_at);
   j["requests"] = r.requests;
   j["reads"] = r.reads;
   j["writes"] = r.writes;
@@ -98,6 +99,8 @@ std::string report_json(const SimResult& r) {
     x["origin_queue"] = w.origin_queue;
     x["origin_queue_max"] = w.origin_queue_max;
     x["repl_lag_max"] = w.repl_lag_max;
+    x["p50_ms"] = ms(w.latency_p50);
+    x["p99_ms"] = ms(w.latency_p99);
     Json ns = Json::array();
     for (const auto& n : w.nodes) {
       ns.push_back(Json{{"ops", n.ops},
@@ -115,7 +118,7 @@ std::string report_json(const SimResult& r) {
 std::string report_csv(const SimResult& r) {
   std::string out =
       "time_s,reads,hits,hit_ratio,writes,failed,timed_out,origin_requests,origin_queue,"
-      "origin_queue_max,repl_lag_max";
+      "origin_queue_max,repl_lag_max,p50_ms,p99_ms";
   for (const auto& n : r.node_names) {
     out += "," + n + "_ops," + n + "_used_bytes," + n + "_evictions," + n + "_role";
   }
@@ -128,6 +131,9 @@ std::string report_csv(const SimResult& r) {
                   (unsigned long long)w.failed, (unsigned long long)w.timed_out,
                   (unsigned long long)w.origin_requests, (unsigned long long)w.origin_queue,
                   (unsigned long long)w.origin_queue_max, (unsigned long long)w.repl_lag_max);
+    out += buf;
+    std::snprintf(buf, sizeof buf, ",%.3f,%.3f", static_cast<double>(w.latency_p50) / 1e6,
+                  static_cast<double>(w.latency_p99) / 1e6);
     out += buf;
     for (const auto& n : w.nodes) {
       out += "," + std::to_string(n.ops) + "," + std::to_string(n.used_bytes) + "," +

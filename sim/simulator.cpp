@@ -252,6 +252,9 @@ struct Simulator::Impl {
 
   SimResult res;
   WindowSample cur;
+  LatencyHistogram cur_latency{kHour};
+  SimObserver observer;
+  bool stop = false;
   Status error = Ok{};
 
   // ---- plumbing ---------------------------------------------------------------------------
@@ -487,6 +490,7 @@ struct Simulator::Impl {
       if (r.hit) ++cur.hits;
     }
     if (failed) ++cur.failed;
+    cur_latency.record(now - op.start);
     if (op.measured) {
       ++res.completed;
       if (failed) ++res.failed;
@@ -753,11 +757,15 @@ struct Simulator::Impl {
       cur.nodes.push_back(std::move(s));
     }
     cur.repl_lag_max = lag;
+    cur.latency_p50 = cur_latency.value_at_quantile(0.5);
+    cur.latency_p99 = cur_latency.value_at_quantile(0.99);
+    cur_latency.reset();
     res.windows.push_back(std::move(cur));
     cur = WindowSample{};
     cur.start = now;
     if (now + cfg.window <= cfg.duration)
       events.push(now + cfg.window, Event{Ev::kWindow, 0, 0, 0});
+    if (observer && !observer(res)) stop = true;
   }
 
   void finish_failovers() {
@@ -977,13 +985,20 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const SimConfig& config) 
   return std::unique_ptr<Simulator>(new Simulator(std::move(impl)));
 }
 
-Expected<SimResult> Simulator::run() {
+Expected<SimResult> Simulator::run(const SimObserver& observer) {
   Impl& m = *impl_;
+  m.observer = observer;
+  m.res.ended_at = m.cfg.duration;
   while (!m.events.empty() && m.events.top().time <= m.cfg.duration) {
     auto e = m.events.pop();
     ++m.res.events;
     m.dispatch(e.payload, e.time);
     if (!m.error) return m.error.error();
+    if (m.stop) {
+      m.res.cancelled = true;
+      m.res.ended_at = e.time;
+      break;
+    }
   }
   m.finish_failovers();
   const auto& nc = m.net.counters();

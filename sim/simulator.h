@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,6 +118,9 @@ struct WindowSample {
   std::uint64_t origin_queue_max = 0;  // within the window
   std::uint64_t repl_lag_max = 0;      // entries, worst primary/replica pair at the window's end
   std::vector<NodeSample> nodes;       // in SimResult::node_names order
+  // Latency of the requests completed in the window (warm-up included, like the counts above);
+  // 0 when none completed.
+  SimTime latency_p50 = 0, latency_p99 = 0;
   double hit_ratio() const { return reads ? static_cast<double>(hits) / reads : 0; }
 };
 
@@ -143,11 +147,19 @@ struct SimResult {
   std::uint64_t promotions = 0, failures_detected = 0;
   std::uint64_t messages_delivered = 0, messages_dropped = 0;
   std::uint64_t events = 0;
+  bool cancelled = false;  // the observer stopped the run; the totals cover up to `ended_at`
+  SimTime ended_at = 0;
   std::vector<std::string> node_names;
   std::vector<WindowSample> windows;
   std::vector<FailoverRecord> failovers;
   double hit_ratio() const { return reads ? static_cast<double>(hits) / reads : 0; }
 };
+
+// Called by Simulator::run after each time-series window closes (the new window is
+// `partial.windows.back()`; the totals and histograms cover everything so far). Returning false
+// stops the run: run() then returns the partial result with `cancelled` set. The GUI uses this
+// for live charts, pause (block in the callback) and cancel.
+using SimObserver = std::function<bool(const SimResult& partial)>;
 
 class Simulator {
  public:
@@ -157,7 +169,7 @@ class Simulator {
   Simulator& operator=(const Simulator&) = delete;
 
   // Runs to config.duration and returns the metrics. Errors: workload read errors.
-  Expected<SimResult> run();
+  Expected<SimResult> run(const SimObserver& observer = {});
 
  private:
   struct Impl;

@@ -264,5 +264,40 @@ TEST_CASE("the CSV has one row per window and a column group per node") {
   CHECK(csv.find("cache5_role") != std::string::npos);
 }
 
+TEST_CASE("run's observer sees every window and can stop the run", "[sim]") {
+  SimConfig c;
+  c.duration = 5 * kSecond;
+  c.warmup = 0;
+  c.window = kSecond;
+  c.cluster.replicas = 0;
+  c.cluster.nodes.push_back(NodeConfig{});
+  c.cluster.nodes.back().name = "a";
+  c.cluster.nodes.back().id = 1;
+  c.cluster.nodes.back().capacity_bytes = 1 << 20;
+  c.workload.rate = 500;
+  auto sim = Simulator::create(c);
+  REQUIRE(sim);
+  std::vector<SimTime> seen;
+  auto r = (*sim)->run([&](const SimResult& partial) {
+    seen.push_back(partial.windows.back().start);
+    CHECK(partial.windows.back().latency_p99 >= partial.windows.back().latency_p50);
+    return partial.windows.size() < 3;
+  });
+  REQUIRE(r);
+  CHECK(r->cancelled);
+  CHECK(r->ended_at == 3 * kSecond);
+  CHECK(seen == std::vector<SimTime>{0, kSecond, 2 * kSecond});
+  CHECK(r->windows.size() == 3);
+  CHECK(r->windows[1].latency_p50 > 0);
+
+  auto full = Simulator::create(c);
+  REQUIRE(full);
+  std::size_t calls = 0;
+  auto all = (*full)->run([&](const SimResult&) { return ++calls > 0; });
+  REQUIRE(all);
+  CHECK_FALSE(all->cancelled);
+  CHECK(calls == all->windows.size());
+}
+
 }  // namespace
 }  // namespace cachescope
