@@ -38,6 +38,34 @@ std::uint16_t SlotPlacement::crc16(std::string_view data) noexcept {
   return crc;
 }
 
+SlotId SlotPlacement::keyslot(ObjId id) noexcept {
+  // Digits least significant first, two at a time, then the CRC over them most significant first.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  char buf[20];
+  int n = 0;
+  while (id >= 100) {
+    const auto pair = static_cast<unsigned>(id % 100) * 2;
+    id /= 100;
+    buf[n++] = kPairs[pair + 1];
+    buf[n++] = kPairs[pair];
+  }
+  if (id >= 10) {
+    buf[n++] = kPairs[id * 2 + 1];
+    buf[n++] = kPairs[id * 2];
+  } else {
+    buf[n++] = static_cast<char>('0' + id);
+  }
+  std::uint16_t crc = 0;
+  while (n > 0) {
+    const auto ch = static_cast<std::uint8_t>(buf[--n]);
+    crc = static_cast<std::uint16_t>((crc << 8) ^ kCrc16Table[((crc >> 8) ^ ch) & 0xff]);
+  }
+  return static_cast<SlotId>(crc & (kSlotCount - 1));
+}
+
 std::string_view SlotPlacement::hashed_part(std::string_view key) noexcept {
   const std::size_t open = key.find('{');
   if (open == std::string_view::npos) return key;

@@ -84,6 +84,10 @@ class SlotPlacement final : public Placement {
   static SlotId keyslot(std::string_view key) noexcept {
     return static_cast<SlotId>(crc16(hashed_part(key)) & (kSlotCount - 1));
   }
+  // keyslot of the decimal form of `id` (how cachescope names object ids as keys), without
+  // formatting a string: a decimal key has no hash tag. Same value as
+  // keyslot(DecimalKey(id).view()).
+  static SlotId keyslot(ObjId id) noexcept;
 
   // The member owning `slot`, kNoNode if unassigned. Precondition: slot < kSlotCount.
   NodeId slot_owner(SlotId slot) const noexcept {

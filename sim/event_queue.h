@@ -11,6 +11,13 @@
 // of heaps", JEA 1996). Sifting moves a hole instead of swapping. After the vector has grown to
 // the high-water mark (or after reserve()), push and pop never allocate.
 //
+// The FIFO lane. Many events are scheduled a constant delay after "now" (request timeouts,
+// periodic windows), so their times never decrease in push order. push_fifo() puts such events
+// in a plain FIFO next to the heap instead of sifting them through it; top()/pop() take the
+// earlier of the two fronts by the same (time, seq) order, so the order events come out in is
+// exactly what push() would give. A push_fifo() whose time is earlier than the lane's last one
+// goes to the heap instead (still correct, just not cheaper).
+//
 // Cancellation. The queue has no cancel(): a tombstone set would cost a lookup on every pop to
 // save work only for cancelled events. Instead the owner ignores stale events when they fire.
 // For timers that are re-armed often (heartbeats, request timeouts) use `TimerGeneration`: put
@@ -57,15 +64,34 @@ class EventQueue {
     return seq;
   }
 
+  // Like push(), for an event no earlier than every event pushed to the FIFO lane before it
+  // (see the header comment); same ordering guarantees.
+  std::uint64_t push_fifo(SimTime time, Payload payload) {
+    if (fifo_head_ < fifo_.size() && time < fifo_.back().time) {
+      return push(time, std::move(payload));
+    }
+    const std::uint64_t seq = next_seq_++;
+    if (fifo_head_ == fifo_.size()) {
+      fifo_.clear();
+      fifo_head_ = 0;
+    } else if (fifo_head_ >= 4096 && fifo_head_ * 2 >= fifo_.size()) {
+      fifo_.erase(fifo_.begin(), fifo_.begin() + static_cast<std::ptrdiff_t>(fifo_head_));
+      fifo_head_ = 0;
+    }
+    fifo_.push_back(Entry{time, seq, std::move(payload)});
+    return seq;
+  }
+
   // The earliest event. Precondition: !empty().
   const Entry& top() const {
     check_not_empty();
-    return heap_.front();
+    return fifo_first() ? fifo_[fifo_head_] : heap_.front();
   }
 
   // Removes and returns the earliest event. Precondition: !empty().
   Entry pop() {
     check_not_empty();
+    if (fifo_first()) return std::move(fifo_[fifo_head_++]);
     Entry out = std::move(heap_.front());
     if (heap_.size() > 1) {
       Entry last = std::move(heap_.back());
@@ -77,12 +103,16 @@ class EventQueue {
     return out;
   }
 
-  bool empty() const noexcept { return heap_.empty(); }
-  std::size_t size() const noexcept { return heap_.size(); }
+  bool empty() const noexcept { return heap_.empty() && fifo_head_ == fifo_.size(); }
+  std::size_t size() const noexcept { return heap_.size() + (fifo_.size() - fifo_head_); }
   void reserve(std::size_t n) { heap_.reserve(n); }
 
   // Drops every event. The sequence counter keeps counting so sequence numbers stay unique.
-  void clear() noexcept { heap_.clear(); }
+  void clear() noexcept {
+    heap_.clear();
+    fifo_.clear();
+    fifo_head_ = 0;
+  }
 
   // The sequence number the next push will return (also: the number of pushes so far).
   std::uint64_t next_seq() const noexcept { return next_seq_; }
@@ -94,8 +124,14 @@ class EventQueue {
     return a.time < b.time || (a.time == b.time && a.seq < b.seq);
   }
 
+  // True when the FIFO lane holds the earliest event.
+  bool fifo_first() const noexcept {
+    if (fifo_head_ == fifo_.size()) return false;
+    return heap_.empty() || before(fifo_[fifo_head_], heap_.front());
+  }
+
   void check_not_empty() const {
-    if (heap_.empty()) throw std::logic_error("EventQueue: top/pop on an empty queue");
+    if (empty()) throw std::logic_error("EventQueue: top/pop on an empty queue");
   }
 
   void sift_up(std::size_t i) noexcept {
@@ -129,6 +165,8 @@ class EventQueue {
   }
 
   std::vector<Entry> heap_;
+  std::vector<Entry> fifo_;  // the FIFO lane: [fifo_head_, end) are pending, in time order
+  std::size_t fifo_head_ = 0;
   std::uint64_t next_seq_ = 0;
 };
 

@@ -6,6 +6,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "core/cluster/node.h"
 #include "core/cluster/router.h"
 #include "sim/event_queue.h"
@@ -80,6 +82,48 @@ struct OpState {
   ObjId key = 0;
   std::uint32_t size = 0;
   CacheAsideResult result;  // proxy mode: kept until it reaches the client
+};
+
+// The requests in flight, by id. Ids are handed out in increasing order and every request ends
+// (completes or times out) within the workload timeout, so the live ids span a bounded window:
+// a ring indexed by id, no hashing, no allocation once it has grown to the window.
+class OpTable {
+ public:
+  std::uint64_t add(const OpState& op) {
+    if (next_ - base_ == ring_.size()) grow();
+    const std::uint64_t id = next_++;
+    Cell& c = ring_[id & mask_];
+    c.op = op;
+    c.live = true;
+    return id;
+  }
+  OpState* find(std::uint64_t id) noexcept {
+    if (id < base_ || id >= next_) return nullptr;
+    Cell& c = ring_[id & mask_];
+    return c.live ? &c.op : nullptr;
+  }
+  bool contains(std::uint64_t id) noexcept { return find(id) != nullptr; }
+  void erase(std::uint64_t id) noexcept {
+    if (id < base_ || id >= next_) return;
+    ring_[id & mask_].live = false;
+    while (base_ < next_ && !ring_[base_ & mask_].live) ++base_;
+  }
+
+ private:
+  struct Cell {
+    OpState op;
+    bool live = false;
+  };
+  void grow() {
+    std::vector<Cell> bigger(ring_.empty() ? 1024 : ring_.size() * 2);
+    const std::uint64_t mask = bigger.size() - 1;
+    for (std::uint64_t id = base_; id < next_; ++id) bigger[id & mask] = ring_[id & mask_];
+    ring_ = std::move(bigger);
+    mask_ = mask;
+  }
+  std::vector<Cell> ring_;
+  std::uint64_t mask_ = 0;
+  std::uint64_t base_ = 1, next_ = 1;  // ids in [base_, next_) may be live; 0 is never used
 };
 
 struct OriginJob {
@@ -217,7 +261,26 @@ struct Simulator::Impl {
   EventQueue<Event> events;
   Network net;
   std::vector<NodeRt> nodes;  // in cfg.cluster.nodes order
-  std::unordered_map<NodeId, std::uint32_t> node_index;
+  // Node id -> index into `nodes`. Scenario ids are small (1..N), so a dense table; ids beyond
+  // kDenseIds (possible through the API) use the hash map.
+  static constexpr NodeId kDenseIds = 1 << 16;
+  std::vector<std::uint32_t> dense_index;
+  absl::flat_hash_map<NodeId, std::uint32_t> node_index;
+  static constexpr std::uint32_t kNoIndex = UINT32_MAX;
+  std::uint32_t index_of(NodeId id) const {
+    if (id < dense_index.size()) return dense_index[id];
+    if (id < kDenseIds) return kNoIndex;
+    auto it = node_index.find(id);
+    return it == node_index.end() ? kNoIndex : it->second;
+  }
+  void add_index(NodeId id, std::uint32_t i) {
+    if (id < kDenseIds) {
+      if (id >= dense_index.size()) dense_index.resize(id + 1, kNoIndex);
+      dense_index[id] = i;
+    } else {
+      node_index[id] = i;
+    }
+  }
   std::vector<std::unique_ptr<CacheAsideClient>> asides;  // per client, or one (proxy)
   std::vector<NodeIndex> client_net;
   NodeIndex proxy_net = 0, origin_net = 0;
@@ -231,11 +294,10 @@ struct Simulator::Impl {
   std::vector<std::uint32_t> free_jobs;
   std::uint32_t origin_busy = 0;
   std::deque<std::uint32_t> origin_queue;
-  std::unordered_map<ObjId, std::uint64_t> origin_versions;
+  absl::flat_hash_map<ObjId, std::uint64_t> origin_versions;
   std::uint64_t origin_next_version = 1;
 
-  std::unordered_map<std::uint64_t, OpState> ops;
-  std::uint64_t next_op = 1;
+  OpTable ops;
   std::uint32_t next_client = 0;
   std::int64_t trace_origin = 0;
   bool trace_origin_set = false;
@@ -249,6 +311,9 @@ struct Simulator::Impl {
   };
   std::vector<Detection> detections;
   std::vector<Promoted> promotions;
+
+  Outbox node_out;            // drain_node's reused buffer
+  CacheAsideOutbox aside_out;  // drain_aside's reused buffer
 
   SimResult res;
   WindowSample cur;
@@ -286,7 +351,7 @@ struct Simulator::Impl {
   NodeIndex net_of(Address a) const {
     switch (a.kind) {
       case Address::Kind::kNode:
-        return nodes[node_index.at(a.id)].net;
+        return nodes[index_of(a.id)].net;
       case Address::Kind::kRouter:
         return cfg.proxy ? proxy_net : client_net[a.id];
       case Address::Kind::kClient:
@@ -299,13 +364,14 @@ struct Simulator::Impl {
   }
 
   void send(Address from, Outgoing&& o, SimTime now) {
-    if (from.kind == Address::Kind::kNode && nodes[node_index.at(from.id)].down) return;
-    if (o.to.kind == Address::Kind::kNode && !node_index.contains(o.to.id)) return;
+    const std::uint32_t from_i = from.kind == Address::Kind::kNode ? index_of(from.id) : kNoIndex;
+    if (from_i != kNoIndex && nodes[from_i].down) return;
+    if (o.to.kind == Address::Kind::kNode && index_of(o.to.id) == kNoIndex) return;
     const auto bytes = wire_size(o.msg);
     auto at = net.transit(net_of(from), net_of(o.to), bytes, now, net_rng);
     if (!at) return;  // dropped: simply lost
     const std::uint32_t inc =
-        from.kind == Address::Kind::kNode ? nodes[node_index.at(from.id)].incarnation : 0;
+        from_i != kNoIndex ? nodes[from_i].incarnation : 0;
     const std::uint32_t slot = alloc_env(Envelope{from, o.to, std::move(o.msg), inc});
     events.push(*at, Event{Ev::kDeliver, slot, 0, 0});
   }
@@ -313,7 +379,8 @@ struct Simulator::Impl {
   void drain_node(std::uint32_t i, SimTime now) {
     NodeRt& n = nodes[i];
     if (n.down) return;
-    Outbox o = n.node->take_outbox();
+    Outbox& o = node_out;
+    n.node->take_outbox(o);
     const Address self = Address::node(n.node->id());
     for (auto& m : o.messages) send(self, std::move(m), now);
     for (const auto& e : o.effects) on_effect(e);
@@ -353,7 +420,8 @@ struct Simulator::Impl {
   }
 
   void drain_aside(std::uint32_t a, SimTime now) {
-    CacheAsideOutbox o = asides[a]->take_outbox();
+    CacheAsideOutbox& o = aside_out;
+    asides[a]->take_outbox(o);
     const Address self = Address::router(a);
     for (auto& m : o.messages) send(self, std::move(m), now);
     for (const auto& r : o.origin) {
@@ -367,11 +435,11 @@ struct Simulator::Impl {
     }
     for (const auto& r : o.results) {
       if (cfg.proxy) {
-        auto it = ops.find(r.op_id);
-        if (it == ops.end()) continue;
-        it->second.result = r;
-        auto at = net.transit(proxy_net, client_net[it->second.client], kHeaderBytes + r.size, now,
-                              net_rng);
+        OpState* op = ops.find(r.op_id);
+        if (op == nullptr) continue;
+        op->result = r;
+        auto at =
+            net.transit(proxy_net, client_net[op->client], kHeaderBytes + r.size, now, net_rng);
         if (at) events.push(*at, Event{Ev::kClientDone, 0, 0, r.op_id});
       } else {
         complete(r.op_id, r, now);
@@ -398,13 +466,12 @@ struct Simulator::Impl {
     op.write = item.write || (cfg.workload.write_ratio > 0 &&
                               client_rng[client].uniform() < cfg.workload.write_ratio);
     op.measured = now >= cfg.warmup;
-    const std::uint64_t id = next_op++;
-    ops.emplace(id, op);
+    const std::uint64_t id = ops.add(op);
     if (op.measured) {
       ++res.requests;
       ++(op.write ? res.writes : res.reads);
     }
-    events.push(now + cfg.workload.timeout, Event{Ev::kTimeout, 0, 0, id});
+    events.push_fifo(now + cfg.workload.timeout, Event{Ev::kTimeout, 0, 0, id});
     if (cfg.proxy) {
       auto at = net.transit(client_net[client], proxy_net, kHeaderBytes + (op.write ? op.size : 0),
                             now, net_rng);
@@ -415,7 +482,7 @@ struct Simulator::Impl {
   }
 
   void start_cache_aside(std::uint32_t aside, std::uint64_t id, SimTime now) {
-    const OpState& op = ops.at(id);
+    const OpState& op = *ops.find(id);
     if (op.write) {
       asides[aside]->put(id, op.key, op.size, now);
     } else {
@@ -477,10 +544,10 @@ struct Simulator::Impl {
   }
 
   void complete(std::uint64_t id, const CacheAsideResult& r, SimTime now) {
-    auto it = ops.find(id);
-    if (it == ops.end()) return;  // timed out already
-    const OpState op = it->second;
-    ops.erase(it);
+    const OpState* live = ops.find(id);
+    if (live == nullptr) return;  // timed out already
+    const OpState op = *live;
+    ops.erase(id);
     const bool failed =
         r.cache_status == ReplyStatus::kMoved || r.cache_status == ReplyStatus::kTryAgain;
     if (op.write) {
@@ -529,11 +596,11 @@ struct Simulator::Impl {
   void on_deliver(std::uint32_t slot, SimTime now) {
     Envelope& e = envs[slot];
     if (e.from.kind == Address::Kind::kNode) {
-      const NodeRt& sender = nodes[node_index.at(e.from.id)];
+      const NodeRt& sender = nodes[index_of(e.from.id)];
       if (sender.down || sender.incarnation != e.incarnation) return free_env(slot);
     }
     if (e.to.kind == Address::Kind::kNode) {
-      const std::uint32_t i = node_index.at(e.to.id);
+      const std::uint32_t i = index_of(e.to.id);
       NodeRt& n = nodes[i];
       if (n.down) return free_env(slot);
       if (std::holds_alternative<ClientRequest>(e.msg)) {
@@ -600,8 +667,8 @@ struct Simulator::Impl {
       origin_versions[job.req.key] = job.version;
       job.size = job.req.size;
     } else {
-      auto it = ops.find(job.req.op_id);
-      job.size = it != ops.end() ? it->second.size : 1;
+      const OpState* op = ops.find(job.req.op_id);
+      job.size = op != nullptr ? op->size : 1;
       auto v = origin_versions.find(job.req.key);
       if (v == origin_versions.end()) {
         v = origin_versions.emplace(job.req.key, origin_next_version++).first;
@@ -742,9 +809,9 @@ struct Simulator::Impl {
             s.role = "primary";
             const ShardEntry* e = map.shard(sh);
             for (NodeId rep : e->replicas) {
-              auto it = node_index.find(rep);
-              if (it == node_index.end() || nodes[it->second].down) continue;
-              const ClusterNode& rn = *nodes[it->second].node;
+              const std::uint32_t ri = index_of(rep);
+              if (ri == kNoIndex || nodes[ri].down) continue;
+              const ClusterNode& rn = *nodes[ri].node;
               if (rn.term(sh) != cn.term(sh)) continue;
               const auto po = cn.offset(sh), ro = rn.offset(sh);
               if (po > ro) lag = std::max(lag, po - ro);
@@ -838,8 +905,7 @@ struct Simulator::Impl {
         if (ops.contains(ev.c)) start_cache_aside(0, ev.c, now);
         break;
       case Ev::kClientDone: {
-        auto it = ops.find(ev.c);
-        if (it != ops.end()) complete(ev.c, it->second.result, now);
+        if (const OpState* op = ops.find(ev.c)) complete(ev.c, op->result, now);
         break;
       }
       case Ev::kOriginArrive:
@@ -852,10 +918,10 @@ struct Simulator::Impl {
         on_origin_reply(ev.a, now);
         break;
       case Ev::kTimeout: {
-        auto it = ops.find(ev.c);
-        if (it == ops.end()) break;
-        const OpState op = it->second;
-        ops.erase(it);
+        const OpState* live = ops.find(ev.c);
+        if (live == nullptr) break;
+        const OpState op = *live;
+        ops.erase(ev.c);
         asides[cfg.proxy ? 0 : op.client]->router().cancel(ev.c);
         ++cur.timed_out;
         // A read that never completed is a read the cache did not serve: counting it in the
@@ -936,7 +1002,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const SimConfig& config) 
     rt.node = std::move(*node);
     rt.net = attach(nc.name, NetNodeKind::kCache, nc.zone);
     rt.rng = Rng::stream(c.seed, kEntityNode + nc.id);
-    m.node_index[nc.id] = i;
+    m.add_index(nc.id, i);
     m.nodes.push_back(std::move(rt));
     m.res.node_names.push_back(nc.name);
   }

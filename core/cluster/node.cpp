@@ -55,17 +55,25 @@ Expected<std::unique_ptr<ClusterNode>> ClusterNode::create(const ClusterConfig& 
 
 ClusterNode::ClusterNode(const ClusterConfig& config, NodeId self, std::unique_ptr<Cache> cache)
     : config_(config), self_(self), cache_(std::move(cache)) {
-  // Evictions and expiries drop the version with the object.
-  cache_->set_removal_listener([this](ObjId id, Slot, RemovalCause) { versions_.erase(id); });
+  // Versions live in a slot-indexed array next to the cache's own records: a removed object's
+  // slot is only reused by an insert, which writes the new object's version.
+
 }
 
 ClusterNode::~ClusterNode() = default;
 
 Outbox ClusterNode::take_outbox() {
-  Outbox out = std::move(outbox_);
-  outbox_ = Outbox{};
-  outbox_.next_deadline = out.next_deadline;
+  Outbox out;
+  take_outbox(out);
   return out;
+}
+
+void ClusterNode::take_outbox(Outbox& into) {
+  into.messages.clear();
+  into.effects.clear();
+  std::swap(into.messages, outbox_.messages);
+  std::swap(into.effects, outbox_.effects);
+  into.next_deadline = outbox_.next_deadline;
 }
 
 std::uint64_t ClusterNode::offset(ShardId shard) const noexcept {
@@ -79,9 +87,8 @@ Epoch ClusterNode::term(ShardId shard) const noexcept {
 }
 
 std::uint64_t ClusterNode::version_of(ObjId key, ClusterTime now) const {
-  if (cache_->peek(key, now) == kNoSlot) return 0;
-  auto it = versions_.find(key);
-  return it == versions_.end() ? 0 : it->second;
+  const Slot s = cache_->peek(key, now);
+  return s == kNoSlot ? 0 : versions_[s];
 }
 
 bool ClusterNode::alive(NodeId peer) const {
@@ -110,7 +117,10 @@ void ClusterNode::store(Op op, ObjId key, std::uint32_t size, ClusterTime expire
     return;
   }
   // insert() drops an old copy first (its listener call erases the old version).
-  if (cache_->insert(key, size, expires_at) != kNoSlot) versions_[key] = version;
+  const Slot s = cache_->insert(key, size, expires_at);
+  if (s == kNoSlot) return;
+  if (s >= versions_.size()) versions_.resize(std::max<std::size_t>(s + 1, versions_.size() * 2));
+  versions_[s] = version;
 }
 
 // ---- Client requests --------------------------------------------------------------------------
@@ -152,7 +162,7 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
       ++counters_.hits;
       r.status = ReplyStatus::kHit;
       r.size = cache_->size_of(s);
-      r.version = versions_[req.key];
+      r.version = versions_[s];
     }
     reply(req, r);
     return;
@@ -229,9 +239,23 @@ void ClusterNode::fail_pending(ShardState& st) {
 // ---- Messages ---------------------------------------------------------------------------------
 
 void ClusterNode::on_message(Address from, const Message& msg, ClusterTime now) {
+  // Client requests and the replication stream touch no timer (heartbeats, failure deadlines,
+  // promotions, sync retries), so the deadline stays as it was: these are the hot messages.
   if (const auto* req = std::get_if<ClientRequest>(&msg)) {
     on_client_request(*req, now);
-  } else if (const auto* cu = std::get_if<ConfigUpdate>(&msg)) {
+    return;
+  }
+  if (from.kind == Address::Kind::kNode) {
+    if (const auto* w = std::get_if<ReplWrite>(&msg)) {
+      handle(from.id, *w, now);
+      return;
+    }
+    if (const auto* a = std::get_if<ReplAck>(&msg)) {
+      handle(from.id, *a, now);
+      return;
+    }
+  }
+  if (const auto* cu = std::get_if<ConfigUpdate>(&msg)) {
     if (cu->map) adopt(*cu->map, now);
   } else if (std::holds_alternative<ConfigFetch>(msg)) {
     if (!map_.empty()) {
@@ -240,10 +264,6 @@ void ClusterNode::on_message(Address from, const Message& msg, ClusterTime now) 
   } else if (from.kind == Address::Kind::kNode) {
     if (const auto* hb = std::get_if<Heartbeat>(&msg)) {
       handle(from, *hb, now);
-    } else if (const auto* w = std::get_if<ReplWrite>(&msg)) {
-      handle(from.id, *w, now);
-    } else if (const auto* a = std::get_if<ReplAck>(&msg)) {
-      handle(from.id, *a, now);
     } else if (const auto* sr = std::get_if<SyncRequest>(&msg)) {
       handle(from.id, *sr, now);
     } else if (const auto* sd = std::get_if<SyncData>(&msg)) {
@@ -373,8 +393,7 @@ void ClusterNode::handle(NodeId from, const SyncRequest& m, ClusterTime now) {
     ++counters_.full_syncs_served;
     cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) {
       if (map_.shard_of(id) != m.shard || cache_->peek(id, now) == kNoSlot) return;
-      auto v = versions_.find(id);
-      d.entries.push_back({id, size, cache_->expiry(s), v == versions_.end() ? 0 : v->second});
+      d.entries.push_back({id, size, cache_->expiry(s), versions_[s]});
     });
     // The index's iteration order is not deterministic across processes; the wire order is.
     std::sort(d.entries.begin(), d.entries.end(),

@@ -106,6 +106,9 @@ class ClusterNode {
   Status remove_node(NodeId node, ClusterTime now);
 
   Outbox take_outbox();
+  // The same, into `into` (cleared first): the two buffers swap, so a driver that drains into
+  // one reused Outbox allocates nothing in steady state.
+  void take_outbox(Outbox& into);
   const Outbox& outbox() const noexcept { return outbox_; }
 
   NodeId id() const noexcept { return self_; }
@@ -184,7 +187,7 @@ class ClusterNode {
   ClusterConfig config_;
   NodeId self_;
   std::unique_ptr<Cache> cache_;
-  absl::flat_hash_map<ObjId, std::uint64_t> versions_;
+  std::vector<std::uint64_t> versions_;  // by cache slot: the resident object's write id
   ShardMap map_;
   std::map<ShardId, ShardState> shards_;
   std::map<NodeId, PeerState> peers_;

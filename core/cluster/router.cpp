@@ -81,9 +81,16 @@ void Router::on_message(Address from, const Message& msg, ClusterTime) {
 }
 
 RouterOutbox Router::take_outbox() {
-  RouterOutbox out = std::move(outbox_);
-  outbox_ = RouterOutbox{};
+  RouterOutbox out;
+  take_outbox(out);
   return out;
+}
+
+void Router::take_outbox(RouterOutbox& into) {
+  into.messages.clear();
+  into.completions.clear();
+  std::swap(into.messages, outbox_.messages);
+  std::swap(into.completions, outbox_.completions);
 }
 
 // ---- Cache-aside ------------------------------------------------------------------------------
@@ -135,8 +142,14 @@ void CacheAsideClient::on_message(Address from, const Message& msg, ClusterTime 
   collect(now);
 }
 
+void CacheAsideClient::cancel(std::uint64_t op_id) {
+  ops_.erase(op_id);
+  router_.cancel(op_id);
+}
+
 void CacheAsideClient::collect(ClusterTime) {
-  RouterOutbox r = router_.take_outbox();
+  RouterOutbox& r = scratch_;
+  router_.take_outbox(r);
   for (auto& m : r.messages) outbox_.messages.push_back(std::move(m));
   for (const auto& c : r.completions) {
     auto it = ops_.find(c.request_id);
@@ -159,9 +172,18 @@ void CacheAsideClient::collect(ClusterTime) {
 }
 
 CacheAsideOutbox CacheAsideClient::take_outbox() {
-  CacheAsideOutbox out = std::move(outbox_);
-  outbox_ = CacheAsideOutbox{};
+  CacheAsideOutbox out;
+  take_outbox(out);
   return out;
+}
+
+void CacheAsideClient::take_outbox(CacheAsideOutbox& into) {
+  into.messages.clear();
+  into.origin.clear();
+  into.results.clear();
+  std::swap(into.messages, outbox_.messages);
+  std::swap(into.origin, outbox_.origin);
+  std::swap(into.results, outbox_.results);
 }
 
 }  // namespace cachescope

@@ -49,6 +49,8 @@ class Router {
   void cancel(std::uint64_t request_id);
 
   RouterOutbox take_outbox();
+  // The same, into `into` (cleared first; the buffers swap, so reusing `into` avoids allocation).
+  void take_outbox(RouterOutbox& into);
   const ShardMap& config() const noexcept { return map_; }
   // Where a request for `key` would go now.
   NodeId route(ObjId key, Op op) const;
@@ -107,6 +109,11 @@ class CacheAsideClient {
   void on_message(Address from, const Message& msg, ClusterTime now);
 
   CacheAsideOutbox take_outbox();
+  // The same, into `into` (cleared first; the buffers swap, so reusing `into` avoids allocation).
+  void take_outbox(CacheAsideOutbox& into);
+  // Forgets operation `op_id` and its routed request (the driver's timeout): late replies and
+  // origin answers for it are then ignored.
+  void cancel(std::uint64_t op_id);
   Router& router() noexcept { return router_; }
 
  private:
@@ -124,6 +131,7 @@ class CacheAsideClient {
   Router router_;
   absl::flat_hash_map<std::uint64_t, Op> ops_;  // by op id (= router request id)
   CacheAsideOutbox outbox_;
+  RouterOutbox scratch_;  // collect()'s reused buffer
 };
 
 }  // namespace cachescope

@@ -89,7 +89,7 @@ bool wins(const ShardEntry& incoming, const ShardEntry& mine) {
 }  // namespace
 
 ShardId ShardMap::shard_of(ObjId key) const noexcept {
-  if (slot_table) return (*slot_table)[SlotPlacement::keyslot(DecimalKey(key).view())];
+  if (slot_table) return (*slot_table)[SlotPlacement::keyslot(key)];
   if (ring) {
     const NodeId s = ring->primary(key);
     return s == kNoNode ? kNoShard : s;

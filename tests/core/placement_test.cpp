@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "common/random.h"
 #include "core/md5.h"
 #include "core/placement_jump.h"
 #include "core/placement_ketama.h"
@@ -372,6 +374,18 @@ TEST_CASE("slots: CRC16-XMODEM and the cluster spec's key examples") {
   CHECK(SlotPlacement::hashed_part("no tag") == "no tag");
   CHECK(SlotPlacement::hashed_part("open{only") == "open{only");
   CHECK(SlotPlacement::hashed_part("}{x}") == "x");
+}
+
+TEST_CASE("slots: an object id's slot is the slot of its decimal key") {
+  CHECK(SlotPlacement::keyslot(ObjId{123456789}) == (0x31C3 & 16383));
+  std::vector<ObjId> ids = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 1234567,
+                            std::numeric_limits<ObjId>::max()};
+  Rng rng(5);
+  for (int i = 0; i < 10000; ++i) ids.push_back(rng.next() >> rng.below(64));
+  for (ObjId id : ids) {
+    INFO(id);
+    CHECK(SlotPlacement::keyslot(id) == SlotPlacement::keyslot(DecimalKey(id).view()));
+  }
 }
 
 TEST_CASE("slots: initial layout matches redis-cli --cluster create") {

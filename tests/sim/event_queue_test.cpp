@@ -56,6 +56,44 @@ TEST_CASE("random push/pop sequences match a multimap reference") {
   }
 }
 
+TEST_CASE("the FIFO lane keeps the (time, seq) order of a plain push") {
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng rng(seed);
+    EventQueue<std::uint32_t> q;
+    std::multimap<std::pair<SimTime, std::uint64_t>, std::uint32_t> ref;
+    SimTime now = 0;
+    const SimTime delay = static_cast<SimTime>(rng.below(20));
+    for (int step = 0; step < 3000; ++step) {
+      const auto r = rng.below(100);
+      const bool push = ref.empty() || r < (step < 1500 ? 60u : 40u);
+      if (push) {
+        const auto payload = static_cast<std::uint32_t>(rng.next());
+        std::uint64_t seq;
+        SimTime t;
+        if (r % 3 == 0) {
+          t = now + static_cast<SimTime>(rng.below(30));
+          seq = q.push(t, payload);
+        } else {
+          // Mostly "now + constant", sometimes earlier than the lane's tail (goes to the heap).
+          t = r % 7 == 0 ? now + static_cast<SimTime>(rng.below(5)) : now + delay;
+          seq = q.push_fifo(t, payload);
+        }
+        ref.emplace(std::make_pair(t, seq), payload);
+      } else {
+        REQUIRE(q.top().time == ref.begin()->first.first);
+        const auto e = q.pop();
+        INFO("seed " << seed << " step " << step);
+        REQUIRE(e.seq == ref.begin()->first.second);
+        REQUIRE(e.payload == ref.begin()->second);
+        now = e.time;
+        ref.erase(ref.begin());
+      }
+      REQUIRE(q.size() == ref.size());
+      REQUIRE(q.empty() == ref.empty());
+    }
+  }
+}
+
 TEST_CASE("clear keeps sequence numbers unique; reserve does not change contents") {
   EventQueue<int> q;
   q.reserve(100);
