@@ -312,7 +312,7 @@ struct Simulator::Impl {
   std::vector<Detection> detections;
   std::vector<Promoted> promotions;
 
-  Outbox node_out;            // drain_node's reused buffer
+  Outbox node_out;             // drain_node's reused buffer
   CacheAsideOutbox aside_out;  // drain_aside's reused buffer
 
   SimResult res;
@@ -370,8 +370,7 @@ struct Simulator::Impl {
     const auto bytes = wire_size(o.msg);
     auto at = net.transit(net_of(from), net_of(o.to), bytes, now, net_rng);
     if (!at) return;  // dropped: simply lost
-    const std::uint32_t inc =
-        from_i != kNoIndex ? nodes[from_i].incarnation : 0;
+    const std::uint32_t inc = from_i != kNoIndex ? nodes[from_i].incarnation : 0;
     const std::uint32_t slot = alloc_env(Envelope{from, o.to, std::move(o.msg), inc});
     events.push(*at, Event{Ev::kDeliver, slot, 0, 0});
   }

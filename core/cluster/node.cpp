@@ -57,7 +57,6 @@ ClusterNode::ClusterNode(const ClusterConfig& config, NodeId self, std::unique_p
     : config_(config), self_(self), cache_(std::move(cache)) {
   // Versions live in a slot-indexed array next to the cache's own records: a removed object's
   // slot is only reused by an insert, which writes the new object's version.
-
 }
 
 ClusterNode::~ClusterNode() = default;

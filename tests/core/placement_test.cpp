@@ -378,8 +378,8 @@ TEST_CASE("slots: CRC16-XMODEM and the cluster spec's key examples") {
 
 TEST_CASE("slots: an object id's slot is the slot of its decimal key") {
   CHECK(SlotPlacement::keyslot(ObjId{123456789}) == (0x31C3 & 16383));
-  std::vector<ObjId> ids = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 1234567,
-                            std::numeric_limits<ObjId>::max()};
+  std::vector<ObjId> ids = {
+      0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 1234567, std::numeric_limits<ObjId>::max()};
   Rng rng(5);
   for (int i = 0; i < 10000; ++i) ids.push_back(rng.next() >> rng.below(64));
   for (ObjId id : ids) {
