@@ -57,6 +57,8 @@ std::string report_json(const SimResult& r) {
   j["timed_out"] = r.timed_out;
   j["acked_writes"] = r.acked_writes;
   j["lost_writes"] = r.lost_writes;
+  j["acked_fills"] = r.acked_fills;
+  j["lost_fills"] = r.lost_fills;
   j["promotions"] = r.promotions;
   j["failures_detected"] = r.failures_detected;
   j["origin_requests"] = r.origin_requests;
@@ -173,9 +175,10 @@ std::string report_text(const SimResult& r) {
   row("read", r.read);
   row("write", r.write);
   std::snprintf(buf, sizeof buf,
-                "writes acknowledged %llu, acknowledged writes lost %llu  promotions %llu  "
-                "origin requests %llu (max queue %llu)\n",
+                "cache writes acknowledged %llu, lost %llu; fills acknowledged %llu, lost %llu\n"
+                "promotions %llu  origin requests %llu (max queue %llu)\n",
                 (unsigned long long)r.acked_writes, (unsigned long long)r.lost_writes,
+                (unsigned long long)r.acked_fills, (unsigned long long)r.lost_fills,
                 (unsigned long long)r.promotions, (unsigned long long)r.origin_requests,
                 (unsigned long long)r.origin_queue_max);
   out += buf;
@@ -191,11 +194,11 @@ std::string report_text(const SimResult& r) {
 
 const std::vector<std::string>& sim_metric_names() {
   static const std::vector<std::string> names = {
-      "hit_ratio",    "p50_ms",      "p90_ms",          "p99_ms",           "p999_ms",
-      "max_ms",       "mean_ms",     "hit_p99_ms",      "miss_p99_ms",      "read_p99_ms",
-      "write_p99_ms", "lost_writes", "acked_writes",    "failed_requests",  "timed_out",
-      "requests",     "promotions",  "origin_requests", "origin_queue_max", "failover_s",
-      "recovery_s"};
+      "hit_ratio",        "p50_ms",      "p90_ms",       "p99_ms",      "p999_ms",
+      "max_ms",           "mean_ms",     "hit_p99_ms",   "miss_p99_ms", "read_p99_ms",
+      "write_p99_ms",     "lost_writes", "acked_writes", "lost_fills",  "acked_fills",
+      "failed_requests",  "timed_out",   "requests",     "promotions",  "origin_requests",
+      "origin_queue_max", "failover_s",  "recovery_s"};
   return names;
 }
 
@@ -214,6 +217,8 @@ std::optional<double> sim_metric(const SimResult& r, std::string_view name) {
   if (name == "write_p99_ms") return q(r.write, 0.99);
   if (name == "lost_writes") return static_cast<double>(r.lost_writes);
   if (name == "acked_writes") return static_cast<double>(r.acked_writes);
+  if (name == "lost_fills") return static_cast<double>(r.lost_fills);
+  if (name == "acked_fills") return static_cast<double>(r.acked_fills);
   if (name == "failed_requests") return static_cast<double>(r.failed + r.timed_out);
   if (name == "timed_out") return static_cast<double>(r.timed_out);
   if (name == "requests") return static_cast<double>(r.requests);

@@ -78,7 +78,9 @@ struct OpState {
   std::uint32_t client = 0;
   SimTime start = 0;
   bool write = false;
+  bool del = false;       // a trace DELETE (write is set too)
   bool measured = false;  // issued after warm-up
+  SimTime ttl = 0;
   ObjId key = 0;
   std::uint32_t size = 0;
   CacheAsideResult result;  // proxy mode: kept until it reaches the client
@@ -146,7 +148,8 @@ struct NodeRt {
   std::uint64_t last_ops = 0, last_evictions = 0;
 };
 
-// Per shard: the lost-write accounting of core/cluster/node.h.
+// Per shard: the lost-write accounting of core/cluster/node.h. `acked` holds the acknowledged
+// offsets of the current term, each shifted left by one with the low bit set for a fill.
 struct ShardHistory {
   Epoch term = 0;
   std::vector<std::uint64_t> acked;
@@ -398,22 +401,23 @@ struct Simulator::Impl {
       ++res.promotions;
       promotions.push_back(*p);
       ShardHistory& h = histories[p->shard];
-      const auto lost = std::count_if(h.acked.begin(), h.acked.end(),
-                                      [&](std::uint64_t off) { return off > p->applied_offset; });
-      res.lost_writes += static_cast<std::uint64_t>(lost);
-      std::erase_if(h.acked, [&](std::uint64_t off) { return off > p->applied_offset; });
+      std::erase_if(h.acked, [&](std::uint64_t a) {
+        if ((a >> 1) <= p->applied_offset) return false;
+        ++((a & 1) ? res.lost_fills : res.lost_writes);
+        return true;
+      });
       h.term = p->epoch;
     } else if (const auto* w = std::get_if<WriteAcked>(&e)) {
-      ++res.acked_writes;
+      ++(w->fill ? res.acked_fills : res.acked_writes);
       ShardHistory& h = histories[w->shard];
       if (w->term > h.term) {
         h.term = w->term;
         h.acked.clear();
       }
       if (w->term == h.term) {
-        h.acked.push_back(w->offset);
+        h.acked.push_back(w->offset << 1 | (w->fill ? 1 : 0));
       } else {
-        ++res.lost_writes;
+        ++(w->fill ? res.lost_fills : res.lost_writes);
       }
     }
   }
@@ -464,6 +468,13 @@ struct Simulator::Impl {
     op.size = item.size;
     op.write = item.write || (cfg.workload.write_ratio > 0 &&
                               client_rng[client].uniform() < cfg.workload.write_ratio);
+    op.del = item.del;
+    if (item.ttl > 0) {
+      // Trace time runs trace_speedup times faster in trace arrival mode; TTLs follow it.
+      const double speed =
+          cfg.workload.arrival == ArrivalMode::kTrace ? cfg.workload.trace_speedup : 1;
+      op.ttl = std::max<SimTime>(1, static_cast<SimTime>(item.ttl * 1e9 / speed));
+    }
     op.measured = now >= cfg.warmup;
     const std::uint64_t id = ops.add(op);
     if (op.measured) {
@@ -482,10 +493,12 @@ struct Simulator::Impl {
 
   void start_cache_aside(std::uint32_t aside, std::uint64_t id, SimTime now) {
     const OpState& op = *ops.find(id);
-    if (op.write) {
-      asides[aside]->put(id, op.key, op.size, now);
+    if (op.del) {
+      asides[aside]->erase(id, op.key, now);
+    } else if (op.write) {
+      asides[aside]->put(id, op.key, op.size, now, op.ttl);
     } else {
-      asides[aside]->get(id, op.key, now);
+      asides[aside]->get(id, op.key, now, op.ttl);
     }
     drain_aside(aside, now);
   }
@@ -807,13 +820,28 @@ struct Simulator::Impl {
           if (r == Role::kPrimary) {
             s.role = "primary";
             const ShardEntry* e = map.shard(sh);
+            // The lowest offset every replica has applied in this term: no promotion can lose
+            // the acknowledged writes up to it, so their records can go (bounded memory).
+            std::uint64_t all_applied = e->replicas.empty() ? 0 : UINT64_MAX;
             for (NodeId rep : e->replicas) {
               const std::uint32_t ri = index_of(rep);
-              if (ri == kNoIndex || nodes[ri].down) continue;
+              if (ri == kNoIndex || nodes[ri].down) {
+                all_applied = 0;
+                continue;
+              }
               const ClusterNode& rn = *nodes[ri].node;
-              if (rn.term(sh) != cn.term(sh)) continue;
+              if (rn.term(sh) != cn.term(sh)) {
+                all_applied = 0;
+                continue;
+              }
               const auto po = cn.offset(sh), ro = rn.offset(sh);
               if (po > ro) lag = std::max(lag, po - ro);
+              all_applied = std::min(all_applied, ro);
+            }
+            if (auto h = histories.find(sh);
+                h != histories.end() && all_applied > 0 && h->second.term == cn.term(sh)) {
+              std::erase_if(h->second.acked,
+                            [&](std::uint64_t a) { return (a >> 1) <= all_applied; });
             }
           } else if (r == Role::kReplica && s.role == "idle") {
             s.role = "replica";
@@ -921,7 +949,7 @@ struct Simulator::Impl {
         if (live == nullptr) break;
         const OpState op = *live;
         ops.erase(ev.c);
-        asides[cfg.proxy ? 0 : op.client]->router().cancel(ev.c);
+        asides[cfg.proxy ? 0 : op.client]->cancel(ev.c);
         ++cur.timed_out;
         // A read that never completed is a read the cache did not serve: counting it in the
         // window keeps the hit ratio honest during an outage (the failover recovery test).

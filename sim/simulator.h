@@ -142,7 +142,11 @@ struct SimResult {
   std::uint64_t reads = 0, writes = 0, hits = 0, misses = 0;
   std::uint64_t completed = 0, failed = 0, timed_out = 0;
   LatencyHistogram all, hit, miss, read, write;
+  // Cache writes acknowledged by a primary and later lost by a failover (core/cluster/node.h):
+  // application writes (the cache update or invalidation after an origin write) and cache-aside
+  // fills after read misses, counted apart.
   std::uint64_t acked_writes = 0, lost_writes = 0;
+  std::uint64_t acked_fills = 0, lost_fills = 0;
   std::uint64_t origin_requests = 0, origin_queue_max = 0;
   std::uint64_t promotions = 0, failures_detected = 0;
   std::uint64_t messages_delivered = 0, messages_dropped = 0;

@@ -22,7 +22,9 @@ class ReaderSource final : public KeySource {
     w.time = r.time;
     w.key = r.id;
     w.size = r.size == 0 ? 1 : r.size;
-    w.write = r.op == Op::kSet || r.op == Op::kDelete;
+    w.del = r.op == Op::kDelete;
+    w.write = r.op == Op::kSet || w.del;
+    w.ttl = r.ttl;
     return w;
   }
   std::uint64_t wraps() const noexcept override { return wraps_; }

@@ -21,7 +21,9 @@ struct WorkloadItem {
   std::int64_t time = 0;  // the trace's timestamp (its own unit), 0 for generators w/o rate
   std::uint64_t key = 0;
   std::uint32_t size = 1;
-  bool write = false;  // the trace said SET/DELETE
+  bool write = false;     // the trace said SET or DELETE
+  bool del = false;       // the trace said DELETE
+  std::uint32_t ttl = 0;  // seconds, 0 = none (the trace's or the generator's `ttl=`)
 };
 
 class KeySource {

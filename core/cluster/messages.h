@@ -36,6 +36,9 @@ struct ClientRequest {
   ClusterTime ttl = 0;         // kSet: relative; 0 = no expiry
   std::uint64_t write_id = 0;  // kSet/kDel: the version the key gets; unique per write
   Address reply_to;
+  // A cache-aside fill after a read miss rather than an application write. Nodes treat both
+  // alike; the flag travels to WriteAcked so metrics can tell lost fills from lost writes.
+  bool fill = false;
 };
 
 enum class ReplyStatus : std::uint8_t {
@@ -165,6 +168,7 @@ struct WriteAcked {
   std::uint64_t write_id = 0;
   Op op = Op::kSet;
   ClusterTime at = 0;
+  bool fill = false;  // the request's ClientRequest::fill
 };
 struct SyncCompleted {
   NodeId node = kNoNode;

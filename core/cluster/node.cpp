@@ -195,8 +195,8 @@ void ClusterNode::ack_write(ShardId shard, const ShardState& st, const PendingWr
   r.shard = shard;
   r.version = p.req.write_id;
   reply(p.req, r);
-  outbox_.effects.push_back(
-      WriteAcked{self_, shard, st.term, p.offset, p.req.key, p.req.write_id, p.req.op, now});
+  outbox_.effects.push_back(WriteAcked{self_, shard, st.term, p.offset, p.req.key, p.req.write_id,
+                                       p.req.op, now, p.req.fill});
 }
 
 void ClusterNode::check_pending(ShardId shard, ShardState& st, ClusterTime now) {

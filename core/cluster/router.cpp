@@ -99,8 +99,8 @@ CacheAsideClient::CacheAsideClient(const ClusterConfig& config, std::uint32_t ro
                                    ShardMap initial)
     : config_(config), router_(config, router_id, std::move(initial)) {}
 
-void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now) {
-  ops_[op_id] = Op{false, Stage::kCacheRead, key, 0, 0};
+void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl) {
+  ops_[op_id] = Op{false, false, Stage::kCacheRead, key, 0, 0, ttl};
   ClientRequest req;
   req.request_id = op_id;
   req.op = cachescope::Op::kGet;
@@ -109,9 +109,15 @@ void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now) {
   collect(now);
 }
 
-void CacheAsideClient::put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime) {
-  ops_[op_id] = Op{true, Stage::kOrigin, key, size, 0};
+void CacheAsideClient::put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime,
+                           ClusterTime ttl) {
+  ops_[op_id] = Op{true, false, Stage::kOrigin, key, size, 0, ttl};
   outbox_.origin.push_back({op_id, true, key, size});
+}
+
+void CacheAsideClient::erase(std::uint64_t op_id, ObjId key, ClusterTime) {
+  ops_[op_id] = Op{true, true, Stage::kOrigin, key, 0, 0, 0};
+  outbox_.origin.push_back({op_id, true, key, 0});
 }
 
 void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
@@ -126,12 +132,13 @@ void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
   req.request_id = op_id;
   req.key = op.key;
   req.write_id = version;
-  if (op.write && config_.cache_aside_write == CacheAsideWrite::kInvalidate) {
+  if (op.erase || (op.write && config_.cache_aside_write == CacheAsideWrite::kInvalidate)) {
     req.op = cachescope::Op::kDel;
   } else {
     req.op = cachescope::Op::kSet;
     req.size = size;
-    if (!op.write) req.ttl = config_.cache_aside_fill_ttl;
+    req.fill = !op.write;
+    req.ttl = op.ttl > 0 || op.write ? op.ttl : config_.cache_aside_fill_ttl;
   }
   router_.on_client_request(req, now);
   collect(now);

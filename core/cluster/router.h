@@ -14,9 +14,12 @@
 //
 // CacheAsideClient: get(key) reads the cache; on a miss it asks the origin (an OriginRequest the
 // driver fulfils after the origin's latency, answering with on_origin_reply), then fills the
-// cache with a SET (fill TTL from the config) and completes. put(key) writes the origin first,
-// then updates (SET) or invalidates (DEL) the cache per ClusterConfig::cache_aside_write. The
-// fill's write id is the origin's version, so the simulator can spot stale fills.
+// cache with a SET (flagged `fill`) and completes. put(key) writes the origin first, then
+// updates (SET) or invalidates (DEL) the cache per ClusterConfig::cache_aside_write; erase(key)
+// deletes at the origin, then DELs the cache key whatever that setting. TTLs: a request's own
+// `ttl` (e.g. a trace's) applies to what the cache stores for it (the fill or the update); a
+// fill without one gets ClusterConfig::cache_aside_fill_ttl. The fill's write id is the
+// origin's version, so the simulator can spot stale fills.
 //
 // Thread-safety: none; one driver thread owns each instance.
 #pragma once
@@ -76,7 +79,7 @@ class Router {
 
 struct OriginRequest {
   std::uint64_t op_id = 0;
-  bool write = false;
+  bool write = false;  // put or erase
   ObjId key = 0;
   std::uint32_t size = 0;  // write: the new value's size
 };
@@ -100,8 +103,11 @@ class CacheAsideClient {
  public:
   CacheAsideClient(const ClusterConfig& config, std::uint32_t router_id, ShardMap initial);
 
-  void get(std::uint64_t op_id, ObjId key, ClusterTime now);
-  void put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime now);
+  // `ttl`: relative, 0 = none (see the header comment).
+  void get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl = 0);
+  void put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime now,
+           ClusterTime ttl = 0);
+  void erase(std::uint64_t op_id, ObjId key, ClusterTime now);
   // The origin's answer to OriginRequest `op_id`: the value's size and version (for a write, the
   // version the origin gave it).
   void on_origin_reply(std::uint64_t op_id, std::uint32_t size, std::uint64_t version,
@@ -120,10 +126,12 @@ class CacheAsideClient {
   enum class Stage : std::uint8_t { kCacheRead, kOrigin, kCacheWrite };
   struct Op {
     bool write = false;
+    bool erase = false;
     Stage stage = Stage::kCacheRead;
     ObjId key = 0;
     std::uint32_t size = 0;
     std::uint64_t version = 0;
+    ClusterTime ttl = 0;
   };
   void collect(ClusterTime now);
 

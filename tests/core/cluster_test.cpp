@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "core/cluster/node.h"
@@ -569,6 +570,78 @@ TEST_CASE("cluster: cache-aside fills on miss and invalidates or updates on writ
       CHECK(r.size == 500);
     }
   }
+}
+
+TEST_CASE("cluster: cache-aside flags fills, carries TTLs, erases, and forgets cancelled ops") {
+  auto cfg = make_config(2, "slots", 1);
+  cfg.cache_aside_write = CacheAsideWrite::kUpdate;
+  cfg.cache_aside_fill_ttl = 50 * kMs;
+  Net net(cfg);
+  auto map = build_shard_map(cfg);
+  net.aside = std::make_unique<CacheAsideClient>(cfg, 0, *map);
+  std::vector<std::uint64_t> origin_ops;
+  auto pump = [&]() -> std::optional<CacheAsideResult> {
+    for (int i = 0; i < 20; ++i) {
+      auto o = net.aside->take_outbox();
+      net.post(Address::router(0), o.messages);
+      for (const auto& r : o.origin) {
+        origin_ops.push_back(r.op_id);
+        net.aside->on_origin_reply(r.op_id, r.write ? r.size : 300, 9, net.now);
+      }
+      net.run_for(2 * kMs);
+      if (!o.results.empty()) return o.results.back();
+    }
+    return std::nullopt;
+  };
+  auto expiry_of = [&](ObjId key) {
+    const Cache& c = net.node(0).cache();
+    const Slot s = c.peek(key, net.now);
+    return s == kNoSlot ? ClusterTime{-1} : c.expiry(s);
+  };
+  // A fill without a TTL of its own gets fill_ttl; the WriteAcked says "fill".
+  net.aside->get(1, 42, net.now);
+  REQUIRE(pump());
+  net.run_for(5 * kMs);
+  auto acks = net.effects_of<WriteAcked>();
+  REQUIRE(acks.size() == 1);
+  CHECK(acks[0].fill);
+  const ClusterTime filled_at = acks[0].at;
+  CHECK(expiry_of(42) == filled_at + 50 * kMs);
+  // A read with its own TTL (a trace's) fills with that one.
+  net.aside->get(2, 43, net.now, 2000 * kMs);
+  REQUIRE(pump());
+  net.run_for(5 * kMs);
+  acks = net.effects_of<WriteAcked>();
+  REQUIRE(acks.size() == 2);
+  CHECK(expiry_of(43) == acks[1].at + 2000 * kMs);
+  // An application write is not a fill and keeps its own TTL (none here: never expires).
+  net.aside->put(3, 42, 500, net.now);
+  REQUIRE(pump());
+  net.run_for(5 * kMs);
+  acks = net.effects_of<WriteAcked>();
+  REQUIRE(acks.size() == 3);
+  CHECK_FALSE(acks[2].fill);
+  CHECK(expiry_of(42) == 0);
+  // erase() deletes at the origin, then DELs the key, even in update mode.
+  net.aside->erase(4, 42, net.now);
+  auto r = pump();
+  REQUIRE(r);
+  CHECK(r->write);
+  net.run_for(5 * kMs);
+  CHECK(net.node(0).version_of(42, net.now) == 0);
+  CHECK(net.effects_of<WriteAcked>().back().op == Op::kDel);
+  // A cancelled read: the origin's late answer no longer triggers a fill or a result.
+  net.aside->get(5, 44, net.now);
+  auto o = net.aside->take_outbox();
+  net.post(Address::router(0), o.messages);
+  net.run_for(5 * kMs);
+  o = net.aside->take_outbox();
+  REQUIRE(o.origin.size() == 1);
+  net.aside->cancel(5);
+  net.aside->on_origin_reply(5, 300, 9, net.now);
+  o = net.aside->take_outbox();
+  CHECK(o.messages.empty());
+  CHECK(o.results.empty());
 }
 
 TEST_CASE("cluster: runs are deterministic") {

@@ -123,6 +123,22 @@ TEST_CASE("same seed gives byte-identical JSON, another seed differs") {
   CHECK(a != c);
 }
 
+TEST_CASE("request TTLs reach the cache: a TTL cache's hit ratio is lambda*T / (1 + lambda*T)") {
+  // Infinite capacity, uniform popularity, Poisson arrivals: each object's life is a miss, then
+  // hits for T seconds (TTL set at the fill, not renewed by hits), so per object the expected
+  // number of hits per miss is lambda*T. 100 objects at 100 requests/s: lambda = 1/s; T = 1 s.
+  SimConfig c = single_node(1 << 30, "uniform:objects=100,sizes=const:100,ttl=1");
+  c.duration = 300 * kSecond;
+  c.warmup = 5 * kSecond;
+  c.workload.rate = 100;
+  const SimResult r = run_config(c);
+  CHECK(r.reads > 25000);
+  CHECK(r.hit_ratio() == Approx(0.5).margin(0.015));
+  // Without the TTL nearly every read hits.
+  c.workload.generator = "uniform:objects=100,sizes=const:100";
+  CHECK(run_config(c).hit_ratio() > 0.99);
+}
+
 TEST_CASE("sync replication loses no acknowledged write across a primary crash; async reports") {
   const std::vector<std::string> common = {"duration=8s",
                                            "faults[0].at=4s",
@@ -135,11 +151,14 @@ TEST_CASE("sync replication loses no acknowledged write across a primary crash; 
   const SimResult s = run_file("slots-failover.yaml", sync);
   CHECK(s.promotions >= 1);
   CHECK(s.acked_writes > 1000);
+  CHECK(s.acked_fills > 100);
   CHECK(s.lost_writes == 0);
+  CHECK(s.lost_fills == 0);
   auto async = common;
   async.push_back("cluster.replication=async");
   const SimResult a = run_file("slots-failover.yaml", async);
-  WARN("async: " << a.lost_writes << " of " << a.acked_writes << " acknowledged writes lost");
+  WARN("async: " << a.lost_writes << " of " << a.acked_writes << " acknowledged writes and "
+                 << a.lost_fills << " of " << a.acked_fills << " fills lost");
   CHECK(a.promotions >= 1);
   CHECK(a.lost_writes > 0);
 }
