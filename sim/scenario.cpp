@@ -119,11 +119,11 @@ struct Reader {
 
 Status read_cluster(const Reader& rd, const YAML::Node& n, ClusterConfig& c) {
   const std::string p = "cluster";
-  if (auto st =
-          rd.keys(n, p,
-                  {"placement", "replicas", "replication", "quorum_acks", "read_policy",
-                   "heartbeat_interval", "failure_timeout", "failover_rank_delay", "rejoin",
-                   "backlog_entries", "max_redirects", "cache_aside_write", "fill_ttl", "nodes"});
+  if (auto st = rd.keys(n, p,
+                        {"placement", "replicas", "replication", "quorum_acks", "read_policy",
+                         "heartbeat_interval", "failure_timeout", "failover_rank_delay", "rejoin",
+                         "backlog_entries", "max_redirects", "cache_aside_write", "fill_ttl",
+                         "minority", "nodes"});
       !st) {
     return st;
   }
@@ -173,6 +173,14 @@ Status read_cluster(const Reader& rd, const YAML::Node& n, ClusterConfig& c) {
     c.cache_aside_write = *r;
   }
   CS_READ(c.cache_aside_fill_ttl, n, "fill_ttl", p, duration);
+  if (n["minority"]) {
+    auto r = rd.choice<MinorityMode>(n["minority"], p + ".minority",
+                                     {{"serve", MinorityMode::kServe},
+                                      {"refuse_writes", MinorityMode::kRefuseWrites},
+                                      {"refuse_all", MinorityMode::kRefuseAll}});
+    if (!r) return r.error();
+    c.minority = *r;
+  }
   const YAML::Node nodes = n["nodes"];
   if (!nodes || !nodes.IsSequence() || nodes.size() == 0) {
     return rd.err(nodes ? nodes : n, p + ".nodes", "expected a non-empty list of nodes");

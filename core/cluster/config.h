@@ -65,6 +65,17 @@ enum class RejoinMode : std::uint8_t {
 // What a cache-aside client does to the cache after writing to the origin.
 enum class CacheAsideWrite : std::uint8_t { kInvalidate, kUpdate };
 
+// What a node does while it cannot reach a majority of the members (itself included) by its own
+// failure detector, i.e. on the minority side of a partition. Fencing trades availability for
+// fewer acknowledged writes lost when the partition heals (split brain); it is how Redis
+// Cluster behaves after cluster-node-timeout (kRefuseAll, or kRefuseWrites with
+// cluster-allow-reads-when-down). A fenced node also never promotes itself.
+enum class MinorityMode : std::uint8_t {
+  kServe,         // keep serving (no fencing): both sides may accept writes
+  kRefuseWrites,  // SET/DEL get kTryAgain; reads are served (possibly stale)
+  kRefuseAll,     // every request gets kTryAgain
+};
+
 struct NodeConfig {
   NodeId id = 0;
   std::string name;  // unique, non-empty; ring placements hash shard names derived from it
@@ -98,6 +109,7 @@ struct ClusterConfig {
   std::uint32_t max_redirects = 3;       // a router gives up after this many MOVED per request
   CacheAsideWrite cache_aside_write = CacheAsideWrite::kInvalidate;
   ClusterTime cache_aside_fill_ttl = 0;  // TTL of a fill after a miss; 0 = none
+  MinorityMode minority = MinorityMode::kServe;
 };
 
 // Checks the config; the error names the offending field ("nodes[2].name", "replicas", ...).

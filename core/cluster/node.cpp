@@ -96,6 +96,12 @@ bool ClusterNode::alive(NodeId peer) const {
   return it != peers_.end() && !it->second.failed;
 }
 
+bool ClusterNode::in_minority() const {
+  std::size_t reachable = 0;
+  for (NodeId m : map_.members) reachable += alive(m) ? 1 : 0;
+  return 2 * reachable <= map_.members.size() && map_.members.size() > 1;
+}
+
 Epoch ClusterNode::highest_epoch_seen() const {
   Epoch e = map_.epoch;
   for (const auto& [id, p] : peers_) e = std::max(e, p.epoch);
@@ -145,6 +151,13 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
   const bool write = req.op != Op::kGet;
   const bool can_read = primary || (st != nullptr && st->role == Role::kReplica && st->synced &&
                                     config_.read_policy != ReadPolicy::kPrimary);
+  if (config_.minority != MinorityMode::kServe &&
+      (write || config_.minority == MinorityMode::kRefuseAll) && in_minority()) {
+    ++counters_.fenced;
+    r.status = ReplyStatus::kTryAgain;
+    reply(req, r);
+    return;
+  }
   if (write ? !primary : !can_read) {
     ++counters_.moved;
     r.status = ReplyStatus::kMoved;
@@ -684,7 +697,14 @@ void ClusterNode::on_tick(ClusterTime now) {
         if (st.role == Role::kPrimary) check_pending(shard, st, now);
         if (st.role == Role::kReplica && st.promote_at <= now) {
           st.promote_at = kNoDeadline;
-          if (!alive(st.following)) promote(shard, now);
+          if (!alive(st.following) && !fenced()) promote(shard, now);
+        }
+        // A fenced replica skipped its promotion; once a majority is back in reach (and the
+        // primary still is not), it tries again.
+        if (config_.minority != MinorityMode::kServe && st.role == Role::kReplica &&
+            st.following != kNoNode && st.promote_at == kNoDeadline && !alive(st.following) &&
+            !in_minority()) {
+          schedule_failover(shard, st, now);
         }
         if (st.role == Role::kReplica && !st.synced && st.sync_requested_at >= 0 &&
             now - st.sync_requested_at >= config_.failure_timeout) {

@@ -85,6 +85,7 @@ struct NodeCounters {
   std::uint64_t repl_applied = 0;
   std::uint64_t full_syncs_served = 0;
   std::uint64_t partial_syncs_served = 0;
+  std::uint64_t fenced = 0;  // requests refused on the minority side (ClusterConfig::minority)
 };
 
 class ClusterNode {
@@ -181,6 +182,9 @@ class ClusterNode {
   void reply(const ClientRequest& req, ClientReply r);
   void schedule_failover(ShardId shard, ShardState& st, ClusterTime now);
   bool alive(NodeId peer) const;
+  // Fewer than a majority of the members (self included) are alive by this node's detector.
+  bool in_minority() const;
+  bool fenced() const { return config_.minority != MinorityMode::kServe && in_minority(); }
   Epoch highest_epoch_seen() const;
   void recompute_deadline();
 

@@ -55,6 +55,7 @@ TEST_CASE("malformed scenarios name the field path") {
       {b, {"cluster.nodes=[]"}, "cluster.nodes", "non-empty"},
       {b, {"cluster.nodes[1].capacity=lots"}, "cluster.nodes[1].capacity", "bad size"},
       {b, {"cluster.replication=eventually"}, "cluster.replication", "unknown value"},
+      {b, {"cluster.minority=panic"}, "cluster.minority", "unknown value"},
       {b, {"workload.clients=[1]"}, "workload.clients", "scalar"},
       {b, {"faults[3].at=1s"}, "faults[3].at", "does not exist"},
   };

@@ -163,6 +163,25 @@ TEST_CASE("sync replication loses no acknowledged write across a primary crash; 
   CHECK(a.lost_writes > 0);
 }
 
+TEST_CASE("shipped scenario: split-brain loses writes unless the minority side is fenced") {
+  const SimResult serve = run_file("split-brain.yaml");
+  const SimResult fenced = run_file("split-brain.yaml", {"cluster.minority=refuse_writes"});
+  const SimResult all = run_file("split-brain.yaml", {"cluster.minority=refuse_all"});
+  WARN("lost writes: serve " << serve.lost_writes << ", refuse_writes " << fenced.lost_writes
+                             << ", refuse_all " << all.lost_writes);
+  for (const SimResult* r : {&serve, &fenced, &all}) {
+    REQUIRE(r->failovers.size() == 1);
+    CHECK(r->failovers[0].promoted > 0);  // the majority side still fails over
+  }
+  // Unfenced, cache1 acknowledges client0's writes for the whole partition (6 s); fenced, only
+  // until its detector gives up on the majority (failure_timeout, 1 s).
+  CHECK(serve.lost_writes > 100);
+  CHECK(fenced.lost_writes * 3 < serve.lost_writes);
+  CHECK(serve.failed == 0);
+  CHECK(fenced.failed > 0);           // client0's writes are refused instead
+  CHECK(all.failed > fenced.failed);  // ... and so are its reads
+}
+
 TEST_CASE("shipped scenario: baseline") {
   const SimResult r = run_file("baseline.yaml");
   CHECK(r.hit_ratio() > 0.5);
