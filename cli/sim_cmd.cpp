@@ -3,7 +3,11 @@
 //
 // Assertion grammar: METRIC OP NUMBER, OP one of < <= > >= == !=, METRIC one of
 // sim_metric_names() (sim/report.h), e.g. 'hit_ratio>0.8', 'p99_ms<5', 'lost_writes==0'.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -24,6 +28,7 @@ struct SimArgs {
   std::vector<std::string> sets;
   std::vector<std::string> asserts;
   bool quiet = false;
+  bool no_progress = false;
 };
 
 struct SimAssertion {
@@ -84,9 +89,38 @@ void run(const SimArgs& a) {
   if (!config) fail(kExitFailure, config.error().to_string());
   auto sim = Simulator::create(*config);
   if (!sim) fail(kExitFailure, sim.error().to_string());
-  auto result = (*sim)->run();
+  // The wall clock is the CLI's (for progress and throughput), never the simulator's.
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds_since = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  const bool progress = !a.no_progress && isatty(STDERR_FILENO);
+  bool progress_shown = false;
+  SimObserver observer;
+  if (progress) {
+    observer = [&](const SimResult& partial) {
+      const double elapsed = seconds_since();
+      if (elapsed < 1.0) return true;
+      const double t = static_cast<double>(partial.windows.back().start + partial.window) / 1e9;
+      std::fprintf(stderr, "\rsim: %.1f of %.1f simulated s, %.1f M requests, %.1f s ", t,
+                   static_cast<double>(partial.duration) / 1e9,
+                   static_cast<double>(partial.requests) / 1e6, elapsed);
+      progress_shown = true;
+      return true;
+    };
+  }
+  auto result = (*sim)->run(observer);
+  const double wall = seconds_since();
+  if (progress_shown) std::fprintf(stderr, "\r%70s\r", "");
   if (!result) fail(kExitFailure, result.error().to_string());
-  if (!a.quiet && a.json != "-" && a.csv != "-") std::cout << report_text(*result);
+  if (!a.quiet && a.json != "-" && a.csv != "-") {
+    std::cout << report_text(*result);
+    // Requests issued in the whole run (warm-up included) per second of wall time.
+    const double issued = static_cast<double>(result->requests_issued);
+    std::fprintf(stderr, "simulated %.2f M requests (%.2f M events) in %.2f s: %.3f M requests/s\n",
+                 issued / 1e6, static_cast<double>(result->events) / 1e6, wall,
+                 wall > 0 ? issued / wall / 1e6 : 0.0);
+  }
   if (!a.json.empty()) write_output(a.json, report_json(*result));
   if (!a.csv.empty()) write_output(a.csv, report_csv(*result));
   int failed = 0;
@@ -119,6 +153,7 @@ void add_sim_command(CLI::App& app) {
                   "Fail (exit 3) unless METRIC OP NUMBER holds, e.g. 'hit_ratio>0.8', "
                   "'p99_ms<5', 'lost_writes==0', 'failed_requests<10'; repeatable");
   cmd->add_flag("-q,--quiet", args->quiet, "Do not print the summary");
+  cmd->add_flag("--no-progress", args->no_progress, "No progress line on stderr");
   cmd->callback([args] { run(*args); });
 }
 

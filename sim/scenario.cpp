@@ -436,7 +436,14 @@ Expected<SimConfig> parse_impl(std::string_view yaml, const std::string& file,
     if (auto st = read_workload(rd, root["workload"], c.workload); !st) return st.error();
   }
   if (const YAML::Node s = root["service"]) {
-    if (auto st = rd.keys(s, "service", {"time", "concurrency"}); !st) return st.error();
+    if (auto st = rd.keys(s, "service", {"time", "concurrency", "replication_time"}); !st) {
+      return st.error();
+    }
+    if (s["replication_time"]) {
+      Distribution d;
+      CS_READ(d, s, "replication_time", std::string("service"), dist);
+      c.service.replication_time = d;
+    }
     CS_READ(c.service.service_time, s, "time", std::string("service"), dist);
     std::uint64_t u = c.service.concurrency;
     CS_READ(u, s, "concurrency", std::string("service"), uint);

@@ -476,6 +476,7 @@ struct Simulator::Impl {
       op.ttl = std::max<SimTime>(1, static_cast<SimTime>(item.ttl * 1e9 / speed));
     }
     op.measured = now >= cfg.warmup;
+    ++res.requests_issued;
     const std::uint64_t id = ops.add(op);
     if (op.measured) {
       ++res.requests;
@@ -598,10 +599,16 @@ struct Simulator::Impl {
   }
 
   // ---- cache node service ------------------------------------------------------------------
+  static bool is_client_request(const Message& m) {
+    return std::holds_alternative<ClientRequest>(m);
+  }
   void start_service(std::uint32_t i, std::uint32_t slot, SimTime now) {
     NodeRt& n = nodes[i];
     ++n.busy;
-    const double t = cfg.service.service_time.sample_ns(n.rng) * n.slow;
+    const Distribution& d = cfg.service.replication_time && !is_client_request(envs[slot].msg)
+                                ? *cfg.service.replication_time
+                                : cfg.service.service_time;
+    const double t = d.sample_ns(n.rng) * n.slow;
     events.push(now + static_cast<SimTime>(t), Event{Ev::kServiceDone, i, n.incarnation, slot});
   }
 
@@ -615,7 +622,11 @@ struct Simulator::Impl {
       const std::uint32_t i = index_of(e.to.id);
       NodeRt& n = nodes[i];
       if (n.down) return free_env(slot);
-      if (std::holds_alternative<ClientRequest>(e.msg)) {
+      const bool queued =
+          is_client_request(e.msg) ||
+          (cfg.service.replication_time &&
+           (std::holds_alternative<ReplWrite>(e.msg) || std::holds_alternative<SyncData>(e.msg)));
+      if (queued) {
         if (cfg.service.concurrency == 0 || n.busy < cfg.service.concurrency) {
           start_service(i, slot, now);
         } else {

@@ -7,8 +7,10 @@
 // Models:
 //  - cache node service: a client request reaching a node waits for one of `concurrency` servers
 //    (FIFO; 0 = unlimited) and takes `service_time` (times the node's slow factor) before the
-//    node handles it. Cluster-internal messages (heartbeats, replication) are handled on arrival:
-//    they are cheap next to client traffic and must not be starved by it.
+//    node handles it. Replication data (ReplWrite, SyncData) does the same with
+//    `replication_time` when that is set, competing with clients for the servers; otherwise it
+//    is applied on arrival. Control messages (heartbeats, acks, config) are always handled on
+//    arrival: they are cheap, and failure detection must not starve behind client traffic.
 //  - origin database: `pool` connections and a FIFO queue; each query takes `service_time`.
 //  - workload: keys from a generator spec or a trace; open loop (Poisson arrivals at `rate`),
 //    closed loop (`clients` each waiting `think_time` after each completion), or the trace's own
@@ -24,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +56,10 @@ struct WorkloadConfig {
 struct ServiceConfig {
   Distribution service_time = Distribution::constant(50 * kMicrosecond);
   std::uint32_t concurrency = 0;  // 0 = unlimited
+  // When set, replication data (a replica applying a ReplWrite or a SyncData snapshot) queues
+  // for the same servers as client requests and takes this long; unset, it is applied on
+  // arrival. Heartbeats, acks and config messages are always handled on arrival.
+  std::optional<Distribution> replication_time;
 };
 
 struct OriginConfig {
@@ -138,7 +145,8 @@ struct SimResult {
   std::string name;
   std::uint64_t seed = 0;
   SimTime duration = 0, warmup = 0, window = 0;
-  std::uint64_t requests = 0;  // issued after warm-up
+  std::uint64_t requests = 0;         // issued after warm-up
+  std::uint64_t requests_issued = 0;  // issued in the whole run, warm-up included
   std::uint64_t reads = 0, writes = 0, hits = 0, misses = 0;
   std::uint64_t completed = 0, failed = 0, timed_out = 0;
   LatencyHistogram all, hit, miss, read, write;

@@ -182,6 +182,24 @@ TEST_CASE("shipped scenario: split-brain loses writes unless the minority side i
   CHECK(all.failed > fenced.failed);  // ... and so are its reads
 }
 
+TEST_CASE("replication_time makes replication compete with clients for a node's servers") {
+  // Reads go to replicas, half the requests are writes: with replication_time set, a replica's
+  // single server also applies the replication stream, so the reads it serves wait longer.
+  const std::vector<std::string> common = {"faults=[]", "workload.write_ratio=0.5",
+                                           "cluster.read_policy=replica_preferred"};
+  auto with = common;
+  with.push_back("service={time: 'exp:50us', concurrency: 1, replication_time: 'const:400us'}");
+  auto without = common;
+  without.push_back("service={time: 'exp:50us', concurrency: 1}");
+  const SimResult a = run_file("slots-failover.yaml", without);
+  const SimResult b = run_file("slots-failover.yaml", with);
+  const double hit_p99_a = static_cast<double>(a.hit.value_at_quantile(0.99)) / 1e6;
+  const double hit_p99_b = static_cast<double>(b.hit.value_at_quantile(0.99)) / 1e6;
+  WARN("hit p99: " << hit_p99_a << " ms without, " << hit_p99_b << " ms with replication_time");
+  CHECK(hit_p99_b > hit_p99_a + 0.2);
+  CHECK(b.lost_writes == 0);
+}
+
 TEST_CASE("shipped scenario: baseline") {
   const SimResult r = run_file("baseline.yaml");
   CHECK(r.hit_ratio() > 0.5);
