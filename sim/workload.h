@@ -2,9 +2,8 @@
 // spec (traces/generator.h) or a trace file (traces/open_trace.h). It loops (rewinds) when the
 // source runs out, so a scenario can run longer than its trace.
 //
-// Why a separate unit: traces/request.h and core/cluster/messages.h both define
-// `cachescope::Op`, so no translation unit may include both; this header exposes neutral types
-// and keeps the traces/ headers in workload.cpp.
+// Why a separate unit: it keeps the traces/ headers (readers, generators) out of the simulator's
+// translation units; this header exposes only neutral types.
 //
 // Thread-safety: none; one simulator owns one KeySource.
 #pragma once

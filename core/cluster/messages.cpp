@@ -8,14 +8,14 @@ constexpr std::size_t kHeader = 16;
 
 struct SizeOf {
   std::size_t operator()(const ClientRequest& m) const {
-    return kHeader + 32 + (m.op == Op::kSet ? m.size : 0);
+    return kHeader + 32 + (m.op == CacheOp::kSet ? m.size : 0);
   }
   std::size_t operator()(const ClientReply& m) const {
     return kHeader + 24 + (m.status == ReplyStatus::kHit ? m.size : 0);
   }
   std::size_t operator()(const Heartbeat& m) const { return kHeader + 8 + 20 * m.offsets.size(); }
   std::size_t operator()(const ReplWrite& m) const {
-    return kHeader + 40 + (m.op == Op::kSet ? m.size : 0);
+    return kHeader + 40 + (m.op == CacheOp::kSet ? m.size : 0);
   }
   std::size_t operator()(const ReplAck&) const { return kHeader + 20; }
   std::size_t operator()(const SyncRequest&) const { return kHeader + 24; }

@@ -26,11 +26,11 @@
 
 namespace cachescope {
 
-enum class Op : std::uint8_t { kGet, kSet, kDel };
+enum class CacheOp : std::uint8_t { kGet, kSet, kDel };
 
 struct ClientRequest {
   std::uint64_t request_id = 0;  // chosen by the sender, echoed in the reply
-  Op op = Op::kGet;
+  CacheOp op = CacheOp::kGet;
   ObjId key = 0;
   std::uint32_t size = 0;      // kSet: value bytes
   ClusterTime ttl = 0;         // kSet: relative; 0 = no expiry
@@ -75,7 +75,7 @@ struct ReplWrite {
   ShardId shard = kNoShard;
   Epoch term = 0;
   std::uint64_t offset = 0;
-  Op op = Op::kSet;  // kSet or kDel
+  CacheOp op = CacheOp::kSet;  // kSet or kDel
   ObjId key = 0;
   std::uint32_t size = 0;
   ClusterTime expires_at = 0;  // absolute, 0 = never
@@ -166,7 +166,7 @@ struct WriteAcked {
   std::uint64_t offset = 0;
   ObjId key = 0;
   std::uint64_t write_id = 0;
-  Op op = Op::kSet;
+  CacheOp op = CacheOp::kSet;
   ClusterTime at = 0;
   bool fill = false;  // the request's ClientRequest::fill
 };

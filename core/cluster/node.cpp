@@ -115,9 +115,9 @@ void ClusterNode::reply(const ClientRequest& req, ClientReply r) {
   outbox_.messages.push_back({req.reply_to, std::move(r)});
 }
 
-void ClusterNode::store(Op op, ObjId key, std::uint32_t size, ClusterTime expires_at,
+void ClusterNode::store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime expires_at,
                         std::uint64_t version) {
-  if (op == Op::kDel) {
+  if (op == CacheOp::kDel) {
     cache_->erase(key);
     return;
   }
@@ -148,7 +148,7 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
   auto it = shards_.find(shard);
   ShardState* st = it == shards_.end() ? nullptr : &it->second;
   const bool primary = st != nullptr && st->role == Role::kPrimary;
-  const bool write = req.op != Op::kGet;
+  const bool write = req.op != CacheOp::kGet;
   const bool can_read = primary || (st != nullptr && st->role == Role::kReplica && st->synced &&
                                     config_.read_policy != ReadPolicy::kPrimary);
   if (config_.minority != MinorityMode::kServe &&
@@ -179,14 +179,14 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
     reply(req, r);
     return;
   }
-  ++(req.op == Op::kSet ? counters_.sets : counters_.dels);
+  ++(req.op == CacheOp::kSet ? counters_.sets : counters_.dels);
   ReplWrite w{shard,
               st->term,
               ++st->offset,
               req.op,
               req.key,
               req.size,
-              req.op == Op::kSet && req.ttl > 0 ? now + req.ttl : 0,
+              req.op == CacheOp::kSet && req.ttl > 0 ? now + req.ttl : 0,
               req.write_id};
   store(w.op, w.key, w.size, w.expires_at, w.write_id);
   st->backlog.push_back(w);
@@ -423,7 +423,7 @@ void ClusterNode::handle(NodeId from, const SyncData& m, ClusterTime now) {
   if (m.mode != SyncMode::kPartial) {
     erase_shard_keys(m.shard);
     st.backlog.clear();
-    for (const auto& e : m.entries) store(Op::kSet, e.key, e.size, e.expires_at, e.version);
+    for (const auto& e : m.entries) store(CacheOp::kSet, e.key, e.size, e.expires_at, e.version);
   } else {
     // Drop the backlog beyond the resync point: that part of our history was not kept.
     while (!st.backlog.empty() && st.backlog.back().offset > m.offset) st.backlog.pop_back();

@@ -169,7 +169,8 @@ class ClusterNode {
   void purge_unserved_keys();
   void erase_shard_keys(ShardId shard);
   void request_sync(ShardId shard, ShardState& st, ClusterTime now);
-  void store(Op op, ObjId key, std::uint32_t size, ClusterTime expires_at, std::uint64_t version);
+  void store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime expires_at,
+             std::uint64_t version);
   void fail_pending(ShardState& st);
   void ack_write(ShardId shard, const ShardState& st, const PendingWrite& p, ClusterTime now);
   void apply_write(ShardState& st, const ReplWrite& w);

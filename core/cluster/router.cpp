@@ -5,10 +5,10 @@ namespace cachescope {
 Router::Router(const ClusterConfig& config, std::uint32_t self, ShardMap initial)
     : config_(config), self_(self), map_(std::move(initial)) {}
 
-NodeId Router::route(ObjId key, Op op) const {
+NodeId Router::route(ObjId key, CacheOp op) const {
   const ShardEntry* e = map_.shard(map_.shard_of(key));
   if (e == nullptr) return kNoNode;
-  if (op != Op::kGet || e->replicas.empty()) return e->primary;
+  if (op != CacheOp::kGet || e->replicas.empty()) return e->primary;
   switch (config_.read_policy) {
     case ReadPolicy::kPrimary:
       return e->primary;
@@ -100,10 +100,10 @@ CacheAsideClient::CacheAsideClient(const ClusterConfig& config, std::uint32_t ro
     : config_(config), router_(config, router_id, std::move(initial)) {}
 
 void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl) {
-  ops_[op_id] = Op{false, false, Stage::kCacheRead, key, 0, 0, ttl};
+  ops_[op_id] = AsideOp{false, false, Stage::kCacheRead, key, 0, 0, ttl};
   ClientRequest req;
   req.request_id = op_id;
-  req.op = cachescope::Op::kGet;
+  req.op = CacheOp::kGet;
   req.key = key;
   router_.on_client_request(req, now);
   collect(now);
@@ -111,12 +111,12 @@ void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now, Clus
 
 void CacheAsideClient::put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime,
                            ClusterTime ttl) {
-  ops_[op_id] = Op{true, false, Stage::kOrigin, key, size, 0, ttl};
+  ops_[op_id] = AsideOp{true, false, Stage::kOrigin, key, size, 0, ttl};
   outbox_.origin.push_back({op_id, true, key, size});
 }
 
 void CacheAsideClient::erase(std::uint64_t op_id, ObjId key, ClusterTime) {
-  ops_[op_id] = Op{true, true, Stage::kOrigin, key, 0, 0, 0};
+  ops_[op_id] = AsideOp{true, true, Stage::kOrigin, key, 0, 0, 0};
   outbox_.origin.push_back({op_id, true, key, 0});
 }
 
@@ -124,7 +124,7 @@ void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
                                        std::uint64_t version, ClusterTime now) {
   auto it = ops_.find(op_id);
   if (it == ops_.end() || it->second.stage != Stage::kOrigin) return;
-  Op& op = it->second;
+  AsideOp& op = it->second;
   op.size = size;
   op.version = version;
   op.stage = Stage::kCacheWrite;
@@ -133,9 +133,9 @@ void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
   req.key = op.key;
   req.write_id = version;
   if (op.erase || (op.write && config_.cache_aside_write == CacheAsideWrite::kInvalidate)) {
-    req.op = cachescope::Op::kDel;
+    req.op = CacheOp::kDel;
   } else {
-    req.op = cachescope::Op::kSet;
+    req.op = CacheOp::kSet;
     req.size = size;
     req.fill = !op.write;
     req.ttl = op.ttl > 0 || op.write ? op.ttl : config_.cache_aside_fill_ttl;
@@ -161,7 +161,7 @@ void CacheAsideClient::collect(ClusterTime) {
   for (const auto& c : r.completions) {
     auto it = ops_.find(c.request_id);
     if (it == ops_.end()) continue;
-    Op& op = it->second;
+    AsideOp& op = it->second;
     if (op.stage == Stage::kCacheRead && c.reply.status == ReplyStatus::kHit) {
       outbox_.results.push_back(
           {c.request_id, false, true, c.reply.size, c.reply.version, c.reply.status});

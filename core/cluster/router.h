@@ -56,7 +56,7 @@ class Router {
   void take_outbox(RouterOutbox& into);
   const ShardMap& config() const noexcept { return map_; }
   // Where a request for `key` would go now.
-  NodeId route(ObjId key, Op op) const;
+  NodeId route(ObjId key, CacheOp op) const;
   std::uint64_t redirects() const noexcept { return redirects_; }
 
  private:
@@ -124,7 +124,7 @@ class CacheAsideClient {
 
  private:
   enum class Stage : std::uint8_t { kCacheRead, kOrigin, kCacheWrite };
-  struct Op {
+  struct AsideOp {
     bool write = false;
     bool erase = false;
     Stage stage = Stage::kCacheRead;
@@ -137,7 +137,7 @@ class CacheAsideClient {
 
   ClusterConfig config_;
   Router router_;
-  absl::flat_hash_map<std::uint64_t, Op> ops_;  // by op id (= router request id)
+  absl::flat_hash_map<std::uint64_t, AsideOp> ops_;  // by op id (= router request id)
   CacheAsideOutbox outbox_;
   RouterOutbox scratch_;  // collect()'s reused buffer
 };

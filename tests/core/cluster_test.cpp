@@ -127,7 +127,8 @@ struct Net {
   }
   void run_for(ClusterTime d) { run_until(now + d); }
 
-  void submit(std::uint64_t id, Op op, ObjId key, std::uint32_t size = 100, std::uint32_t r = 0) {
+  void submit(std::uint64_t id, CacheOp op, ObjId key, std::uint32_t size = 100,
+              std::uint32_t r = 0) {
     ClientRequest req;
     req.request_id = id;
     req.op = op;
@@ -192,8 +193,8 @@ TEST_CASE("cluster: slots route keys to their 3 shard primaries") {
     const SlotId slot = SlotPlacement::keyslot(std::to_string(key));
     const ShardId expected = slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2;
     CHECK(map.shard_of(key) == expected);
-    CHECK(net.router().route(key, Op::kSet) == expected);
-    net.submit(key + 1, Op::kSet, key);
+    CHECK(net.router().route(key, CacheOp::kSet) == expected);
+    net.submit(key + 1, CacheOp::kSet, key);
   }
   net.run_for(20 * kMs);
   for (ObjId key = 0; key < 60; ++key) {
@@ -204,7 +205,7 @@ TEST_CASE("cluster: slots route keys to their 3 shard primaries") {
     CHECK(c->redirects == 0);
   }
   // A write sent straight to a non-owner is redirected, Redis-style.
-  ClientRequest req{999, Op::kSet, 0, 10, 0, 999, Address::client(7)};
+  ClientRequest req{999, CacheOp::kSet, 0, 10, 0, 999, Address::client(7)};
   const NodeId wrong = (map.shard(map.shard_of(0))->primary + 1) % 3;
   net.node(wrong).on_client_request(req, net.now);
   net.collect();
@@ -222,11 +223,11 @@ TEST_CASE("cluster: ketama routes like the placement over the node names") {
   auto ring = make_placement("ketama", specs);
   REQUIRE(ring);
   for (ObjId key = 0; key < 500; ++key) {
-    CHECK(net.router().route(key, Op::kSet) == (*ring)->primary(key));
+    CHECK(net.router().route(key, CacheOp::kSet) == (*ring)->primary(key));
   }
   // Replicas of shard k are the next shards' primaries.
   CHECK(net.router().config().shard(3)->replicas == std::vector<NodeId>{0});
-  net.submit(1, Op::kSet, 42);
+  net.submit(1, CacheOp::kSet, 42);
   net.run_for(10 * kMs);
   CHECK(net.completion(1)->reply.node == (*ring)->primary(ObjId{42}));
 }
@@ -247,7 +248,7 @@ TEST_CASE("cluster: replicas apply writes in order; reads from a replica") {
     }
     return false;
   };
-  for (std::uint64_t i = 1; i <= 50; ++i) net.submit(i, Op::kSet, i % 20, 100 + i);
+  for (std::uint64_t i = 1; i <= 50; ++i) net.submit(i, CacheOp::kSet, i % 20, 100 + i);
   net.run_for(30 * kMs);
   CHECK(held);
   CHECK(net.node(0).offset(0) == 50);
@@ -256,7 +257,7 @@ TEST_CASE("cluster: replicas apply writes in order; reads from a replica") {
     CHECK(net.node(1).version_of(k, net.now) == net.node(0).version_of(k, net.now));
     CHECK(net.node(1).version_of(k, net.now) != 0);
   }
-  net.submit(100, Op::kGet, 7);
+  net.submit(100, CacheOp::kGet, 7);
   net.run_for(10 * kMs);
   const auto* c = net.completion(100);
   REQUIRE(c);
@@ -268,7 +269,7 @@ TEST_CASE("cluster: replicas apply writes in order; reads from a replica") {
 TEST_CASE("cluster: ack timing by replication mode") {
   auto ack_time = [](ReplicationMode mode) {
     Net net(make_config(3, "slots", 2, mode));
-    net.submit(1, Op::kSet, 5);
+    net.submit(1, CacheOp::kSet, 5);
     for (int i = 0; i < 10 && !net.completion(1); ++i) net.run_for(1 * kMs);
     REQUIRE(net.completion(1));
     return net.now;
@@ -281,7 +282,7 @@ TEST_CASE("cluster: ack timing by replication mode") {
   // Sync waits for every live replica: hold one replica's writes and nothing is acked.
   Net net(make_config(3, "slots", 2, ReplicationMode::kSync));
   net.drop = drop_writes_beyond(0, 1, 0);
-  net.submit(1, Op::kSet, 5);
+  net.submit(1, CacheOp::kSet, 5);
   net.run_for(50 * kMs);
   CHECK_FALSE(net.completion(1));
 }
@@ -305,7 +306,7 @@ struct FailoverCase {
     auto d1 = drop_writes_beyond(0, 1, lag1);
     auto d2 = drop_writes_beyond(0, 2, lag2);
     net.drop = [=](Address f, Address t, const Message& m) { return d1(f, t, m) || d2(f, t, m); };
-    for (std::uint64_t i = 1; i <= 10; ++i) net.submit(i, Op::kSet, 100 + i);
+    for (std::uint64_t i = 1; i <= 10; ++i) net.submit(i, CacheOp::kSet, 100 + i);
     net.run_until(30 * kMs);
     net.down.insert(0);
     net.drop = nullptr;
@@ -341,7 +342,7 @@ TEST_CASE("cluster: failover promotes the most up-to-date replica") {
   CHECK(net.node(1).offset(0) == 10);
   for (ObjId k = 101; k <= 110; ++k) CHECK(net.node(1).version_of(k, net.now) == k - 100);
   // New writes go to the new primary and reach the remaining replica.
-  net.submit(50, Op::kSet, 7);
+  net.submit(50, CacheOp::kSet, 7);
   net.run_for(10 * kMs);
   CHECK(net.completion(50)->reply.node == 2);
   CHECK(net.node(1).version_of(7, net.now) == 50);
@@ -419,12 +420,12 @@ TEST_CASE("cluster: a restarted old primary rejoins as a replica") {
       for (ObjId k = 101; k <= 110; ++k) CHECK(net.node(0).version_of(k, net.now) == k - 100);
     }
     // It follows the stream again.
-    net.submit(77, Op::kSet, 5);
+    net.submit(77, CacheOp::kSet, 5);
     net.run_for(10 * kMs);
     CHECK(net.node(0).version_of(5, net.now) == 77);
     // A router without pushes (router 1) still routes to node 0, is MOVED, and fetches the map.
     CHECK(net.router(1).config().epoch == 1);
-    net.submit(78, Op::kSet, 6, 100, 1);
+    net.submit(78, CacheOp::kSet, 6, 100, 1);
     net.run_for(10 * kMs);
     const auto* c = net.completion(78);
     REQUIRE(c);
@@ -488,7 +489,7 @@ TEST_CASE("cluster: adding a node under ketama moves about 1/(N+1) of the keys")
   Net net(cfg);
   CHECK(net.node(4).config().empty());
   std::vector<NodeId> before;
-  for (ObjId k = 0; k < 20000; ++k) before.push_back(net.router().route(k, Op::kSet));
+  for (ObjId k = 0; k < 20000; ++k) before.push_back(net.router().route(k, CacheOp::kSet));
   REQUIRE(net.node(0).add_node(4, net.now));
   net.collect();
   net.run_for(50 * kMs);
@@ -496,7 +497,7 @@ TEST_CASE("cluster: adding a node under ketama moves about 1/(N+1) of the keys")
   CHECK(net.router().config().epoch == 2);
   std::size_t moved = 0;
   for (ObjId k = 0; k < 20000; ++k) {
-    const NodeId now_owner = net.router().route(k, Op::kSet);
+    const NodeId now_owner = net.router().route(k, CacheOp::kSet);
     if (now_owner != before[k]) {
       ++moved;
       CHECK(now_owner == 4);  // consistent hashing: keys only move to the new node
@@ -505,8 +506,8 @@ TEST_CASE("cluster: adding a node under ketama moves about 1/(N+1) of the keys")
   CHECK(moved / 20000.0 == Approx(0.2).margin(0.05));
   // The new node serves its keys.
   ObjId k = 0;
-  while (net.router().route(k, Op::kSet) != 4) ++k;
-  net.submit(1, Op::kSet, k);
+  while (net.router().route(k, CacheOp::kSet) != 4) ++k;
+  net.submit(1, CacheOp::kSet, k);
   net.run_for(10 * kMs);
   CHECK(net.completion(1)->reply.status == ReplyStatus::kOk);
   CHECK(net.completion(1)->reply.node == 4);
@@ -629,7 +630,7 @@ TEST_CASE("cluster: cache-aside flags fills, carries TTLs, erases, and forgets c
   CHECK(r->write);
   net.run_for(5 * kMs);
   CHECK(net.node(0).version_of(42, net.now) == 0);
-  CHECK(net.effects_of<WriteAcked>().back().op == Op::kDel);
+  CHECK(net.effects_of<WriteAcked>().back().op == CacheOp::kDel);
   // A cancelled read: the origin's late answer no longer triggers a fill or a result.
   net.aside->get(5, 44, net.now);
   auto o = net.aside->take_outbox();
