@@ -71,13 +71,7 @@ QValueAxis* time_axis(QChart* chart, const RunData& run) {
 QValueAxis* value_axis(QChart* chart, const QString& title, double lo, double hi) {
   auto* y = new QValueAxis;
   y->setTitleText(title);
-  if (!(hi > lo)) hi = lo + 1;
-  const double step = nice_step(hi - lo, 5);
-  y->setRange(lo, lo + std::ceil((hi - lo) / step - 1e-9) * step);
-  y->setTickType(QValueAxis::TicksDynamic);
-  y->setTickAnchor(lo);
-  y->setTickInterval(step);
-  y->setLabelFormat("%g");
+  set_round_range(y, lo, hi);
   chart->addAxis(y, Qt::AlignLeft);
   return y;
 }
@@ -343,6 +337,16 @@ void fill_failover(QChart* chart, const RunData& run) {
 }
 
 }  // namespace
+
+void set_round_range(QValueAxis* axis, double lo, double hi, int ticks) {
+  if (!(hi > lo)) hi = lo + 1;
+  const double step = nice_step(hi - lo, ticks);
+  axis->setRange(lo, lo + std::ceil((hi - lo) / step - 1e-9) * step);
+  axis->setTickType(QValueAxis::TicksDynamic);
+  axis->setTickAnchor(lo);
+  axis->setTickInterval(step);
+  axis->setLabelFormat("%g");
+}
 
 const std::vector<ChartKind>& all_chart_kinds() {
   static const std::vector<ChartKind> kinds = {

@@ -18,6 +18,7 @@
 #include "gui/run_data.h"
 
 class QChart;
+class QValueAxis;
 class QPainter;
 class QRectF;
 
@@ -49,6 +50,9 @@ struct SummaryItem {
   QString detail;  // a second line ("of 36,012 reads")
 };
 std::vector<SummaryItem> summary_items(const RunData& run);
+
+// Sets `axis` to [lo, a round number >= hi] with about `ticks` intervals on round numbers.
+void set_round_range(QValueAxis* axis, double lo, double hi, int ticks = 5);
 
 // People's units: "850 us", "12.3 ms", "1.20 s"; "12.5 MiB"; "93.4 %".
 QString format_latency_ms(double ms);

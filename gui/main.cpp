@@ -53,7 +53,13 @@ int main(int argc, char** argv) {
   QCommandLineOption size("size", "image size for --plot, WxH (default 1600x1800)", "WxH");
   QCommandLineOption shot("screenshot", "render the main window to a PNG and exit", "file");
   QCommandLineOption run("run", "start the simulation right away");
-  parser.addOptions({plot, out, size, shot, run});
+  QCommandLineOption tab("tab", "with --screenshot: the tab to show (Dashboard, Faults, ...)",
+                         "title");
+  QCommandLineOption select("select",
+                            "with --screenshot: the topology element whose properties to show "
+                            "(node:0, origin, client:0)",
+                            "id");
+  parser.addOptions({plot, out, size, shot, run, tab, select});
   parser.process(app);
 
   if (parser.isSet(plot)) {
@@ -102,6 +108,10 @@ int main(int argc, char** argv) {
       loop.exec();
       window.refresh_now();
     }
+    if (parser.isSet(tab) && !window.show_tab(parser.value(tab))) {
+      return usage_error("--tab: no tab named '" + parser.value(tab) + "'");
+    }
+    if (parser.isSet(select)) window.select_element(parser.value(select));
     QApplication::processEvents();
     if (!window.grab().save(parser.value(shot), "PNG")) {
       std::fprintf(stderr, "cachescope-gui: %s: cannot write the PNG file\n",

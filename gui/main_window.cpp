@@ -40,6 +40,8 @@
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -51,6 +53,7 @@
 #include "gui/sim_runner.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
+#include "traces/open_trace.h"
 
 // The bundled default scenario lives in this static library; its resource initialiser must be
 // referenced or the linker drops it. Q_INIT_RESOURCE only works outside any namespace.
@@ -226,6 +229,25 @@ void Edge::update() const {
   }
 }
 
+// Keeps the whole topology in view whatever the dock's size.
+class FitView : public QGraphicsView {
+ public:
+  using QGraphicsView::QGraphicsView;
+  void fit() {
+    if (scene()) fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
+  }
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override {
+    QGraphicsView::resizeEvent(event);
+    fit();
+  }
+  void showEvent(QShowEvent* event) override {
+    QGraphicsView::showEvent(event);
+    fit();
+  }
+};
+
 QColor role_color(const std::string& role) {
   if (role == "primary") return QColor(0, 114, 178);
   if (role == "replica") return QColor(0, 158, 115);
@@ -271,7 +293,7 @@ struct MainWindow::Ui {
 
   // Topology and properties.
   QGraphicsScene* scene = nullptr;
-  QGraphicsView* topo_view = nullptr;
+  FitView* topo_view = nullptr;
   std::vector<std::unique_ptr<Edge>> edges;
   std::map<QString, QPointF> positions;
   QString selected;
@@ -284,6 +306,7 @@ struct MainWindow::Ui {
   // Tabs.
   QTabWidget* tabs = nullptr;
   std::vector<FieldRow> workload_rows;
+  QLabel* trace_info = nullptr;
   QTableWidget* faults = nullptr;
   QLabel* faults_error = nullptr;
   QPlainTextEdit* yaml = nullptr;
@@ -639,6 +662,9 @@ QWidget* MainWindow::Ui::build_workload() {
     }
   });
   v->addWidget(pick);
+  trace_info = new QLabel;
+  trace_info->setWordWrap(true);
+  v->addWidget(trace_info);
   auto* note = new QLabel(
       "Keys come from the generator (zipf, uniform, scan, hotset; see `cachescope trace gen`) "
       "or, when a trace file is set, from the trace. Trace timestamps drive arrivals when "
@@ -720,7 +746,7 @@ QWidget* MainWindow::Ui::build_faults() {
   faults->setToolTip(
       "Durations like 8s or 1500ms; 'Ends after' empty = never. Partition groups as "
       "[[cache1, client0], [cache2, origin]]");
-  v->addWidget(faults, 2);
+  v->addWidget(faults, 1);
   faults_error = new QLabel;
   faults_error->setStyleSheet("color: #c0392b;");
   faults_error->setWordWrap(true);
@@ -863,16 +889,28 @@ void MainWindow::Ui::refresh_faults() {
   s->clear();
   const double width = 900, dur = std::max(1e-9, static_cast<double>(c.duration));
   const double rows = std::max<double>(1, static_cast<double>(c.faults.size()));
-  for (int t = 0; t <= 10; ++t) {
-    const double x = width * t / 10;
+  const double dur_s = dur / 1e9;
+  const double step = [&] {
+    const double raw = dur_s / 10;
+    const double p = std::pow(10, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0}) {
+      if (m * p >= raw) return m * p;
+    }
+    return 10 * p;
+  }();
+  for (double t = 0; t <= dur_s * (1 + 1e-9); t += step) {
+    const double x = width * t / dur_s;
     s->addLine(x, 0, x, rows * 22 + 10, QPen(QColor(200, 200, 200)));
-    auto* label = s->addSimpleText(QString::number(dur / 1e9 * t / 10, 'g', 3) + " s");
+    auto* label = s->addSimpleText(QString::number(t, 'g', 4) + " s");
     label->setPos(x - 8, rows * 22 + 10);
   }
   for (int i = 0; i < static_cast<int>(c.faults.size()); ++i) {
     const FaultConfig& f = c.faults[i];
     const double x = width * static_cast<double>(f.at) / dur;
-    const double len = f.duration < 0 ? width - x : width * static_cast<double>(f.duration) / dur;
+    // A fault that outlasts the run is drawn to the run's end.
+    const double len = f.duration < 0
+                           ? width - x
+                           : std::min(width - x, width * static_cast<double>(f.duration) / dur);
     auto* bar = new FaultBar(x, len, i, QColor(213, 94, 0, 170), [this, i, width, dur](double nx) {
       const auto at = static_cast<SimTime>(nx / width * dur / 1e6) * kMillisecond;
       // Later: the edit rebuilds this scene, which must not happen inside the bar's own event.
@@ -918,7 +956,8 @@ QWidget* MainWindow::Ui::build_compare() {
   v->addLayout(row);
   compare_table = new QTableWidget(0, 9);
   compare_table->setHorizontalHeaderLabels({"Run", "Seed", "Hit ratio", "p50", "p99", "p99.9",
-                                            "Failed + timed out", "Lost writes", "Failover"});
+                                            "Failed/timed out", "Lost writes", "Failover"});
+  compare_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   compare_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   compare_table->setToolTip("Double-click a run's name to rename it");
   QObject::connect(compare_table, &QTableWidget::itemChanged, w, [this](QTableWidgetItem* it) {
@@ -973,7 +1012,9 @@ QWidget* MainWindow::Ui::build_topology() {
   auto* v = new QVBoxLayout(page);
   v->setContentsMargins(2, 2, 2, 2);
   scene = new QGraphicsScene(page);
-  topo_view = new QGraphicsView(scene);
+  topo_view = new FitView(scene);
+  topo_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  topo_view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   topo_view->setRenderHint(QPainter::Antialiasing);
   topo_view->setMinimumSize(300, 260);
   topo_view->setToolTip("Click an element to edit it; drag to rearrange");
@@ -1069,8 +1110,13 @@ void MainWindow::Ui::rebuild_topology() {
     e->line->setZValue(0);
     e->label = label.isEmpty() ? nullptr : scene->addSimpleText(label, small);
     if (e->label) {
+      // On a light plate so the lines under it do not strike it through.
       e->label->setZValue(1);
-      e->label->setBrush(QColor(90, 90, 90));
+      e->label->setBrush(QColor(60, 60, 60));
+      auto* plate = new QGraphicsRectItem(e->label->boundingRect().adjusted(-2, 0, 2, 0), e->label);
+      plate->setBrush(QColor(255, 255, 255, 220));
+      plate->setPen(Qt::NoPen);
+      plate->setFlag(QGraphicsItem::ItemStacksBehindParent);
     }
     a->edges.push_back(e.get());
     b->edges.push_back(e.get());
@@ -1081,14 +1127,14 @@ void MainWindow::Ui::rebuild_topology() {
   const QString two_links = "2 x " + access;
   const int shown_clients = static_cast<int>(std::min<std::uint32_t>(c.workload.clients, 6));
   std::vector<TopologyItem*> clients;
-  const double col_client = 0, col_proxy = 170, col_nodes = c.proxy ? 340 : 230,
-               col_origin = col_nodes + 200;
+  const double col_client = 0, col_proxy = 140, col_nodes = c.proxy ? 280 : 190,
+               col_origin = col_nodes + 170;
   for (int i = 0; i < shown_clients; ++i) {
     const bool more = i == shown_clients - 1 && c.workload.clients > 6u;
     const QString text =
         more ? QString("+%1 clients").arg(c.workload.clients - 5) : QString("client%1").arg(i);
     clients.push_back(
-        place(new TopologyItem(QString("client:%1").arg(i), text, QColor(230, 230, 235), {90, 28}),
+        place(new TopologyItem(QString("client:%1").arg(i), text, QColor(230, 230, 235), {76, 28}),
               {col_client, i * 40.0}));
   }
   TopologyItem* proxy = nullptr;
@@ -1105,7 +1151,7 @@ void MainWindow::Ui::rebuild_topology() {
     const QString text = QString::fromStdString(n.name) + "  " +
                          QString::fromStdString(format_bytes(n.capacity_bytes)) + " " +
                          QString::fromStdString(n.policy);
-    auto* item = new TopologyItem(QString("node:%1").arg(i), text, role_color(roles[i]), {170, 32});
+    auto* item = new TopologyItem(QString("node:%1").arg(i), text, role_color(roles[i]), {150, 32});
     item->setToolTip(QString::fromStdString(n.name + ": " + roles[i] +
                                             (n.zone.empty() ? "" : ", zone " + n.zone)));
     nodes.push_back(place(item, {col_nodes, nodes_top + static_cast<double>(i) * node_gap}));
@@ -1151,7 +1197,7 @@ void MainWindow::Ui::rebuild_topology() {
     lx += 80;
   }
   scene->setSceneRect(scene->itemsBoundingRect().adjusted(-20, -20, 20, 20));
-  topo_view->fitInView(scene->sceneRect(), Qt::KeepAspectRatio);
+  topo_view->fit();
 }
 
 QWidget* MainWindow::Ui::build_properties() {
@@ -1225,6 +1271,18 @@ void MainWindow::Ui::on_document_changed() {
     }
   }
   seed_edit->setText(QString::number(c.seed));
+  if (c.workload.trace.empty()) {
+    trace_info->setText("Requests from the generator.");
+  } else {
+    auto fmt = guess_trace_format(c.workload.trace);
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(c.workload.trace, ec);
+    trace_info->setText(
+        fmt ? QString("Trace format: %1 (detected), %2")
+                  .arg(QString(format_name(*fmt).data()),
+                       ec ? QString("size unknown") : QString::fromStdString(format_bytes(bytes)))
+            : "Trace: " + QString::fromStdString(fmt.error().to_string()));
+  }
   refresh_faults();
   yaml->setPlainText(QString::fromStdString(scenario_to_yaml(c)));
   rebuild_topology();
@@ -1482,6 +1540,16 @@ bool MainWindow::keep_run(const QString& label) {
   ui_->refresh_compare();
   ui_->status->setText("Kept " + l + " for comparison (Compare tab)");
   return true;
+}
+
+bool MainWindow::show_tab(const QString& title) {
+  for (int i = 0; i < ui_->tabs->count(); ++i) {
+    if (ui_->tabs->tabText(i) == title) {
+      ui_->tabs->setCurrentIndex(i);
+      return true;
+    }
+  }
+  return false;
 }
 
 int MainWindow::kept_runs() const { return static_cast<int>(ui_->kept.size()); }

@@ -43,6 +43,8 @@ class MainWindow : public QMainWindow {
   ScenarioDocument& document();
   SimRunner& runner();
   QChart* chart(ChartKind kind);
+  // Brings a tab to the front by its title ("Dashboard", "Faults", ...); false if none has it.
+  bool show_tab(const QString& title);
   // Keeps the current run for comparison; returns false when there is none.
   bool keep_run(const QString& label = {});
   int kept_runs() const;

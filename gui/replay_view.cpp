@@ -21,6 +21,7 @@
 #include <map>
 #include <sstream>
 
+#include "gui/charts.h"
 #include "replay/replay.h"
 #include "traces/generator.h"
 #include "traces/open_trace.h"
@@ -205,8 +206,7 @@ void ReplayView::show_report(std::shared_ptr<const ReplayReport> report, const Q
   x->setMinorTickCount(8);
   auto* y = new QValueAxis;
   y->setTitleText(bytes ? "byte miss ratio (%)" : "miss ratio (%)");
-  y->setRange(0, std::min(100.0, std::ceil(worst * 110 / 10) * 10));
-  y->setLabelFormat("%.0f");
+  set_round_range(y, 0, std::min(100.0, worst * 105));
   c->addAxis(x, Qt::AlignBottom);
   c->addAxis(y, Qt::AlignLeft);
   std::map<std::string, QLineSeries*> by_policy;

@@ -68,6 +68,15 @@ TEST_CASE("the main window opens the default scenario, runs it and renders") {
 
   CHECK(w.keep_run("one replica"));
   CHECK(w.kept_runs() == 1);
+  // Every tab renders (saved for people to look at).
+  for (const char* tab : {"Workload", "Faults", "Compare", "Replay", "YAML"}) {
+    REQUIRE(w.show_tab(tab));
+    QApplication::processEvents();
+    const QImage img = w.grab().toImage();
+    CHECK(distinct_colours(img) > 20);
+    img.save(QString(CACHESCOPE_TEST_OUT) + "/main-window-" + QString(tab).toLower() + ".png");
+  }
+  CHECK_FALSE(w.show_tab("Nope"));
 }
 
 TEST_CASE("property fields show the same message as the CLI and undo restores") {
@@ -105,6 +114,8 @@ TEST_CASE("the replay view draws miss-ratio curves") {
   CHECK(lru->at(0).x() > 0);
   CHECK(lru->at(0).x() <= 20);             // 1% of at most 2000 objects
   CHECK(lru->at(0).y() > lru->at(2).y());  // bigger caches miss less
+  v.resize(1000, 700);
+  v.grab().save(QString(CACHESCOPE_TEST_OUT) + "/replay-view.png");
   v.set_inputs("zipf:alpha=1.0", true, "lru,nosuch", "1%", "objects");
   CHECK_FALSE(v.start());
   CHECK_THAT(v.status_text().toStdString(), Catch::Contains("nosuch"));
