@@ -16,8 +16,10 @@ inline QApplication& qt_app() {
   static char name[] = "gui_tests";
   static char* argv[] = {name, nullptr};
   if (std::getenv("QT_QPA_PLATFORM") == nullptr) setenv("QT_QPA_PLATFORM", "offscreen", 1);
-  static QApplication app(argc, argv);
-  return app;
+  // Never destroyed: a static QApplication would be torn down at exit after Qt's own statics
+  // (a crash in ~QInputDevice); the process ends right after the tests anyway.
+  static QApplication* app = new QApplication(argc, argv);
+  return *app;
 }
 
 // Spins the event loop until `done()` or `timeout_ms`; returns done().
