@@ -225,7 +225,8 @@ void Edge::update() const {
   line->setLine(l);
   if (label) {
     const QRectF r = label->boundingRect();
-    label->setPos(l.center() - QPointF(r.width() / 2, r.height() / 2));
+    // Nearer the source than the middle, where lines to many nodes converge.
+    label->setPos(l.pointAt(0.3) - QPointF(r.width() / 2, r.height() / 2));
   }
 }
 
@@ -342,6 +343,7 @@ struct MainWindow::Ui {
   void on_document_changed();
   void rebuild_topology();
   void refresh_faults();
+  void edit_fault_cell(int row, int col, const std::string& text);
   void refresh_charts();
   void refresh_compare();
   void update_title();
@@ -809,47 +811,55 @@ QWidget* MainWindow::Ui::build_faults() {
   v->addWidget(tl, 1);
 
   QObject::connect(faults, &QTableWidget::itemChanged, w, [this](QTableWidgetItem* item) {
+    // Applied after the table has finished with the item: the edit rebuilds the table.
     const int row = item->row(), col = item->column();
-    if (row >= static_cast<int>(doc.config().faults.size())) return;
-    const FaultConfig& f = doc.config().faults[row];
-    const std::string p = "faults[" + std::to_string(row) + "].";
     const std::string text = item->text().trimmed().toStdString();
-    Status st = Ok{};
-    switch (col) {
-      case kColNode:
-        st = doc.set_field(p + (f.kind == FaultKind::kPartition ? "groups" : "node"), text);
-        break;
-      case kColAt:
-        st = doc.set_field(p + "at", text);
-        break;
-      case kColEnd:
-        if (text.empty() || text == "never") {
-          SimConfig c = doc.config();
-          c.faults[row].duration = -1;
-          st = doc.replace(c, "Fault never ends");
-        } else if (const char* k = end_key(f.kind)) {
-          st = doc.set_field(p + k, text);
-        }
-        break;
-      case kColLatency:
-        st = doc.set_field(p + "latency_factor", text);
-        break;
-      case kColLoss:
-        st = doc.set_field(p + "loss", text);
-        break;
-      case kColFactor:
-        st = doc.set_field(p + "factor", text);
-        break;
-      default:
-        break;
-    }
-    faults_error->setText(st ? QString() : field_message(st.error(), ""));
-    if (!st) {
+    QTimer::singleShot(0, w, [this, row, col, text] { edit_fault_cell(row, col, text); });
+  });
+  return page;
+}
+
+void MainWindow::Ui::edit_fault_cell(int row, int col, const std::string& text) {
+  if (row >= static_cast<int>(doc.config().faults.size())) return;
+  const FaultConfig& f = doc.config().faults[row];
+  const std::string p = "faults[" + std::to_string(row) + "].";
+  Status st = Ok{};
+  switch (col) {
+    case kColNode:
+      st = doc.set_field(p + (f.kind == FaultKind::kPartition ? "groups" : "node"), text);
+      break;
+    case kColAt:
+      st = doc.set_field(p + "at", text);
+      break;
+    case kColEnd:
+      if (text.empty() || text == "never") {
+        SimConfig c = doc.config();
+        c.faults[row].duration = -1;
+        st = doc.replace(c, "Fault never ends");
+      } else if (const char* k = end_key(f.kind)) {
+        st = doc.set_field(p + k, text);
+      }
+      break;
+    case kColLatency:
+      st = doc.set_field(p + "latency_factor", text);
+      break;
+    case kColLoss:
+      st = doc.set_field(p + "loss", text);
+      break;
+    case kColFactor:
+      st = doc.set_field(p + "factor", text);
+      break;
+    default:
+      break;
+  }
+  faults_error->setText(st ? QString() : field_message(st.error(), ""));
+  if (!st) {
+    if (QTableWidgetItem* item = faults->item(row, col)) {
+      const QSignalBlocker block(faults);
       item->setForeground(QColor(192, 57, 43));
       item->setToolTip(field_message(st.error(), ""));
     }
-  });
-  return page;
+  }
 }
 
 void MainWindow::Ui::refresh_faults() {
@@ -1541,6 +1551,16 @@ bool MainWindow::keep_run(const QString& label) {
   ui_->status->setText("Kept " + l + " for comparison (Compare tab)");
   return true;
 }
+
+bool MainWindow::edit_fault_cell(int row, int column, const QString& text) {
+  QTableWidgetItem* item = ui_->faults->item(row, column);
+  if (!item || !(item->flags() & Qt::ItemIsEditable)) return false;
+  item->setText(text);
+  QApplication::processEvents();  // the edit is applied once the table is done with the item
+  return true;
+}
+
+QString MainWindow::faults_message() const { return ui_->faults_error->text(); }
 
 bool MainWindow::show_tab(const QString& title) {
   for (int i = 0; i < ui_->tabs->count(); ++i) {

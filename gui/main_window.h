@@ -43,6 +43,10 @@ class MainWindow : public QMainWindow {
   ScenarioDocument& document();
   SimRunner& runner();
   QChart* chart(ChartKind kind);
+  // Types into the fault table's cell as a user would (columns: kind, node/groups, at, ends
+  // after, latency factor, loss, slow factor); the message under the table, or empty.
+  bool edit_fault_cell(int row, int column, const QString& text);
+  QString faults_message() const;
   // Brings a tab to the front by its title ("Dashboard", "Faults", ...); false if none has it.
   bool show_tab(const QString& title);
   // Keeps the current run for comparison; returns false when there is none.

@@ -79,6 +79,31 @@ TEST_CASE("the main window opens the default scenario, runs it and renders") {
   CHECK_FALSE(w.show_tab("Nope"));
 }
 
+TEST_CASE("the dashboard updates while the run goes on") {
+  qt_app();
+  MainWindow w;
+  w.set_interactive(false);
+  REQUIRE(w.open_default_scenario());
+  w.resize(1400, 900);
+  w.show();
+  w.runner().set_pace(20);  // 20 simulated seconds take one wall second
+  QSignalSpy finished(&w.runner(), &SimRunner::finished);
+  w.start_run();
+  auto points = [&] {
+    for (QAbstractSeries* s : w.chart(ChartKind::kHitRatio)->series()) {
+      if (s->name() == "hit ratio") return static_cast<int>(qobject_cast<QLineSeries*>(s)->count());
+    }
+    return 0;
+  };
+  // The window's own timer redraws the charts: some points appear before the run ends.
+  REQUIRE(wait_until([&] { return points() > 0; }, 10000));
+  const int early = points();
+  CHECK(finished.count() == 0);
+  CHECK(early < 20);
+  REQUIRE(wait_until([&] { return finished.count() == 1; }));
+  REQUIRE(wait_until([&] { return points() == 20; }, 2000));
+}
+
 TEST_CASE("property fields show the same message as the CLI and undo restores") {
   qt_app();
   MainWindow w;
@@ -99,6 +124,26 @@ TEST_CASE("property fields show the same message as the CLI and undo restores") 
   CHECK(w.document().config().cluster.replication == ReplicationMode::kSync);
   REQUIRE(w.edit_field("workload.rate", "-5"));
   CHECK(w.field_error("workload.rate") == "must be positive");
+}
+
+TEST_CASE("the fault table edits faults through the parser") {
+  qt_app();
+  MainWindow w;
+  w.set_interactive(false);
+  REQUIRE(w.open_default_scenario());
+  REQUIRE(w.edit_fault_cell(0, 2, "5s"));
+  CHECK(w.document().config().faults[0].at == 5 * kSecond);
+  CHECK(w.faults_message().isEmpty());
+  REQUIRE(w.edit_fault_cell(0, 2, "99s"));
+  CHECK(w.faults_message().toStdString() == "field 'faults[0].at': must be within [0, duration)");
+  CHECK(w.document().config().faults[0].at == 5 * kSecond);
+  REQUIRE(w.edit_fault_cell(0, 3, "never"));
+  CHECK(w.document().config().faults[0].duration == -1);
+  REQUIRE(w.edit_fault_cell(0, 1, "cache9"));
+  CHECK(w.faults_message().toStdString() == "field 'faults[0].node': unknown node 'cache9'");
+  CHECK_FALSE(w.edit_fault_cell(0, 4, "2"));  // latency factor: not a crash's field
+  w.document().undo_stack()->undo();
+  CHECK(w.document().config().faults[0].duration == 6 * kSecond);
 }
 
 TEST_CASE("the replay view draws miss-ratio curves") {
