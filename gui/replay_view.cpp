@@ -11,7 +11,6 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QLogValueAxis>
-#include <QPointer>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -156,8 +155,7 @@ bool ReplayView::start() {
   running_ = true;
   run_->setEnabled(false);
   status_->setText("Running...");
-  QPointer<ReplayView> self(this);
-  worker_ = std::thread([this, self, cfg, r = std::shared_ptr<TraceReader>(std::move(reader))] {
+  worker_ = std::thread([this, cfg, r = std::shared_ptr<TraceReader>(std::move(reader))] {
     auto report = run_replay(*r, cfg);
     std::shared_ptr<const ReplayReport> out;
     QString error;
