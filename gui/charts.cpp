@@ -547,7 +547,10 @@ void render_dashboard(QPainter& p, const QRectF& target, const RunData& run) {
   const int cols = 2;
   const int rows = static_cast<int>((kinds.size() + cols - 1) / cols);
   const double top = target.top() + title_h + card_h + 6;
-  const double ch = (target.bottom() - top) / rows;
+  // A chart alone on the last row (the failover timeline: a few bars) gets a shorter row.
+  const bool last_alone = kinds.size() % cols == 1;
+  const double last_share = last_alone ? 0.6 : 1.0;
+  const double ch = (target.bottom() - top) / (rows - 1 + last_share);
   const double cw = w / cols;
   for (std::size_t i = 0; i < kinds.size(); ++i) {
     const int r = static_cast<int>(i) / cols, c = static_cast<int>(i) % cols;
@@ -557,7 +560,8 @@ void render_dashboard(QPainter& p, const QRectF& target, const RunData& run) {
     fill_chart(chart.get(), kinds[i], run);
     render_chart(
         p, chart.get(),
-        QRectF(target.left() + c * cw, top + r * ch, alone ? w : cw, ch).adjusted(4, 4, -4, -4));
+        QRectF(target.left() + c * cw, top + r * ch, alone ? w : cw, alone ? ch * last_share : ch)
+            .adjusted(4, 4, -4, -4));
   }
   p.restore();
 }

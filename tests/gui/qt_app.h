@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QEventLoop>
+#include <QStandardPaths>
 #include <QTimer>
 #include <cstdlib>
 
@@ -18,7 +19,12 @@ inline QApplication& qt_app() {
   if (std::getenv("QT_QPA_PLATFORM") == nullptr) setenv("QT_QPA_PLATFORM", "offscreen", 1);
   // Never destroyed: a static QApplication would be torn down at exit after Qt's own statics
   // (a crash in ~QInputDevice); the process ends right after the tests anyway.
-  static QApplication* app = new QApplication(argc, argv);
+  static QApplication* app = [] {
+    auto* a = new QApplication(argc, argv);
+    // Recent files and other settings go to a test location, not the user's.
+    QStandardPaths::setTestModeEnabled(true);
+    return a;
+  }();
   return *app;
 }
 
