@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-graph-dev libeigen3-dev
-  qt6-base-dev qt6-charts-dev qt6-svg-dev
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev fonts-dejavu-core
   libspdlog-dev libfmt-dev catch2 libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libabsl-dev
   libzstd-dev zlib1g-dev libxxhash-dev zstd libssl-dev

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -529,6 +530,172 @@ Expected<SimConfig> load_scenario(const std::string& path,
   std::ostringstream ss;
   ss << in.rdbuf();
   return parse_scenario(ss.str(), path, overrides);
+}
+
+}  // namespace cachescope
+
+namespace cachescope {
+namespace {
+
+// Shortest decimal that reads back (std::stod) to exactly `v`.
+std::string exact_number(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+// The largest binary unit that divides the size exactly ("1MiB", "1536KiB", "100").
+std::string exact_bytes(std::uint64_t b) {
+  static constexpr std::pair<std::uint64_t, const char*> kUnits[] = {
+      {1ull << 40, "TiB"}, {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+  for (const auto& [unit, suffix] : kUnits) {
+    if (b != 0 && b % unit == 0) return std::to_string(b / unit) + suffix;
+  }
+  return std::to_string(b);
+}
+
+template <class E>
+std::string_view name_of(E value, std::initializer_list<std::pair<std::string_view, E>> options) {
+  for (const auto& [name, v] : options) {
+    if (v == value) return name;
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string scenario_to_yaml(const SimConfig& c) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  auto kv = [&](std::string_view key, const std::string& value) {
+    out << YAML::Key << std::string(key) << YAML::Value << value;
+  };
+  auto dur = [&](std::string_view key, SimTime t) { kv(key, format_duration_spec(t)); };
+  out << YAML::BeginMap;
+  kv("name", c.name);
+  kv("seed", std::to_string(c.seed));
+  dur("duration", c.duration);
+  dur("warmup", c.warmup);
+  dur("window", c.window);
+  kv("routing", c.proxy ? "proxy" : "client");
+
+  const ClusterConfig& k = c.cluster;
+  out << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
+  kv("placement", k.placement);
+  kv("replicas", std::to_string(k.replicas));
+  kv("replication",
+     std::string(name_of<ReplicationMode>(k.replication, {{"async", ReplicationMode::kAsync},
+                                                          {"sync", ReplicationMode::kSync},
+                                                          {"quorum", ReplicationMode::kQuorum}})));
+  kv("quorum_acks", std::to_string(k.quorum_acks));
+  kv("read_policy", std::string(name_of<ReadPolicy>(
+                        k.read_policy, {{"primary", ReadPolicy::kPrimary},
+                                        {"replica_preferred", ReadPolicy::kReplicaPreferred},
+                                        {"any", ReadPolicy::kAny}})));
+  dur("heartbeat_interval", k.heartbeat_interval);
+  dur("failure_timeout", k.failure_timeout);
+  dur("failover_rank_delay", k.failover_rank_delay);
+  kv("rejoin", std::string(name_of<RejoinMode>(
+                   k.rejoin, {{"cold", RejoinMode::kCold}, {"resync", RejoinMode::kResync}})));
+  kv("backlog_entries", std::to_string(k.backlog_entries));
+  kv("max_redirects", std::to_string(k.max_redirects));
+  kv("cache_aside_write", std::string(name_of<CacheAsideWrite>(
+                              k.cache_aside_write, {{"invalidate", CacheAsideWrite::kInvalidate},
+                                                    {"update", CacheAsideWrite::kUpdate}})));
+  dur("fill_ttl", k.cache_aside_fill_ttl);
+  out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
+  for (const NodeConfig& n : k.nodes) {
+    out << YAML::Flow << YAML::BeginMap;
+    kv("name", n.name);
+    if (!n.zone.empty()) kv("zone", n.zone);
+    kv("capacity", exact_bytes(n.capacity_bytes));
+    kv("policy", n.policy);
+    if (!n.initial_member) kv("initial_member", "false");
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+
+  const WorkloadConfig& w = c.workload;
+  out << YAML::Key << "workload" << YAML::Value << YAML::BeginMap;
+  kv("generator", w.generator);
+  if (!w.trace.empty()) kv("trace", w.trace);
+  kv("write_ratio", exact_number(w.write_ratio));
+  kv("arrival", std::string(name_of<ArrivalMode>(w.arrival, {{"open", ArrivalMode::kOpen},
+                                                             {"closed", ArrivalMode::kClosed},
+                                                             {"trace", ArrivalMode::kTrace}})));
+  kv("rate", exact_number(w.rate));
+  kv("clients", std::to_string(w.clients));
+  kv("think_time", w.think_time.to_string());
+  dur("trace_time_unit", w.trace_time_unit);
+  kv("trace_speedup", exact_number(w.trace_speedup));
+  dur("timeout", w.timeout);
+  out << YAML::EndMap;
+
+  out << YAML::Key << "service" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  kv("time", c.service.service_time.to_string());
+  kv("concurrency", std::to_string(c.service.concurrency));
+  out << YAML::EndMap;
+
+  out << YAML::Key << "origin" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  kv("time", c.origin.service_time.to_string());
+  kv("pool", std::to_string(c.origin.pool));
+  if (!c.origin.zone.empty()) kv("zone", c.origin.zone);
+  out << YAML::EndMap;
+
+  const NetworkConfig& net = c.network;
+  out << YAML::Key << "network" << YAML::Value << YAML::BeginMap;
+  if (!net.zones.empty()) {
+    out << YAML::Key << "zones" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& z : net.zones) out << z;
+    out << YAML::EndSeq;
+  }
+  kv("latency", net.link_latency.to_string());
+  kv("cross_zone_latency", net.cross_zone_latency.to_string());
+  kv("bandwidth", exact_number(net.bandwidth));
+  kv("loss", exact_number(net.loss));
+  out << YAML::EndMap;
+
+  if (!c.faults.empty()) {
+    out << YAML::Key << "faults" << YAML::Value << YAML::BeginSeq;
+    for (const FaultConfig& f : c.faults) {
+      out << YAML::Flow << YAML::BeginMap;
+      kv("kind", std::string(to_string(f.kind)));
+      if (f.kind != FaultKind::kPartition) kv("node", f.node);
+      dur("at", f.at);
+      const bool has_end = f.duration >= 0;
+      switch (f.kind) {
+        case FaultKind::kCrash:
+          if (has_end) dur("restart_after", f.duration);
+          break;
+        case FaultKind::kPartition:
+          out << YAML::Key << "groups" << YAML::Value << YAML::BeginSeq;
+          for (const auto& g : f.groups) {
+            out << YAML::Flow << YAML::BeginSeq;
+            for (const auto& name : g) out << name;
+            out << YAML::EndSeq;
+          }
+          out << YAML::EndSeq;
+          if (has_end) dur("heal_after", f.duration);
+          break;
+        case FaultKind::kDegrade:
+          kv("latency_factor", exact_number(f.latency_factor));
+          kv("loss", exact_number(f.loss));
+          if (has_end) dur("for", f.duration);
+          break;
+        case FaultKind::kSlow:
+          kv("factor", exact_number(f.factor));
+          if (has_end) dur("for", f.duration);
+          break;
+        case FaultKind::kAddNode:
+        case FaultKind::kRemoveNode:
+          break;
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
+  return std::string("# cachescope scenario (format: scenarios/README.md)\n") + out.c_str() + "\n";
 }
 
 }  // namespace cachescope

@@ -25,4 +25,12 @@ Expected<SimConfig> parse_scenario(std::string_view yaml, const std::string& fil
 Expected<SimConfig> load_scenario(const std::string& path,
                                   const std::vector<std::string>& overrides = {});
 
+// Writes `config` in the scenario format, so that parse_scenario(scenario_to_yaml(c)) means the
+// same as `c`: every field the format has is written (defaults included, so a file saved by the
+// GUI documents itself), durations and distributions in their exact spelling, numbers in the
+// shortest form that reads back to the same double. Fields the format does not have
+// (ClusterConfig::routers, node ids, fault fields that do not apply to the fault's kind) are not
+// written; node ids follow list order on reading, as they did when the config was loaded.
+std::string scenario_to_yaml(const SimConfig& config);
+
 }  // namespace cachescope

@@ -1,0 +1,253 @@
+#include "gui/replay_view.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "gui/charts.h"
+#include "replay/replay.h"
+#include "traces/generator.h"
+#include "traces/open_trace.h"
+
+namespace cachescope::gui {
+namespace {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, ',')) {
+    while (!cur.empty() && cur.front() == ' ') cur.erase(0, 1);
+    while (!cur.empty() && cur.back() == ' ') cur.pop_back();
+    if (!cur.empty()) out.push_back(cur);
+  }
+  return out;
+}
+
+const QColor kColors[] = {QColor(0, 114, 178),   QColor(230, 159, 0),  QColor(0, 158, 115),
+                          QColor(204, 121, 167), QColor(86, 180, 233), QColor(213, 94, 0),
+                          QColor(120, 120, 120)};
+
+}  // namespace
+
+ReplayView::ReplayView(QWidget* parent) : QWidget(parent) {
+  auto* v = new QVBoxLayout(this);
+  auto* form = new QFormLayout;
+  auto* src_row = new QHBoxLayout;
+  source_kind_ = new QComboBox;
+  source_kind_->addItems({"Generator", "Trace file"});
+  source_ = new QLineEdit("zipf:alpha=0.9,objects=20000,requests=400000");
+  source_->setToolTip("A generator spec (as `cachescope replay --generate`) or a trace path");
+  auto* browse = new QPushButton("Browse...");
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Trace file");
+    if (f.isEmpty()) return;
+    source_kind_->setCurrentIndex(1);
+    source_->setText(f);
+  });
+  src_row->addWidget(source_kind_);
+  src_row->addWidget(source_, 1);
+  src_row->addWidget(browse);
+  form->addRow("Requests from", src_row);
+  policies_ = new QLineEdit("lru,fifo,clock,arc,lfu");
+  policies_->setToolTip("Policy specs as `cachescope policies` lists them");
+  form->addRow("Policies", policies_);
+  sizes_ = new QLineEdit("0.5%,1%,2%,5%,10%,20%,40%");
+  sizes_->setToolTip("Sizes: counts, bytes (64MiB) or % of the working set");
+  form->addRow("Cache sizes", sizes_);
+  unit_ = new QComboBox;
+  unit_->addItems({"objects", "bytes"});
+  form->addRow("Unit", unit_);
+  v->addLayout(form);
+  auto* row = new QHBoxLayout;
+  run_ = new QPushButton("Run sweep");
+  connect(run_, &QPushButton::clicked, this, [this] { start(); });
+  status_ = new QLabel("Miss-ratio curves: one replay per policy and size, all in parallel.");
+  status_->setWordWrap(true);
+  row->addWidget(run_);
+  row->addWidget(status_, 1);
+  v->addLayout(row);
+  auto* chart = new QChart;
+  chart->setTitle("Miss ratio vs cache size");
+  chart->setAnimationOptions(QChart::NoAnimation);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  view_ = new QChartView(chart);
+  view_->setRenderHint(QPainter::Antialiasing);
+  view_->setMinimumHeight(300);
+  v->addWidget(view_, 3);
+  table_ = new QTableWidget(0, 5);
+  table_->setHorizontalHeaderLabels(
+      {"Policy", "Size", "Capacity", "Miss ratio", "Byte miss ratio"});
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  v->addWidget(table_, 2);
+}
+
+ReplayView::~ReplayView() {
+  if (worker_.joinable()) worker_.join();
+}
+
+void ReplayView::set_inputs(const QString& source, bool generator, const QString& policies,
+                            const QString& sizes, const QString& unit) {
+  source_kind_->setCurrentIndex(generator ? 0 : 1);
+  source_->setText(source);
+  policies_->setText(policies);
+  sizes_->setText(sizes);
+  unit_->setCurrentText(unit);
+}
+
+QChart* ReplayView::chart() const { return view_->chart(); }
+QString ReplayView::status_text() const { return status_->text(); }
+
+bool ReplayView::start() {
+  if (running_) return false;
+  auto fail = [&](const std::string& what, const Error& e) {
+    status_->setText(QString::fromStdString(what + ": " + e.to_string()));
+    return false;
+  };
+  ReplayConfig cfg;
+  for (const auto& p : split_list(policies_->text().toStdString())) {
+    auto spec = parse_policy_spec(p);
+    if (!spec) return fail("Policies", spec.error());
+    cfg.policies.push_back(*spec);
+  }
+  for (const auto& s : split_list(sizes_->text().toStdString())) {
+    auto spec = parse_size_spec(s);
+    if (!spec) return fail("Sizes", spec.error());
+    cfg.sizes.push_back(*spec);
+    cfg.size_labels.push_back(s);
+  }
+  if (cfg.policies.empty()) return fail("Policies", make_error("no policy given"));
+  if (cfg.sizes.empty()) return fail("Sizes", make_error("no size given"));
+  cfg.unit = unit_->currentText() == "bytes" ? CapacityUnit::kBytes : CapacityUnit::kObjects;
+  // Leave a core for the window.
+  cfg.threads = std::max(1u, std::thread::hardware_concurrency() - 1);
+  std::unique_ptr<TraceReader> reader;
+  const std::string source = source_->text().trimmed().toStdString();
+  if (source_kind_->currentIndex() == 0) {
+    auto spec = parse_generator_spec(source);
+    if (!spec) return fail("Generator", spec.error());
+    auto gen = make_generator(*spec);
+    if (!gen) return fail("Generator", gen.error());
+    reader = std::move(*gen);
+  } else {
+    auto r = open_trace(source);
+    if (!r) return fail("Trace", r.error());
+    reader = std::move(*r);
+  }
+  if (worker_.joinable()) worker_.join();
+  running_ = true;
+  run_->setEnabled(false);
+  status_->setText("Running...");
+  worker_ = std::thread([this, cfg, r = std::shared_ptr<TraceReader>(std::move(reader))] {
+    auto report = run_replay(*r, cfg);
+    std::shared_ptr<const ReplayReport> out;
+    QString error;
+    if (report) {
+      out = std::make_shared<const ReplayReport>(std::move(*report));
+    } else {
+      error = QString::fromStdString(report.error().to_string());
+    }
+    // The destructor joins this thread, so `this` outlives the call; the queued lambda runs
+    // only while the widget exists.
+    QMetaObject::invokeMethod(
+        this, [this, out, error] { show_report(out, error); }, Qt::QueuedConnection);
+  });
+  return true;
+}
+
+void ReplayView::show_report(std::shared_ptr<const ReplayReport> report, const QString& error) {
+  running_ = false;
+  run_->setEnabled(true);
+  if (!report) {
+    status_->setText("Replay failed: " + error);
+    return;
+  }
+  report_ = report;
+  QChart* c = view_->chart();
+  c->removeAllSeries();
+  for (QAbstractAxis* a : c->axes()) {
+    c->removeAxis(a);
+    delete a;
+  }
+  const bool bytes = !report->results.empty() && report->results[0].unit == CapacityUnit::kBytes;
+  double lo = INFINITY, hi = 0, worst = 0;
+  for (const auto& r : report->results) {
+    const double cap = static_cast<double>(r.capacity);
+    if (cap > 0) lo = std::min(lo, cap), hi = std::max(hi, cap);
+    worst = std::max(worst, bytes ? r.byte_miss_ratio() : r.miss_ratio());
+  }
+  if (hi == 0) lo = 1, hi = 10;
+  const double scale = bytes ? 1.0 / (1 << 20) : 1.0;
+  auto* x = new QLogValueAxis;
+  x->setBase(10);
+  x->setTitleText(bytes ? "cache size (MiB, log)" : "cache size (objects, log)");
+  x->setLabelFormat("%g");
+  x->setRange(std::pow(10, std::floor(std::log10(lo * scale))),
+              std::pow(10, std::ceil(std::log10(hi * scale * 1.0001))));
+  x->setMinorTickCount(8);
+  auto* y = new QValueAxis;
+  y->setTitleText(bytes ? "byte miss ratio (%)" : "miss ratio (%)");
+  set_round_range(y, 0, std::min(100.0, worst * 105));
+  c->addAxis(x, Qt::AlignBottom);
+  c->addAxis(y, Qt::AlignLeft);
+  std::map<std::string, QLineSeries*> by_policy;
+  std::vector<std::string> order;
+  for (const auto& r : report->results) {
+    if (!by_policy.count(r.policy)) {
+      auto* s = new QLineSeries;
+      s->setName(QString::fromStdString(r.policy));
+      s->setPen(QPen(kColors[order.size() % std::size(kColors)], 2));
+      s->setPointsVisible(true);
+      by_policy[r.policy] = s;
+      order.push_back(r.policy);
+    }
+    if (r.capacity > 0) {
+      by_policy[r.policy]->append(static_cast<double>(r.capacity) * scale,
+                                  (bytes ? r.byte_miss_ratio() : r.miss_ratio()) * 100);
+    }
+  }
+  for (const auto& p : order) {
+    QLineSeries* s = by_policy[p];
+    QList<QPointF> pts = s->points();
+    std::sort(pts.begin(), pts.end(),
+              [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
+    s->replace(pts);
+    c->addSeries(s);
+    s->attachAxis(x);
+    s->attachAxis(y);
+  }
+  table_->setRowCount(static_cast<int>(report->results.size()));
+  for (int i = 0; i < static_cast<int>(report->results.size()); ++i) {
+    const auto& r = report->results[i];
+    const QStringList cells = {QString::fromStdString(r.policy),
+                               QString::fromStdString(r.size_label),
+                               QString::number(r.capacity) + (bytes ? " B" : " objects"),
+                               QString::number(r.miss_ratio() * 100, 'f', 2) + " %",
+                               QString::number(r.byte_miss_ratio() * 100, 'f', 2) + " %"};
+    for (int k = 0; k < cells.size(); ++k) table_->setItem(i, k, new QTableWidgetItem(cells[k]));
+  }
+  status_->setText(QString("%1 requests (%2), %3 results in %4 s")
+                       .arg(report->trace.requests)
+                       .arg(QString::fromStdString(report->trace.format))
+                       .arg(report->results.size())
+                       .arg(report->wall_seconds, 0, 'f', 2));
+}
+
+}  // namespace cachescope::gui
