@@ -603,6 +603,10 @@ std::string scenario_to_yaml(const SimConfig& c) {
                               k.cache_aside_write, {{"invalidate", CacheAsideWrite::kInvalidate},
                                                     {"update", CacheAsideWrite::kUpdate}})));
   dur("fill_ttl", k.cache_aside_fill_ttl);
+  kv("minority", std::string(name_of<MinorityMode>(
+                     k.minority, {{"serve", MinorityMode::kServe},
+                                  {"refuse_writes", MinorityMode::kRefuseWrites},
+                                  {"refuse_all", MinorityMode::kRefuseAll}})));
   out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
   for (const NodeConfig& n : k.nodes) {
     out << YAML::Flow << YAML::BeginMap;
@@ -634,6 +638,7 @@ std::string scenario_to_yaml(const SimConfig& c) {
   out << YAML::Key << "service" << YAML::Value << YAML::Flow << YAML::BeginMap;
   kv("time", c.service.service_time.to_string());
   kv("concurrency", std::to_string(c.service.concurrency));
+  if (c.service.replication_time) kv("replication_time", c.service.replication_time->to_string());
   out << YAML::EndMap;
 
   out << YAML::Key << "origin" << YAML::Value << YAML::Flow << YAML::BeginMap;

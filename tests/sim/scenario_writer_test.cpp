@@ -53,6 +53,7 @@ SimConfig everything_changed() {
   c.cluster.max_redirects = 9;
   c.cluster.cache_aside_write = CacheAsideWrite::kUpdate;
   c.cluster.cache_aside_fill_ttl = 3 * kSecond;
+  c.cluster.minority = MinorityMode::kRefuseWrites;
   const char* names[] = {"n1", "n2", "n3", "true", "n5"};
   for (std::uint32_t i = 0; i < 5; ++i) {
     NodeConfig n;
@@ -75,6 +76,7 @@ SimConfig everything_changed() {
   c.workload.timeout = 750 * kMillisecond;
   c.service.service_time = Distribution::pareto(20 * kMicrosecond, 2.2);
   c.service.concurrency = 5;
+  c.service.replication_time = Distribution::constant(300 * kMicrosecond);
   c.origin.service_time = Distribution::normal(3 * kMillisecond, 500 * kMicrosecond);
   c.origin.pool = 7;
   c.origin.zone = "eu";

@@ -31,6 +31,7 @@ inline std::string first_difference(const SimConfig& a, const SimConfig& b) {
   CS_SAME("cluster.max_redirects", cluster.max_redirects);
   CS_SAME("cluster.cache_aside_write", cluster.cache_aside_write);
   CS_SAME("cluster.fill_ttl", cluster.cache_aside_fill_ttl);
+  CS_SAME("cluster.minority", cluster.minority);
   CS_SAME("cluster.nodes (count)", cluster.nodes.size());
   for (std::size_t i = 0; i < a.cluster.nodes.size(); ++i) {
     const std::string p = "cluster.nodes[" + std::to_string(i) + "].";
@@ -53,6 +54,7 @@ inline std::string first_difference(const SimConfig& a, const SimConfig& b) {
   CS_SAME("workload.timeout", workload.timeout);
   CS_SAME("service.time", service.service_time);
   CS_SAME("service.concurrency", service.concurrency);
+  CS_SAME("service.replication_time", service.replication_time);
   CS_SAME("origin.time", origin.service_time);
   CS_SAME("origin.pool", origin.pool);
   CS_SAME("origin.zone", origin.zone);
