@@ -603,10 +603,10 @@ std::string scenario_to_yaml(const SimConfig& c) {
                               k.cache_aside_write, {{"invalidate", CacheAsideWrite::kInvalidate},
                                                     {"update", CacheAsideWrite::kUpdate}})));
   dur("fill_ttl", k.cache_aside_fill_ttl);
-  kv("minority", std::string(name_of<MinorityMode>(
-                     k.minority, {{"serve", MinorityMode::kServe},
-                                  {"refuse_writes", MinorityMode::kRefuseWrites},
-                                  {"refuse_all", MinorityMode::kRefuseAll}})));
+  kv("minority",
+     std::string(name_of<MinorityMode>(k.minority, {{"serve", MinorityMode::kServe},
+                                                    {"refuse_writes", MinorityMode::kRefuseWrites},
+                                                    {"refuse_all", MinorityMode::kRefuseAll}})));
   out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
   for (const NodeConfig& n : k.nodes) {
     out << YAML::Flow << YAML::BeginMap;
