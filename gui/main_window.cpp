@@ -117,7 +117,11 @@ const std::vector<FieldSpec> kClusterFields = {
      "Write to cache",
      "after a write to the origin",
      {"invalidate", "update"}},
-    {"fill_ttl", "Fill TTL", "TTL of a fill after a miss (0 = none)", {}},
+    {"fill_ttl", "Fill TTL", "TTL of a fill after a miss when the request has none (0 = none)", {}},
+    {"minority",
+     "Minority side",
+     "what a node cut off from the majority does: serve, or fence writes / everything",
+     {"serve", "refuse_writes", "refuse_all"}},
 };
 
 const std::vector<FieldSpec> kNodeFields = {
@@ -153,6 +157,10 @@ const std::vector<FieldSpec> kWorkloadFields = {
 const std::vector<FieldSpec> kServiceFields = {
     {"time", "Service time", "per request: 50us, exp:50us, lognormal:40us:0.5", {}},
     {"concurrency", "Concurrency", "servers per node (0 = unlimited)", {}},
+    {"replication_time",
+     "Replication time",
+     "optional: replication data queues on the servers and takes this long, e.g. 20us",
+     {}},
 };
 
 const std::vector<FieldSpec> kOriginFields = {

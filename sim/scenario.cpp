@@ -440,7 +440,10 @@ Expected<SimConfig> parse_impl(std::string_view yaml, const std::string& file,
     if (auto st = rd.keys(s, "service", {"time", "concurrency", "replication_time"}); !st) {
       return st.error();
     }
-    if (s["replication_time"]) {
+    if (const YAML::Node rt = s["replication_time"];
+        rt && rt.IsScalar() && (rt.Scalar().empty() || rt.Scalar() == "none")) {
+      c.service.replication_time.reset();  // explicitly unset (what the GUI's empty field says)
+    } else if (rt) {
       Distribution d;
       CS_READ(d, s, "replication_time", std::string("service"), dist);
       c.service.replication_time = d;

@@ -33,6 +33,21 @@ TEST_CASE("a valid scenario parses, with --set overrides") {
   CHECK(r->cluster.nodes.size() == 2);
 }
 
+TEST_CASE("service.replication_time is optional; empty or none leaves it unset") {
+  auto set = parse_scenario(kBase, "t.yaml", {"service={replication_time: 20us}"});
+  REQUIRE(set);
+  REQUIRE(set->service.replication_time);
+  CHECK(*set->service.replication_time == Distribution::constant(20 * kMicrosecond));
+  for (const char* v : {"service={replication_time: none}", "service={replication_time: ''}"}) {
+    auto unset = parse_scenario(kBase, "t.yaml", {v});
+    REQUIRE(unset);
+    CHECK_FALSE(unset->service.replication_time);
+  }
+  auto bad = parse_scenario(kBase, "t.yaml", {"service={replication_time: soon}"});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().field == "service.replication_time");
+}
+
 TEST_CASE("malformed scenarios name the field path") {
   struct Case {
     std::string yaml;
