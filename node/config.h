@@ -17,7 +17,7 @@ namespace cachescope::node {
 
 struct NodeConfig {
   std::string bind = "127.0.0.1";
-  int port = -1;            // Redis protocol; -1 = not opened, 0 = any free port
+  int port = -1;  // Redis protocol; -1 = not opened, 0 = any free port
   int memcached_port = -1;
   int metrics_port = -1;
   std::uint64_t maxmemory = 256ull << 20;

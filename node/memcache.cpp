@@ -106,7 +106,8 @@ McFeed McParser::feed(std::string_view bytes) {
     return out;
   }
   if (swallow_ > 0) {
-    const std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(swallow_, bytes.size()));
+    const std::size_t skip =
+        static_cast<std::size_t>(std::min<std::uint64_t>(swallow_, bytes.size()));
     bytes.remove_prefix(skip);
     swallow_ -= skip;
   }

@@ -29,8 +29,8 @@
 namespace cachescope::node {
 
 struct McLimits {
-  std::size_t max_line = 2048;             // any command line
-  std::size_t max_key_line = 1024 * 1024;  // a multi-key retrieval line
+  std::size_t max_line = 2048;               // any command line
+  std::size_t max_key_line = 1024 * 1024;    // a multi-key retrieval line
   std::int64_t max_item_size = 1024 * 1024;  // data bytes of one item (memcached's -I default)
 };
 

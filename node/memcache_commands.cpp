@@ -13,10 +13,10 @@ namespace {
 constexpr std::int64_t kRelativeLimit = 60 * 60 * 24 * 30;  // 30 days, in seconds
 constexpr std::string_view kBadFormat = "CLIENT_ERROR bad command line format";
 
-const std::vector<std::string> kNames = {
-    "get",    "gets",   "gat",     "gats",    "set",   "add",       "replace",
-    "append", "prepend", "cas",    "delete",  "incr",  "decr",      "touch",
-    "stats",  "flush_all", "version", "verbosity", "quit"};
+const std::vector<std::string> kNames = {"get",       "gets",    "gat",       "gats",    "set",
+                                         "add",       "replace", "append",    "prepend", "cas",
+                                         "delete",    "incr",    "decr",      "touch",   "stats",
+                                         "flush_all", "version", "verbosity", "quit"};
 
 std::size_t name_index(std::string_view n) {
   for (std::size_t i = 0; i < kNames.size(); ++i) {
@@ -69,9 +69,7 @@ struct Call {
   std::string& out;
   Store& store() { return ctx.store; }
   McCounters& mc() { return ctx.stats.mc; }
-  bool noreply() const {
-    return !req.tokens.empty() && req.tokens.back() == "noreply";
-  }
+  bool noreply() const { return !req.tokens.empty() && req.tokens.back() == "noreply"; }
   void reply(std::string_view s) {
     if (!noreply()) line(out, s);
   }
@@ -82,7 +80,8 @@ void do_get(Call& c, bool with_cas, bool touch) {
   std::size_t first = 1;
   std::int64_t exp = 0;
   if (touch) {
-    if (t.size() < 3 || !parse_i32(t[1], exp)) return line(c.out, t.size() < 3 ? "ERROR" : kBadFormat);
+    if (t.size() < 3 || !parse_i32(t[1], exp))
+      return line(c.out, t.size() < 3 ? "ERROR" : kBadFormat);
     first = 2;
     ++c.mc().cmd_touch;
   } else if (t.size() < 2) {
@@ -265,7 +264,8 @@ void do_stats(Call& c) {
     stat(o, "pid", static_cast<std::uint64_t>(info.pid));
     stat(o, "uptime", static_cast<std::uint64_t>(up));
     stat(o, "time", static_cast<std::uint64_t>(c.now / 1000));
-    stat(o, "version", std::string(kVersion) + "-cachescope");
+    stat(o, "version", std::string(kMemcachedCompatVersion));
+    stat(o, "cachescope_version", std::string(kVersion));
     stat(o, "pointer_size", 64);
     stat(o, "curr_connections", st.connected_clients);
     stat(o, "total_connections", st.total_connections);
@@ -368,7 +368,7 @@ void execute_memcache(NodeContext& ctx, McClient& client, McRequest& req, std::i
   if (cmd == "stats") return do_stats(c);
   if (cmd == "flush_all") return do_flush_all(c);
   if (cmd == "verbosity") return do_verbosity(c);
-  if (cmd == "version") return line(out, std::string("VERSION ") + kVersion + "-cachescope");
+  if (cmd == "version") return line(out, std::string("VERSION ") + kMemcachedCompatVersion);
   if (cmd == "quit") {
     client.close_after = true;
     return;

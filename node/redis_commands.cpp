@@ -156,7 +156,8 @@ bool parse_expiry(Call& c, std::string_view text, std::int64_t unit_ms, bool abs
     return false;
   }
   std::int64_t ms = 0;
-  if (__builtin_mul_overflow(v, unit_ms, &ms) || (!absolute && __builtin_add_overflow(ms, c.now, &ms))) {
+  if (__builtin_mul_overflow(v, unit_ms, &ms) ||
+      (!absolute && __builtin_add_overflow(ms, c.now, &ms))) {
     reply_error(c.out, invalid);
     return false;
   }
@@ -224,16 +225,23 @@ void do_expire(Call& c, std::int64_t unit_ms, std::string_view name) {
   bool nx = false, xx = false, gt = false, lt = false;
   for (std::size_t i = 3; i < c.args.size(); ++i) {
     const std::string opt = lower(c.args[i]);
-    if (opt == "nx") nx = true;
-    else if (opt == "xx") xx = true;
-    else if (opt == "gt") gt = true;
-    else if (opt == "lt") lt = true;
-    else return reply_error(c.out, "ERR Unsupported option " + c.args[i]);
+    if (opt == "nx")
+      nx = true;
+    else if (opt == "xx")
+      xx = true;
+    else if (opt == "gt")
+      gt = true;
+    else if (opt == "lt")
+      lt = true;
+    else
+      return reply_error(c.out, "ERR Unsupported option " + c.args[i]);
   }
   if (nx && (xx || gt || lt)) {
-    return reply_error(c.out, "ERR NX and XX, GT or LT options at the same time are not compatible");
+    return reply_error(c.out,
+                       "ERR NX and XX, GT or LT options at the same time are not compatible");
   }
-  if (gt && lt) return reply_error(c.out, "ERR GT and LT options at the same time are not compatible");
+  if (gt && lt)
+    return reply_error(c.out, "ERR GT and LT options at the same time are not compatible");
   std::int64_t when = 0;
   if (!parse_expiry(c, c.args[2], unit_ms, false, name, when)) return;
   Entry* e = c.store().find(c.args[1], c.now);
@@ -390,8 +398,9 @@ bool glob_match(std::string_view p, std::string_view s) {
       if (p.size() >= 2) return !s.empty() && s[0] == p[1] && glob_match(p.substr(2), s.substr(1));
       [[fallthrough]];
     default:
-      return !s.empty() && std::tolower(static_cast<unsigned char>(p[0])) ==
-                               std::tolower(static_cast<unsigned char>(s[0])) &&
+      return !s.empty() &&
+             std::tolower(static_cast<unsigned char>(p[0])) ==
+                 std::tolower(static_cast<unsigned char>(s[0])) &&
              glob_match(p.substr(1), s.substr(1));
   }
 }
@@ -418,14 +427,22 @@ bool parse_redis_memory(std::string_view text, std::uint64_t& out) {
   if (i == 0) return false;
   const std::string unit = lower(text.substr(i));
   std::uint64_t mul = 0;
-  if (unit.empty() || unit == "b") mul = 1;
-  else if (unit == "k") mul = 1000;
-  else if (unit == "kb") mul = 1024;
-  else if (unit == "m") mul = 1000 * 1000;
-  else if (unit == "mb") mul = 1024 * 1024;
-  else if (unit == "g") mul = 1000ull * 1000 * 1000;
-  else if (unit == "gb") mul = 1024ull * 1024 * 1024;
-  else return false;
+  if (unit.empty() || unit == "b")
+    mul = 1;
+  else if (unit == "k")
+    mul = 1000;
+  else if (unit == "kb")
+    mul = 1024;
+  else if (unit == "m")
+    mul = 1000 * 1000;
+  else if (unit == "mb")
+    mul = 1024 * 1024;
+  else if (unit == "g")
+    mul = 1000ull * 1000 * 1000;
+  else if (unit == "gb")
+    mul = 1024ull * 1024 * 1024;
+  else
+    return false;
   std::int64_t v = 0;
   if (!parse_int64(text.substr(0, i), v)) return false;
   if (__builtin_mul_overflow(static_cast<std::uint64_t>(v), mul, &out)) return false;
@@ -467,7 +484,8 @@ void cmd_config(Call& c) {
     for (std::size_t i = 2; i + 1 < c.args.size(); i += 2) {
       const std::string name = lower(c.args[i]);
       const std::string& value = c.args[i + 1];
-      const std::string failed = "ERR CONFIG SET failed (possibly related to argument '" + name + "') - ";
+      const std::string failed =
+          "ERR CONFIG SET failed (possibly related to argument '" + name + "') - ";
       if (name == "maxmemory") {
         auto parsed = parse_byte_size(value);
         if (!parse_redis_memory(value, mem)) {
@@ -487,15 +505,16 @@ void cmd_config(Call& c) {
         }
         set_policy = true;
       } else {
-        return reply_error(c.out,
-                           "ERR Unknown option or number of arguments for CONFIG SET - '" +
-                               c.args[i] + "'");
+        return reply_error(c.out, "ERR Unknown option or number of arguments for CONFIG SET - '" +
+                                      c.args[i] + "'");
       }
     }
     if (set_policy) {
       if (auto st = c.store().set_policy(policy); !st) {
-        return reply_error(c.out, "ERR CONFIG SET failed (possibly related to argument "
-                                  "'maxmemory-policy') - " + st.error().to_string());
+        return reply_error(c.out,
+                           "ERR CONFIG SET failed (possibly related to argument "
+                           "'maxmemory-policy') - " +
+                               st.error().to_string());
       }
     }
     if (set_mem) (void)c.store().set_maxmemory(mem);
@@ -584,9 +603,9 @@ const CommandSpec* find_command(std::string_view name) {
   }
   const std::string_view low(buf, name.size());
   const auto* end = kCommands + kCommandCount;
-  const auto* it = std::lower_bound(kCommands, end, low, [](const CommandSpec& s, std::string_view n) {
-    return std::string_view(s.name) < n;
-  });
+  const auto* it = std::lower_bound(
+      kCommands, end, low,
+      [](const CommandSpec& s, std::string_view n) { return std::string_view(s.name) < n; });
   return it != end && std::string_view(it->name) == low ? it : nullptr;
 }
 
@@ -696,7 +715,8 @@ std::string redis_info(NodeContext& ctx, std::string_view section, std::int64_t 
     kv("multiplexing_api", "epoll");
     num("process_id", static_cast<std::uint64_t>(info.pid));
     num("tcp_port", static_cast<std::uint64_t>(info.port));
-    const std::uint64_t up = static_cast<std::uint64_t>(std::max<std::int64_t>(now - info.start_ms, 0)) / 1000;
+    const std::uint64_t up =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(now - info.start_ms, 0)) / 1000;
     num("uptime_in_seconds", up);
     num("uptime_in_days", up / 86400);
     kv("config_file", info.config_file);
@@ -751,7 +771,8 @@ void execute_redis(NodeContext& ctx, RedisClient& client, Args& args, std::int64
       list += std::string_view(args[i]).substr(0, 128 - list.size());
       list += "' ";
     }
-    reply_error(out, "ERR unknown command '" + std::string(std::string_view(args[0]).substr(0, 128)) +
+    reply_error(out, "ERR unknown command '" +
+                         std::string(std::string_view(args[0]).substr(0, 128)) +
                          "', with args beginning with: " + list);
     return;
   }

@@ -81,12 +81,24 @@ bool split_inline_args(std::string_view line, Args& out) {
           ++i;
           char c;
           switch (line[i]) {
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'b': c = '\b'; break;
-            case 'a': c = '\a'; break;
-            default: c = line[i]; break;
+            case 'n':
+              c = '\n';
+              break;
+            case 'r':
+              c = '\r';
+              break;
+            case 't':
+              c = '\t';
+              break;
+            case 'b':
+              c = '\b';
+              break;
+            case 'a':
+              c = '\a';
+              break;
+            default:
+              c = line[i];
+              break;
           }
           cur.push_back(c);
         } else if (line[i] == '"') {
@@ -113,10 +125,23 @@ bool split_inline_args(std::string_view line, Args& out) {
           break;
         }
         switch (line[i]) {
-          case ' ': case '\n': case '\r': case '\t': case '\v': case '\f': done = true; break;
-          case '"': in_double = true; break;
-          case '\'': in_single = true; break;
-          default: cur.push_back(line[i]); break;
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\v':
+          case '\f':
+            done = true;
+            break;
+          case '"':
+            in_double = true;
+            break;
+          case '\'':
+            in_single = true;
+            break;
+          default:
+            cur.push_back(line[i]);
+            break;
         }
       }
       if (i < n) ++i;

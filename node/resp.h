@@ -31,8 +31,8 @@ namespace cachescope::node {
 using Args = std::vector<std::string>;
 
 struct RespLimits {
-  std::size_t max_inline = 64 * 1024;             // inline line and count-line limit
-  std::int64_t max_multibulk = 1024 * 1024;       // elements per request
+  std::size_t max_inline = 64 * 1024;               // inline line and count-line limit
+  std::int64_t max_multibulk = 1024 * 1024;         // elements per request
   std::int64_t max_bulk_len = 512LL * 1024 * 1024;  // bytes per argument
 };
 

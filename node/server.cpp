@@ -32,9 +32,12 @@ enum class Proto { kRedis, kMemcache, kHttp };
 
 const char* proto_name(Proto p) {
   switch (p) {
-    case Proto::kRedis: return "redis";
-    case Proto::kMemcache: return "memcached";
-    case Proto::kHttp: return "metrics";
+    case Proto::kRedis:
+      return "redis";
+    case Proto::kMemcache:
+      return "memcached";
+    case Proto::kHttp:
+      return "metrics";
   }
   return "?";
 }
@@ -99,9 +102,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     srv_.stats.net_input_bytes += n;
     const std::string_view bytes(rbuf_.data(), n);
     switch (proto_) {
-      case Proto::kRedis: process_redis(bytes); break;
-      case Proto::kMemcache: process_memcache(bytes); break;
-      case Proto::kHttp: process_http(bytes); break;
+      case Proto::kRedis:
+        process_redis(bytes);
+        break;
+      case Proto::kMemcache:
+        process_memcache(bytes);
+        break;
+      case Proto::kHttp:
+        process_http(bytes);
+        break;
     }
     if (out_.empty()) {
       if (closing_) return shutdown();
@@ -299,8 +308,8 @@ Expected<std::unique_ptr<Server>> Server::create(const NodeConfig& config) {
     if (e2) {
       Error e;
       e.field = what;
-      e.message = "cannot listen on " + config.bind + ":" + std::to_string(port) + ": " +
-                  e2.message();
+      e.message =
+          "cannot listen on " + config.bind + ":" + std::to_string(port) + ": " + e2.message();
       return e;
     }
     return Ok{};
@@ -336,6 +345,8 @@ void Server::run() {
   s.ioc.run();
 }
 
-void Server::stop() { asio::post(impl_->ioc, [this] { impl_->ioc.stop(); }); }
+void Server::stop() {
+  asio::post(impl_->ioc, [this] { impl_->ioc.stop(); });
+}
 
 }  // namespace cachescope::node

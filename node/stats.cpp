@@ -57,7 +57,8 @@ std::string render_prometheus(const NodeStats& st, const Store& store, const Ser
   const StoreCounters sc = store.counters();
   std::string out;
   out.reserve(8192);
-  header(out, "cachescope_commands_total", "counter", "Commands processed, by protocol and command.");
+  header(out, "cachescope_commands_total", "counter",
+         "Commands processed, by protocol and command.");
   const auto& rn = redis_command_names();
   for (std::size_t i = 0; i < rn.size(); ++i) {
     sample(out, "cachescope_commands_total", "protocol=\"redis\",command=\"" + rn[i] + "\"",

@@ -18,9 +18,8 @@ class Store;
 
 // Request latency, in seconds, with Prometheus's cumulative-bucket semantics on output.
 struct LatencyHistogram {
-  static constexpr std::array<double, 14> kBounds = {1e-6,   2.5e-6, 5e-6,   1e-5, 2.5e-5,
-                                                     5e-5,   1e-4,   2.5e-4, 5e-4, 1e-3,
-                                                     2.5e-3, 1e-2,   1e-1,   1.0};
+  static constexpr std::array<double, 14> kBounds = {
+      1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2, 1e-1, 1.0};
   std::array<std::uint64_t, kBounds.size() + 1> counts{};  // last: above every bound
   double sum = 0;
   std::uint64_t count = 0;
@@ -40,7 +39,7 @@ struct McCounters {
 // Static facts about the running node, shown by INFO, `stats` and /metrics.
 struct ServerInfo {
   std::string bind = "127.0.0.1";
-  int port = 0;            // 0 when the protocol is off
+  int port = 0;  // 0 when the protocol is off
   int memcached_port = 0;
   int metrics_port = 0;
   std::int64_t pid = 0;
@@ -52,6 +51,8 @@ struct ServerInfo {
 inline constexpr const char* kVersion = "0.1.0";
 // The Redis version reported to clients (they adapt their behaviour to it).
 inline constexpr const char* kRedisCompatVersion = "7.0.0";
+// The memcached version reported by `version` and `stats` (libmemcached parses it as N.N.N).
+inline constexpr const char* kMemcachedCompatVersion = "1.6.0";
 
 struct NodeStats {
   std::uint64_t connected_clients = 0;
@@ -61,7 +62,7 @@ struct NodeStats {
   std::uint64_t net_input_bytes = 0;
   std::uint64_t net_output_bytes = 0;
   std::uint64_t protocol_errors = 0;
-  std::vector<std::uint64_t> redis_ops;     // by index into redis_command_names()
+  std::vector<std::uint64_t> redis_ops;  // by index into redis_command_names()
   std::uint64_t redis_unknown_ops = 0;
   std::vector<std::uint64_t> memcache_ops;  // by index into memcache_command_names()
   std::uint64_t memcache_unknown_ops = 0;

@@ -3,6 +3,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <limits>
 
 namespace cachescope::node {
@@ -113,8 +114,12 @@ void Store::set_expiry(Entry& e, std::int64_t expires_at) {
 void Store::flush() { cache_->clear(); }
 
 std::uint64_t Store::expire_active(std::int64_t now, int max_rounds) {
+  // A sweep over a tenth of the slots (at least 200) per call, so that with the driver's 10
+  // calls a second every slot is examined about once a second even when few keys carry a TTL;
+  // then Redis-style adaptive rounds of 20 while a quarter or more of a round was expired.
   constexpr std::uint64_t kSamples = 20;
-  std::uint64_t removed = 0;
+  const std::uint64_t sweep = std::max<std::uint64_t>(200, cache_->slot_count() / 10);
+  std::uint64_t removed = cache_->expire_some(now, sweep);
   for (int r = 0; r < max_rounds; ++r) {
     const std::uint64_t n = cache_->expire_some(now, kSamples);
     removed += n;

@@ -41,8 +41,8 @@ inline constexpr std::uint64_t kEntryOverhead = 96;
 struct Entry {
   std::string key;
   std::string value;
-  std::uint32_t flags = 0;    // memcached client flags (0 for Redis writes)
-  std::uint64_t cas = 0;      // version, bumped on every write (memcached gets/cas)
+  std::uint32_t flags = 0;  // memcached client flags (0 for Redis writes)
+  std::uint64_t cas = 0;    // version, bumped on every write (memcached gets/cas)
   bool live = false;
 };
 
@@ -86,9 +86,10 @@ class Store {
   void set_expiry(Entry& e, std::int64_t expires_at);
   void flush();
 
-  // Active expiry: samples slots from a rotating cursor, in rounds of 20, until a round finds
-  // fewer than a quarter expired or `max_rounds` are done (Redis's adaptive sampling, counted
-  // in samples instead of CPU time so that tests are deterministic). Returns keys removed.
+  // Active expiry: examines a tenth of the slots (at least 200) from a rotating cursor, then
+  // rounds of 20 until a round finds fewer than a quarter expired or `max_rounds` are done
+  // (Redis's adaptive sampling, counted in samples instead of CPU time so that tests are
+  // deterministic). Returns the keys removed.
   std::uint64_t expire_active(std::int64_t now, int max_rounds = 16);
 
   Status set_maxmemory(std::uint64_t bytes);
