@@ -66,7 +66,8 @@ void run(const NodeArgs& a) {
   if (!server) fail(kExitFailure, server.error().to_string());
   spdlog::info("cachescope node: maxmemory {} ({} bytes), policy {}", format_bytes(cfg.maxmemory),
                cfg.maxmemory, cfg.policy);
-  if ((*server)->redis_port()) spdlog::info("redis protocol on {}:{}", cfg.bind, (*server)->redis_port());
+  if ((*server)->redis_port())
+    spdlog::info("redis protocol on {}:{}", cfg.bind, (*server)->redis_port());
   if ((*server)->memcached_port()) {
     spdlog::info("memcached protocol on {}:{}", cfg.bind, (*server)->memcached_port());
   }
@@ -89,7 +90,8 @@ void add_node_command(CLI::App& app) {
   cmd->add_option("--config", a->config,
                   "YAML file with the same keys as the flags (bind, port, memcached-port, "
                   "metrics-port, maxmemory, policy, maxclients, log-level, seed); flags win");
-  cmd->add_option("--port", a->port, "Redis-protocol (RESP2) port; 0 = any free port; not opened if absent");
+  cmd->add_option("--port", a->port,
+                  "Redis-protocol (RESP2) port; 0 = any free port; not opened if absent");
   cmd->add_option("--memcached-port", a->memcached_port,
                   "memcached text-protocol port; 0 = any free port; not opened if absent");
   cmd->add_option("--metrics-port", a->metrics_port,
@@ -97,8 +99,9 @@ void add_node_command(CLI::App& app) {
   cmd->add_option("--bind", a->bind, "Address to listen on (default 127.0.0.1)");
   cmd->add_option("--maxmemory", a->maxmemory,
                   "Memory limit for keys + values + per-entry overhead, e.g. 256MiB (default)");
-  cmd->add_option("--policy", a->policy, "Eviction policy spec, e.g. lru, arc, lfu:keep=forever "
-                                         "(see 'cachescope policies'; default lru)");
+  cmd->add_option("--policy", a->policy,
+                  "Eviction policy spec, e.g. lru, arc, lfu:keep=forever "
+                  "(see 'cachescope policies'; default lru)");
   cmd->add_option("--maxclients", a->maxclients, "Most simultaneous clients (default 10000)");
   cmd->add_option("--log-level", a->log_level,
                   "trace, debug, info (default), warn, error, critical or off");
