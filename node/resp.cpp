@@ -167,6 +167,13 @@ RespFeed RespParser::feed(std::string_view bytes) {
     }
     if (s == Step::kNeedMore) break;
   }
+  if (buffered() + args_bytes_ > limits_.max_request) {
+    out.error = error_ = "Protocol error: request larger than the query buffer limit";
+    buf_.clear();
+    pos_ = 0;
+    args_ = Args{};
+    return out;
+  }
   // Drop consumed bytes; a partially read request keeps its tail only.
   if (pos_ == buf_.size()) {
     buf_.clear();
@@ -226,6 +233,7 @@ RespParser::Step RespParser::parse_multibulk(RespFeed& out) {
     multibulk_left_ = n;
     bulk_len_ = -1;
     args_.clear();
+    args_bytes_ = 0;
     args_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(n, 64)));
   }
   while (multibulk_left_ > 0) {
@@ -257,10 +265,14 @@ RespParser::Step RespParser::parse_multibulk(RespFeed& out) {
     }
     const std::size_t need = static_cast<std::size_t>(bulk_len_) + 2;
     if (buf_.size() - pos_ < need) {
-      // Make room for the whole payload at once instead of growing step by step.
-      if (buf_.capacity() < pos_ + need) buf_.reserve(pos_ + need);
+      // Make room for the whole payload at once (within the request limit) instead of growing
+      // step by step.
+      if (buf_.capacity() < pos_ + need && args_bytes_ + need <= limits_.max_request) {
+        buf_.reserve(pos_ + need);
+      }
       return Step::kNeedMore;
     }
+    args_bytes_ += static_cast<std::size_t>(bulk_len_);
     args_.emplace_back(buf_.data() + pos_, static_cast<std::size_t>(bulk_len_));
     pos_ += need;
     bulk_len_ = -1;
@@ -268,6 +280,7 @@ RespParser::Step RespParser::parse_multibulk(RespFeed& out) {
   }
   out.commands.push_back(std::move(args_));
   args_ = Args{};
+  args_bytes_ = 0;
   return Step::kDone;
 }
 

@@ -12,7 +12,10 @@
 //  - anything else is an inline command, split on whitespace with Redis's quoting rules ("..."
 //    with \n \r \t \b \a \\ \" \xHH escapes, '...' with \'); empty lines are ignored; a line
 //    may be at most 64 KiB;
-//  - the two bytes after a bulk payload are skipped without being checked, as Redis does.
+//  - the two bytes after a bulk payload are skipped without being checked, as Redis does;
+//  - a request that grows past `max_request` bytes before it is complete is refused with
+//    "Protocol error: request larger than the query buffer limit" (Redis closes such clients
+//    silently; the message says why).
 // After a protocol error the parser stays failed: the connection replies with the error and
 // closes, and the commands parsed before the bad bytes are still executed first.
 //
@@ -34,6 +37,8 @@ struct RespLimits {
   std::size_t max_inline = 64 * 1024;               // inline line and count-line limit
   std::int64_t max_multibulk = 1024 * 1024;         // elements per request
   std::int64_t max_bulk_len = 512LL * 1024 * 1024;  // bytes per argument
+  // Bytes one incomplete request may hold (Redis's client-query-buffer-limit default).
+  std::size_t max_request = 1024ull * 1024 * 1024;
 };
 
 struct RespFeed {
@@ -67,6 +72,7 @@ class RespParser {
   std::int64_t multibulk_left_ = 0;  // elements still to read, 0 when between requests
   std::int64_t bulk_len_ = -1;       // length of the bulk being read, -1 before its header
   Args args_;
+  std::size_t args_bytes_ = 0;  // payload bytes in args_
 };
 
 // Splits an inline request with Redis's quoting rules; false on unbalanced quotes.

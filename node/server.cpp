@@ -81,7 +81,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
   ~Connection() {
     --srv_.stats.connected_clients;
-    SPDLOG_DEBUG("{} client {} disconnected", proto_name(proto_), peer_);
+    spdlog::debug("{} client {} disconnected", proto_name(proto_), peer_);
   }
 
   void start() {
@@ -263,7 +263,7 @@ void Server::Impl::schedule_expiry() {
   expiry_timer.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     const std::uint64_t n = store->expire_active(wall_ms());
-    if (n > 0) SPDLOG_TRACE("active expiry removed {} keys", n);
+    if (n > 0) spdlog::trace("active expiry removed {} keys", n);
     schedule_expiry();
   });
 }

@@ -7,10 +7,11 @@ using namespace cachescope::node;
 
 TEST_CASE("node config: every key") {
   NodeConfig c;
-  REQUIRE(parse_node_config("bind: 0.0.0.0\nport: 7000\nmemcached-port: 0\nmetrics-port: 9100\n"
-                            "maxmemory: 64MiB\npolicy: lfu:keep=forever\nmaxclients: 50\n"
-                            "log-level: debug\nseed: 9\n",
-                            "n.yaml", c));
+  REQUIRE(
+      parse_node_config("bind: 0.0.0.0\nport: 7000\nmemcached-port: 0\nmetrics-port: 9100\n"
+                        "maxmemory: 64MiB\npolicy: lfu:keep=forever\nmaxclients: 50\n"
+                        "log-level: debug\nseed: 9\n",
+                        "n.yaml", c));
   CHECK(c.bind == "0.0.0.0");
   CHECK(c.port == 7000);
   CHECK(c.memcached_port == 0);

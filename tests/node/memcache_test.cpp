@@ -9,9 +9,7 @@ namespace {
 const std::string kPipeline =
     "set a 5 0 4\r\nx\r\ny\r\nget a b\r\ncas a 0 100 1 77 noreply\r\nz\r\ndelete a\r\n";
 
-std::vector<McRequest> all(McParser& p, std::string_view bytes) {
-  return p.feed(bytes).requests;
-}
+std::vector<McRequest> all(McParser& p, std::string_view bytes) { return p.feed(bytes).requests; }
 }  // namespace
 
 TEST_CASE("memcache: a pipeline of storage and retrieval commands") {

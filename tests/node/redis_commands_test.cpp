@@ -43,7 +43,8 @@ TEST_CASE("redis: error texts match Redis 7") {
         "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n");
   CHECK(f.redis({"GET"}) == "-ERR wrong number of arguments for 'get' command\r\n");
   CHECK(f.redis({"GET", "a", "b"}) == "-ERR wrong number of arguments for 'get' command\r\n");
-  CHECK(f.redis({"MSET", "a", "1", "b"}) == "-ERR wrong number of arguments for 'mset' command\r\n");
+  CHECK(f.redis({"MSET", "a", "1", "b"}) ==
+        "-ERR wrong number of arguments for 'mset' command\r\n");
   CHECK(f.redis({"PING", "a", "b"}) == "-ERR wrong number of arguments for 'ping' command\r\n");
   CHECK(f.redis({"SET", "k", "v", "NX", "XX"}) == "-ERR syntax error\r\n");
   CHECK(f.redis({"SET", "k", "v", "EX"}) == "-ERR syntax error\r\n");
@@ -68,7 +69,8 @@ TEST_CASE("redis: error texts match Redis 7") {
   CHECK(f.redis({"CLIENT", "NOPE"}) == "-ERR unknown subcommand 'NOPE'. Try CLIENT HELP.\r\n");
   CHECK(f.redis({"CONFIG", "SET", "nosuch", "1"}) ==
         "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n");
-  CHECK(f.redis({"CONFIG", "GET"}) == "-ERR wrong number of arguments for 'config|get' command\r\n");
+  CHECK(f.redis({"CONFIG", "GET"}) ==
+        "-ERR wrong number of arguments for 'config|get' command\r\n");
 }
 
 TEST_CASE("redis: INCR family") {
@@ -142,8 +144,9 @@ TEST_CASE("redis: CONFIG, CLIENT, COMMAND, QUIT") {
   CHECK(f.store->policy() == "lfu");
   CHECK(f.redis({"GET", "k"}) == bulk("v"));
   CHECK(f.redis({"CONFIG", "SET", "maxmemory-policy", "arc"}) == "+OK\r\n");
-  CHECK(f.redis({"CONFIG", "SET", "maxmemory-policy", "belady"}).starts_with(
-      "-ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy')"));
+  CHECK(
+      f.redis({"CONFIG", "SET", "maxmemory-policy", "belady"})
+          .starts_with("-ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy')"));
   CHECK(f.store->policy() == "arc");
 
   f.client.id = 7;

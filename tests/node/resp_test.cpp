@@ -13,8 +13,7 @@ const std::string kPipeline =
     "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n"
     "PING\r\n"
     "*1\r\n$4\r\nPING\r\n";
-const std::vector<Args> kExpected = {
-    {"SET", "key", "va\r\nl"}, {"GET", "key"}, {"PING"}, {"PING"}};
+const std::vector<Args> kExpected = {{"SET", "key", "va\r\nl"}, {"GET", "key"}, {"PING"}, {"PING"}};
 }  // namespace
 
 TEST_CASE("resp: a pipeline in one read") {
@@ -105,6 +104,20 @@ TEST_CASE("resp: malformed input gets Redis's protocol errors, commands before i
   }
 }
 
+TEST_CASE("resp: a request growing past the limit is refused") {
+  RespLimits lim;
+  lim.max_request = 100;
+  RespParser p(lim);
+  RespFeed f = p.feed("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$60\r\n" + std::string(60, 'v') + "\r\n");
+  CHECK_FALSE(f.failed());
+  CHECK(f.commands.size() == 1);
+  f = p.feed("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$500\r\n" + std::string(99, 'v'));
+  CHECK(f.error == "Protocol error: request larger than the query buffer limit");
+  RespParser q(lim);
+  f = q.feed("*2\r\n$60\r\n" + std::string(60, 'a') + "\r\n$60\r\n" + std::string(50, 'b'));
+  CHECK(f.failed());
+}
+
 TEST_CASE("resp: random garbage never crashes the parser") {
   cachescope::Rng rng(7);
   for (int round = 0; round < 2000; ++round) {
@@ -112,7 +125,8 @@ TEST_CASE("resp: random garbage never crashes the parser") {
     std::string junk;
     const std::size_t n = rng.next() % 64;
     static const char kAlphabet[] = "*$\r\n0123456789-+ \"'\\xabc";
-    for (std::size_t i = 0; i < n; ++i) junk.push_back(kAlphabet[rng.next() % (sizeof kAlphabet - 1)]);
+    for (std::size_t i = 0; i < n; ++i)
+      junk.push_back(kAlphabet[rng.next() % (sizeof kAlphabet - 1)]);
     RespFeed f = p.feed(junk);
     for (const auto& a : f.commands) CHECK_FALSE(a.empty());
   }
