@@ -244,6 +244,24 @@ YAML
   grep -q "cannot listen on 127.0.0.1:$RPORT" <<<"$msg" || fail "busy port message: $msg"
   ;;
 
+limits)
+  need redis-cli
+  start_node n --port 0 --memcached-port 0 --maxclients 2
+  exec 4<>"/dev/tcp/127.0.0.1/$RPORT"
+  exec 5<>"/dev/tcp/127.0.0.1/$MPORT"
+  sleep 0.2
+  expect_eq redis_full "-ERR max number of clients reached" "$(raw "$RPORT" 'PING\r\n' | tr -d '\r')"
+  expect_eq mc_full "SERVER_ERROR Too many open connections" "$(raw "$MPORT" 'version\r\n' | tr -d '\r')"
+  exec 4>&- 5>&-
+  sleep 0.2
+  expect_eq freed PONG "$(rcli PING)"
+  rcli INFO stats | grep -q '^rejected_connections:2' || fail "rejected_connections: $(rcli INFO stats)"
+  # SIGTERM stops the node cleanly.
+  kill -TERM "${pids[0]}"
+  wait "${pids[0]}" || fail "exit code $? after SIGTERM"
+  grep -q stopped "$work/n.log" || fail "no 'stopped' in the log"
+  ;;
+
 *)
   fail "unknown case $case_name"
   ;;
