@@ -13,6 +13,7 @@ void add_policies_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
 void add_node_command(CLI::App& app);
+void add_loadgen_command(CLI::App& app);
 
 // Writes `content` to `path`, or to stdout when path is "-"; throws CommandFailed on error.
 void write_output(const std::string& path, const std::string& content);

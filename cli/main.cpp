@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   add_replay_command(app);
   add_sim_command(app);
   add_node_command(app);
+  add_loadgen_command(app);
   add_trace_commands(app);
   try {
     app.parse(argc, argv);

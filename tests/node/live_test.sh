@@ -262,6 +262,37 @@ limits)
   grep -q stopped "$work/n.log" || fail "no 'stopped' in the log"
   ;;
 
+loadgen)
+  need redis-cli
+  start_node n --port 0 --memcached-port 0 --maxmemory 2MiB
+  gen='zipf:alpha=0.9,objects=20000,requests=30000,seed=5'
+  "$bin" loadgen "redis://127.0.0.1:$RPORT" --generate "$gen" -c 3 -P 4 --value-size 100 \
+    --json "$work/redis.json" >"$work/lg.log" 2>&1 || fail "loadgen: $(cat "$work/lg.log")"
+  field() { sed -n "s/^  \"$2\": \([0-9.]*\),*$/\1/p" "$1"; }
+  expect_eq requests 30000 "$(field "$work/redis.json" requests)"
+  hits=$(field "$work/redis.json" hits)
+  misses=$(field "$work/redis.json" misses)
+  expect_eq reads 30000 "$((hits + misses))"
+  expect_eq "fills = misses" "$misses" "$(field "$work/redis.json" writes)"
+  # The node saw exactly the reads the load generator counted.
+  expect_eq "hits vs INFO" "$hits" "$(info_field keyspace_hits)"
+  expect_eq "misses vs INFO" "$misses" "$(info_field keyspace_misses)"
+  [ "$hits" -gt 0 ] || fail "no hits"
+  grep -q '"p99_ms"' "$work/redis.json" || fail "no latency percentiles"
+  # memcached protocol, same store: the keys written over Redis are hits now.
+  "$bin" loadgen "memcached://127.0.0.1:$MPORT" --generate "$gen" -n 5000 --json "$work/mc.json" \
+    >"$work/lg2.log" 2>&1 || fail "loadgen memcached: $(cat "$work/lg2.log")"
+  expect_eq mc_requests 5000 "$(field "$work/mc.json" requests)"
+  [ "$(field "$work/mc.json" hits)" -gt 0 ] || fail "memcached loadgen: no hits"
+  # A target nobody listens on is an error naming it (exit 1).
+  set +e
+  msg=$("$bin" loadgen 127.0.0.1:1 --generate "$gen" 2>&1)
+  code=$?
+  set -e
+  expect_eq unreachable_code 1 "$code"
+  grep -q 'cannot connect to 127.0.0.1:1' <<<"$msg" || fail "unreachable message: $msg"
+  ;;
+
 *)
   fail "unknown case $case_name"
   ;;
