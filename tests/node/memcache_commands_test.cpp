@@ -1,6 +1,7 @@
 // The memcached command layer, driven through the real parser with a fake clock.
 #include <catch2/catch.hpp>
 
+#include "common/random.h"
 #include "node_fixture.h"
 
 using namespace cachescope::node;
@@ -109,4 +110,25 @@ TEST_CASE("memcache: a value larger than maxmemory is refused") {
   NodeFixture f(500);
   CHECK(f.mc("set k 0 0 600\r\n" + std::string(600, 'x') + "\r\n") ==
         "SERVER_ERROR out of memory storing object\r\n");
+}
+
+TEST_CASE("memcache: random command lines keep the store consistent") {
+  NodeFixture f(4096);
+  cachescope::Rng rng(13);
+  const std::vector<std::string> words = {
+      "get",     "gets",      "gat",         "gats",  "set",  "add",   "replace", "append",
+      "prepend", "cas",       "delete",      "incr",  "decr", "touch", "stats",   "flush_all",
+      "version", "verbosity", "k1",          "k2",    "0",    "1",     "2",       "-1",
+      "5",       "noreply",   "99999999999", "items", "x",    "\r"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string line;
+    const std::uint64_t n = 1 + rng.below(7);
+    for (std::uint64_t j = 0; j < n; ++j) line += (j ? " " : "") + words[rng.below(words.size())];
+    line += "\r\n";
+    if (rng.below(3) == 0) line += std::string(rng.below(4), 'd') + "\r\n";
+    (void)f.mc(line);
+    if (f.mcc.close_after) f.mcc.close_after = false;
+    REQUIRE(f.store->used_memory() <= 4096);
+    f.now += static_cast<std::int64_t>(rng.below(500));
+  }
 }

@@ -1,6 +1,7 @@
 // The Redis command layer, driven without sockets and with a fake clock.
 #include <catch2/catch.hpp>
 
+#include "common/random.h"
 #include "node/stats.h"
 #include "node_fixture.h"
 
@@ -216,4 +217,48 @@ TEST_CASE("redis: INFO agrees with the Prometheus exposition") {
   CHECK(has(info, "# Keyspace\r\ndb0:keys="));
   CHECK(f.redis({"INFO", "memory"}).find("# Stats") == std::string::npos);
   CHECK(f.redis({"INFO", "nosuch"}) == bulk(""));
+}
+
+TEST_CASE("redis: random command sequences keep the store consistent") {
+  NodeFixture f(4096);
+  cachescope::Rng rng(11);
+  const std::vector<std::string> names = {
+      "GET",    "SET",    "GETDEL",  "DEL",    "EXISTS", "EXPIRE",   "PEXPIRE",
+      "TTL",    "PTTL",   "PERSIST", "MGET",   "MSET",   "INCR",     "INCRBY",
+      "DECR",   "DECRBY", "APPEND",  "STRLEN", "DBSIZE", "FLUSHALL", "INFO",
+      "CONFIG", "CLIENT", "COMMAND", "PING",   "ECHO",   "SELECT",   "NOPE"};
+  const std::vector<std::string> words = {"k1",
+                                          "k2",
+                                          "k3",
+                                          "0",
+                                          "1",
+                                          "-1",
+                                          "10",
+                                          "abc",
+                                          "EX",
+                                          "PX",
+                                          "NX",
+                                          "XX",
+                                          "GET",
+                                          "KEEPTTL",
+                                          "GT",
+                                          "LT",
+                                          "GET",
+                                          "SET",
+                                          "maxmemory",
+                                          "9223372036854775807",
+                                          std::string(300, 'v'),
+                                          std::string(5000, 'w')};
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<std::string> args{names[rng.below(names.size())]};
+    const std::uint64_t n = rng.below(5);
+    for (std::uint64_t j = 0; j < n; ++j) args.push_back(words[rng.below(words.size())]);
+    if (args[0] == "CONFIG" && n >= 1 && args[1] == "SET") continue;  // keep maxmemory fixed
+    if (args[0] == "FLUSHALL" && rng.below(20) != 0) continue;
+    const std::string reply = f.redis(args);
+    REQUIRE_FALSE(reply.empty());
+    REQUIRE(std::string("+-:$*").find(reply[0]) != std::string::npos);
+    REQUIRE(f.store->used_memory() <= 4096);
+    f.now += static_cast<std::int64_t>(rng.below(50));
+  }
 }
