@@ -92,8 +92,8 @@ ReplyFeed McReplyParser::feed(std::string_view bytes) {
     const std::size_t nl = buf_.find("\r\n", pos_);
     if (nl == std::string::npos) break;
     const std::string_view line(buf_.data() + pos_, nl - pos_);
-    const bool is_error = line == "ERROR" || line.starts_with("CLIENT_ERROR") ||
-                          line.starts_with("SERVER_ERROR");
+    const bool is_error =
+        line == "ERROR" || line.starts_with("CLIENT_ERROR") || line.starts_with("SERVER_ERROR");
     if (expect_.front() == McReplyParser::Expect::kRetrieval && !is_error) {
       if (line == "END") {
         out.replies.push_back(ReplySummary{false, hit_, {}});
@@ -103,7 +103,8 @@ ReplyFeed McReplyParser::feed(std::string_view bytes) {
         continue;
       }
       if (!line.starts_with("VALUE ")) {
-        out.error = "unexpected line in a retrieval reply: '" + std::string(line.substr(0, 80)) + "'";
+        out.error =
+            "unexpected line in a retrieval reply: '" + std::string(line.substr(0, 80)) + "'";
         return out;
       }
       // VALUE <key> <flags> <bytes> [<cas>]

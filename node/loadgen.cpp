@@ -188,7 +188,8 @@ void ClientConn::encode(const Pending& p) {
     }
   } else if (p.kind == Kind::kWrite) {
     const std::string& v = run_.value(p.size);
-    const std::size_t len = run_.cfg.value_size ? run_.cfg.value_size : std::max<std::uint32_t>(p.size, 1);
+    const std::size_t len =
+        run_.cfg.value_size ? run_.cfg.value_size : std::max<std::uint32_t>(p.size, 1);
     const std::string_view value(v.data(), len);
     if (redis) {
       out_ += "*3\r\n$3\r\nSET\r\n";
@@ -252,11 +253,12 @@ void ClientConn::pump() {
     write_busy_ = true;
     writing_.swap(out_);
     out_.clear();
-    asio::async_write(sock_, asio::buffer(writing_), [this](boost::system::error_code ec, std::size_t) {
-      write_busy_ = false;
-      if (ec) return run_.fail("write failed: " + ec.message());
-      pump();
-    });
+    asio::async_write(sock_, asio::buffer(writing_),
+                      [this](boost::system::error_code ec, std::size_t) {
+                        write_busy_ = false;
+                        if (ec) return run_.fail("write failed: " + ec.message());
+                        pump();
+                      });
   }
   run_.check_done();
 }
@@ -269,8 +271,8 @@ void ClientConn::on_read(boost::system::error_code ec, std::size_t n) {
   }
   const auto now = Clock::now();
   const std::string_view bytes(rbuf_.data(), n);
-  ReplyFeed feed = run_.cfg.protocol == LoadgenConfig::Protocol::kRedis ? resp_.feed(bytes)
-                                                                        : mc_.feed(bytes);
+  ReplyFeed feed =
+      run_.cfg.protocol == LoadgenConfig::Protocol::kRedis ? resp_.feed(bytes) : mc_.feed(bytes);
   LoadgenResult& res = run_.result;
   for (const ReplySummary& r : feed.replies) {
     if (inflight_.empty()) return run_.fail("a reply arrived with no request outstanding");
@@ -345,8 +347,8 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
     if (ec) {
       Error e;
       e.field = "target";
-      e.message = "cannot connect to " + cfg.host + ":" + std::to_string(cfg.port) + ": " +
-                  ec.message();
+      e.message =
+          "cannot connect to " + cfg.host + ":" + std::to_string(cfg.port) + ": " + ec.message();
       return e;
     }
     run.conns.push_back(std::move(c));

@@ -35,11 +35,11 @@ struct LoadgenConfig {
   int port = 6379;
   int connections = 4;
   int pipeline = 1;
-  std::int64_t duration_ms = 0;     // 0 = until max_requests (or the end of a trace)
-  std::uint64_t max_requests = 0;   // trace requests to issue; 0 = no limit
-  double rate = 0;                  // trace requests per second in total; 0 = closed loop
+  std::int64_t duration_ms = 0;    // 0 = until max_requests (or the end of a trace)
+  std::uint64_t max_requests = 0;  // trace requests to issue; 0 = no limit
+  double rate = 0;                 // trace requests per second in total; 0 = closed loop
   Mode mode = Mode::kCacheAside;
-  std::uint32_t value_size = 0;     // 0 = the trace's object size
+  std::uint32_t value_size = 0;  // 0 = the trace's object size
 };
 
 struct LoadgenResult {

@@ -41,9 +41,9 @@ inline constexpr std::uint64_t kEntryOverhead = 96;
 struct Entry {
   std::string key;
   std::string value;
-  std::uint32_t flags = 0;  // memcached client flags (0 for Redis writes)
   std::uint64_t cas = 0;    // version, bumped on every write (memcached gets/cas)
-  bool live = false;
+  std::uint32_t flags = 0;  // memcached client flags (0 for Redis writes)
+  bool live = false;        // (field order keeps the record at 80 bytes)
 };
 
 struct StoreConfig {
