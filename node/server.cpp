@@ -243,8 +243,13 @@ void Server::Impl::accept(tcp::acceptor& acc, Proto proto) {
   acc.async_accept([this, &acc, proto](boost::system::error_code ec, tcp::socket sock) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
-      // EMFILE and the like: log, keep accepting (after a pause so as not to spin).
+      // EMFILE and the like: log, and accept again after a pause so as not to spin.
       spdlog::warn("{}: accept failed: {}", proto_name(proto), ec.message());
+      auto retry = std::make_shared<asio::steady_timer>(ioc, std::chrono::milliseconds(100));
+      retry->async_wait([this, &acc, proto, retry](boost::system::error_code wec) {
+        if (!wec) accept(acc, proto);
+      });
+      return;
     } else if (proto != Proto::kHttp && stats.connected_clients >= info.maxclients) {
       ++stats.rejected_connections;
       const char* msg = proto == Proto::kRedis ? "-ERR max number of clients reached\r\n"

@@ -34,7 +34,9 @@ expect_eq() {  # expect_eq WHAT EXPECTED ACTUAL
 start_node() {
   local name=$1
   shift
-  "$bin" node "$@" >"$work/$name.out" 2>"$work/$name.log" &
+  # NOFILE=N limits the node's open files (to provoke accept failures).
+  (if [ -n "${NOFILE:-}" ]; then ulimit -n "$NOFILE"; fi
+   exec "$bin" node "$@") >"$work/$name.out" 2>"$work/$name.log" &
   pids+=($!)
   for _ in $(seq 100); do
     if grep -q '^ready' "$work/$name.out" 2>/dev/null; then
@@ -256,6 +258,15 @@ limits)
   sleep 0.2
   expect_eq freed PONG "$(rcli PING)"
   rcli INFO stats | grep -q '^rejected_connections:2' || fail "rejected_connections: $(rcli INFO stats)"
+  # Out of file descriptors: accept fails, the node logs it, retries, and serves again once
+  # clients leave.
+  NOFILE=16 start_node fd --port 0
+  for i in $(seq 20); do eval "exec $((i + 20))<>/dev/tcp/127.0.0.1/$RPORT"; done
+  sleep 0.5
+  for i in $(seq 20); do eval "exec $((i + 20))>&-"; done
+  sleep 0.3
+  expect_eq fd_recovered PONG "$(rcli PING)"
+  grep -q 'accept failed: Too many open files' "$work/fd.log" || fail "no accept failure logged"
   # SIGTERM stops the node cleanly.
   kill -TERM "${pids[0]}"
   wait "${pids[0]}" || fail "exit code $? after SIGTERM"
