@@ -58,6 +58,9 @@ struct Server::Impl {
   asio::io_context ioc{1};
   std::optional<tcp::acceptor> redis_acc, mc_acc, http_acc;
   asio::steady_timer expiry_timer{ioc};
+  std::array<asio::steady_timer, 3> accept_retry{
+      // by Proto
+      {asio::steady_timer(ioc), asio::steady_timer(ioc), asio::steady_timer(ioc)}};
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
 
   void accept(tcp::acceptor& acc, Proto proto);
@@ -245,8 +248,9 @@ void Server::Impl::accept(tcp::acceptor& acc, Proto proto) {
     if (ec) {
       // EMFILE and the like: log, and accept again after a pause so as not to spin.
       spdlog::warn("{}: accept failed: {}", proto_name(proto), ec.message());
-      auto retry = std::make_shared<asio::steady_timer>(ioc, std::chrono::milliseconds(100));
-      retry->async_wait([this, &acc, proto, retry](boost::system::error_code wec) {
+      asio::steady_timer& retry = accept_retry[static_cast<std::size_t>(proto)];
+      retry.expires_after(std::chrono::milliseconds(100));
+      retry.async_wait([this, &acc, proto](boost::system::error_code wec) {
         if (!wec) accept(acc, proto);
       });
       return;

@@ -62,7 +62,7 @@ raw() {  # raw PORT BYTES
   local out
   exec 3<>"/dev/tcp/127.0.0.1/$1"
   printf '%b' "$2" >&3
-  out=$(timeout 1 cat <&3 || true)
+  out=$(timeout 1 cat <&3 2>/dev/null || true)
   exec 3>&-
   printf '%s' "$out"
 }
