@@ -36,7 +36,9 @@ struct LoadgenArgs {
 using Json = nlohmann::ordered_json;
 
 double ms(SimTime t) { return static_cast<double>(t / 1000) / 1000.0; }
-double ratio(double x) { return static_cast<double>(static_cast<std::int64_t>(x * 1e6 + 0.5)) / 1e6; }
+double ratio(double x) {
+  return static_cast<double>(static_cast<std::int64_t>(x * 1e6 + 0.5)) / 1e6;
+}
 
 Json latency(const LatencyHistogram& h) {
   Json j;
@@ -129,20 +131,20 @@ void run(const LoadgenArgs& a) {
   if (!a.json.empty()) write_output(a.json, json);
 
   FILE* text = a.json == "-" ? stderr : stdout;
-  std::fprintf(text,
-               "%s (%s, %d connections x pipeline %d): %llu requests in %.3f s = %.0f req/s\n"
-               "reads %llu (hits %llu, misses %llu, hit ratio %.4f), writes %llu, deletes %llu, "
-               "failed %llu\n"
-               "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
-               a.target.c_str(), a.mode.c_str(), cfg.connections, cfg.pipeline,
-               static_cast<unsigned long long>(r.requests), static_cast<double>(r.duration_ns) / 1e9,
-               r.throughput(), static_cast<unsigned long long>(r.reads),
-               static_cast<unsigned long long>(r.hits), static_cast<unsigned long long>(r.misses),
-               r.hit_ratio(), static_cast<unsigned long long>(r.writes),
-               static_cast<unsigned long long>(r.deletes), static_cast<unsigned long long>(r.failed),
-               ms(r.all.value_at_quantile(0.5)), ms(r.all.value_at_quantile(0.9)),
-               ms(r.all.value_at_quantile(0.99)), ms(r.all.value_at_quantile(0.999)),
-               ms(r.all.max()));
+  std::fprintf(
+      text,
+      "%s (%s, %d connections x pipeline %d): %llu requests in %.3f s = %.0f req/s\n"
+      "reads %llu (hits %llu, misses %llu, hit ratio %.4f), writes %llu, deletes %llu, "
+      "failed %llu\n"
+      "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
+      a.target.c_str(), a.mode.c_str(), cfg.connections, cfg.pipeline,
+      static_cast<unsigned long long>(r.requests), static_cast<double>(r.duration_ns) / 1e9,
+      r.throughput(), static_cast<unsigned long long>(r.reads),
+      static_cast<unsigned long long>(r.hits), static_cast<unsigned long long>(r.misses),
+      r.hit_ratio(), static_cast<unsigned long long>(r.writes),
+      static_cast<unsigned long long>(r.deletes), static_cast<unsigned long long>(r.failed),
+      ms(r.all.value_at_quantile(0.5)), ms(r.all.value_at_quantile(0.9)),
+      ms(r.all.value_at_quantile(0.99)), ms(r.all.value_at_quantile(0.999)), ms(r.all.max()));
   if (r.failed) {
     std::fprintf(text, "first error reply: %s\n", r.first_error.c_str());
   }
@@ -152,15 +154,17 @@ void run(const LoadgenArgs& a) {
 
 void add_loadgen_command(CLI::App& app) {
   auto a = std::make_shared<LoadgenArgs>();
-  auto* cmd = app.add_subcommand(
-      "loadgen", "Drive a Redis or memcached endpoint with a trace or generator; report "
-                 "throughput, hit ratio and latency (sim-compatible JSON)");
+  auto* cmd =
+      app.add_subcommand("loadgen",
+                         "Drive a Redis or memcached endpoint with a trace or generator; report "
+                         "throughput, hit ratio and latency (sim-compatible JSON)");
   cmd->add_option("target", a->target,
                   "redis://HOST:PORT or memcached://HOST:PORT (HOST:PORT alone: Redis)")
       ->required();
   cmd->add_option("trace", a->trace, "Trace file (any format replay reads)");
-  cmd->add_option("--generate", a->generate,
-                  "Generator spec instead of a trace, e.g. 'zipf:alpha=1,objects=100000,requests=1M'");
+  cmd->add_option(
+      "--generate", a->generate,
+      "Generator spec instead of a trace, e.g. 'zipf:alpha=1,objects=100000,requests=1M'");
   cmd->add_option("--format", a->format, "Trace format (default: guessed)");
   cmd->add_option("-c,--connections", a->connections, "Connections (default 4)");
   cmd->add_option("-P,--pipeline", a->pipeline, "Requests in flight per connection (default 1)");
@@ -168,7 +172,8 @@ void add_loadgen_command(CLI::App& app) {
                   "Run for this long, e.g. 10s (the trace restarts when it ends); default: until "
                   "--requests or the end of the trace");
   cmd->add_option("-n,--requests", a->requests, "Stop after this many trace requests");
-  cmd->add_option("--rate", a->rate, "Target trace requests per second in total (default: closed loop)");
+  cmd->add_option("--rate", a->rate,
+                  "Target trace requests per second in total (default: closed loop)");
   cmd->add_option("--mode", a->mode,
                   "cache-aside (GET, then SET on a miss; default) or ops (the trace's own ops)");
   cmd->add_option("--value-size", a->value_size,
