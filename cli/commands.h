@@ -14,6 +14,8 @@ void add_replay_command(CLI::App& app);
 void add_sim_command(CLI::App& app);
 // `gui` and `plot`: run the cachescope-gui binary beside this one.
 void add_gui_commands(CLI::App& app);
+void add_node_command(CLI::App& app);
+void add_loadgen_command(CLI::App& app);
 
 // Writes `content` to `path`, or to stdout when path is "-"; throws CommandFailed on error.
 void write_output(const std::string& path, const std::string& content);

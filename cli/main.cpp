@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   add_policies_command(app);
   add_replay_command(app);
   add_sim_command(app);
+  add_node_command(app);
+  add_loadgen_command(app);
   add_trace_commands(app);
   add_gui_commands(app);
   try {

@@ -11,6 +11,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libabsl-dev
   libzstd-dev zlib1g-dev libxxhash-dev zstd libssl-dev
   clang-format
+  redis-tools libmemcached-tools curl
 )
 
 missing=()

@@ -1,0 +1,112 @@
+// `cachescope node`: one live cache node speaking the Redis protocol (RESP2), the memcached text
+// protocol and Prometheus /metrics over one store (node/). Flags override the --config file.
+//
+// Once every port is bound it prints one line on stdout, `ready redis=P memcached=P metrics=P`
+// (0 for a port not opened), so scripts and tests can ask for port 0 (any free port) and read
+// the ports back. Logs go to stderr through spdlog.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+#include "common/units.h"
+#include "node/config.h"
+#include "node/server.h"
+
+namespace cachescope::cli {
+namespace {
+
+struct NodeArgs {
+  std::string config;
+  std::optional<int> port, memcached_port, metrics_port;
+  std::optional<std::string> bind, maxmemory, policy, log_level;
+  std::optional<std::uint64_t> maxclients, seed;
+};
+
+void run(const NodeArgs& a) {
+  node::NodeConfig cfg;
+  if (!a.config.empty()) {
+    if (auto st = node::load_node_config(a.config, cfg); !st) {
+      fail(kExitFailure, st.error().to_string());
+    }
+  }
+  auto port = [](const char* flag, int p) {
+    if (p < 0 || p > 65535) fail(kExitUsage, std::string(flag) + ": port out of range 0..65535");
+    return p;
+  };
+  if (a.port) cfg.port = port("--port", *a.port);
+  if (a.memcached_port) cfg.memcached_port = port("--memcached-port", *a.memcached_port);
+  if (a.metrics_port) cfg.metrics_port = port("--metrics-port", *a.metrics_port);
+  if (a.bind) cfg.bind = *a.bind;
+  if (a.maxmemory) {
+    auto b = parse_byte_size(*a.maxmemory);
+    if (!b) fail(kExitUsage, "--maxmemory: " + b.error().message);
+    cfg.maxmemory = *b;
+  }
+  if (a.policy) cfg.policy = *a.policy;
+  if (a.log_level) cfg.log_level = *a.log_level;
+  if (a.maxclients) cfg.maxclients = *a.maxclients;
+  if (a.seed) cfg.seed = *a.seed;
+  if (auto st = node::validate_node_config(cfg); !st) {
+    const Error& e = st.error();
+    fail(kExitUsage, "--" + e.field + ": " + e.message);
+  }
+
+  auto logger = spdlog::stderr_color_mt("node");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+
+  auto server = node::Server::create(cfg);
+  if (!server) fail(kExitFailure, server.error().to_string());
+  spdlog::info("cachescope node: maxmemory {} ({} bytes), policy {}", format_bytes(cfg.maxmemory),
+               cfg.maxmemory, cfg.policy);
+  if ((*server)->redis_port())
+    spdlog::info("redis protocol on {}:{}", cfg.bind, (*server)->redis_port());
+  if ((*server)->memcached_port()) {
+    spdlog::info("memcached protocol on {}:{}", cfg.bind, (*server)->memcached_port());
+  }
+  if ((*server)->metrics_port()) {
+    spdlog::info("metrics on http://{}:{}/metrics", cfg.bind, (*server)->metrics_port());
+  }
+  std::printf("ready redis=%d memcached=%d metrics=%d\n", (*server)->redis_port(),
+              (*server)->memcached_port(), (*server)->metrics_port());
+  std::fflush(stdout);
+  (*server)->run();
+  spdlog::info("stopped");
+}
+
+}  // namespace
+
+void add_node_command(CLI::App& app) {
+  auto a = std::make_shared<NodeArgs>();
+  auto* cmd = app.add_subcommand(
+      "node", "Run a live cache node (Redis and memcached protocols, Prometheus /metrics)");
+  cmd->add_option("--config", a->config,
+                  "YAML file with the same keys as the flags (bind, port, memcached-port, "
+                  "metrics-port, maxmemory, policy, maxclients, log-level, seed); flags win");
+  cmd->add_option("--port", a->port,
+                  "Redis-protocol (RESP2) port; 0 = any free port; not opened if absent");
+  cmd->add_option("--memcached-port", a->memcached_port,
+                  "memcached text-protocol port; 0 = any free port; not opened if absent");
+  cmd->add_option("--metrics-port", a->metrics_port,
+                  "HTTP port serving Prometheus text on /metrics; not opened if absent");
+  cmd->add_option("--bind", a->bind, "Address to listen on (default 127.0.0.1)");
+  cmd->add_option("--maxmemory", a->maxmemory,
+                  "Memory limit for keys + values + per-entry overhead, e.g. 256MiB (default)");
+  cmd->add_option("--policy", a->policy,
+                  "Eviction policy spec, e.g. lru, arc, lfu:keep=forever "
+                  "(see 'cachescope policies'; default lru)");
+  cmd->add_option("--maxclients", a->maxclients, "Most simultaneous clients (default 10000)");
+  cmd->add_option("--log-level", a->log_level,
+                  "trace, debug, info (default), warn, error, critical or off");
+  cmd->add_option("--seed", a->seed, "Seed for key hashing and randomised policies (default 1)");
+  cmd->callback([a] { run(*a); });
+}
+
+}  // namespace cachescope::cli
