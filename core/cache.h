@@ -94,15 +94,33 @@ class BasicCache {
   // parallelism is the loop's limit); kNeighbours ahead the policy may follow links it has
   // loaded by then (`prefetch_neighbours`). A remembered slot is only a guess -- requests in
   // between may evict or insert -- so a request trusts it only if the slot still holds the same id,
-  // and searches the index again otherwise.
+  // and searches the index again otherwise. Caches with few slots take a plainer loop (see
+  // kSmallSlots).
   template <class Range>
   void access_all(const Range& requests) {
     constexpr std::size_t kFar = 16;
     constexpr std::size_t kNear = 8;
     constexpr std::size_t kNeighbours = 4;
+    // Below this many slots (about 1 MiB of index and per-slot records), the plain loop.
+    constexpr std::size_t kSmallSlots = 1 << 15;
     static_assert((kNear & (kNear - 1)) == 0 && kNeighbours < kNear && kNear < kFar);
     const std::size_t n = std::size(requests);
     const auto* r = std::data(requests);
+    if (slots_.size() < kSmallSlots) {
+      // A small cache's index and metadata stay in the CPU caches: the bookkeeping below would
+      // cost more than the memory stalls it hides (measured: LRU at 7,630 objects is ~15% slower
+      // with it, at 76,303 ~35% faster). Only the index probe (and the policy's maps) go ahead.
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i + kNear < n) {
+          index_.prefetch(r[i + kNear].id);
+          if constexpr (requires(const P& p, ObjId x) { p.prefetch(x); }) {
+            policy_.prefetch(r[i + kNear].id);
+          }
+        }
+        access(r[i].id, r[i].size, r[i].next_access);
+      }
+      return;
+    }
     Slot guess[kNear];
     // After a miss, the slots the next eviction will likely pick (`likely_victims`): their
     // records are requested at once (step 0), and after the next request what the eviction will

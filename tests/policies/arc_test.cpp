@@ -284,8 +284,18 @@ void check_access_all_matches_access(Check&& extra) {
     const std::uint64_t objects = 2 + rng.below(40);
     const std::uint64_t cap = bytes ? objects * 1000 : objects;
     const std::uint64_t universe = objects + 1 + rng.below(objects * 4);
-    auto one = make_test_cache<P>(cap, {}, bytes);
-    auto all = make_test_cache<P>(cap, {}, bytes);
+    // access_all takes its prefetching path only once the cache has handed out many slots
+    // (kSmallSlots in core/cache.h): fill both caches far beyond that, empty them and shrink
+    // them. The policies keep the large capacity they were built with; both caches get the same.
+    constexpr std::uint64_t kSlots = 40000;
+    auto one = make_test_cache<P>(bytes ? kSlots * 2000 : kSlots, {}, bytes);
+    auto all = make_test_cache<P>(bytes ? kSlots * 2000 : kSlots, {}, bytes);
+    for (auto* c : {&one, &all}) {
+      for (ObjId id = 0; id < kSlots; ++id) c->access(1'000'000'000 + id, 1, kNeverAgain);
+      c->clear();
+      c->set_capacity(cap);
+      c->reset_counters();
+    }
     std::vector<Request> batch;
     int mismatches = 0;
     for (int b = 0; b < 400 && mismatches == 0; ++b) {
