@@ -7,7 +7,9 @@
 // run takes seconds; CACHESCOPE_BENCH_REQUESTS / CACHESCOPE_BENCH_OBJECTS change it.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,8 @@ const std::vector<Request>& zipf_trace() {
   return trace;
 }
 
+const std::size_t kBatch = ReplayConfig{}.batch_size;
+
 template <class P>
 void BM_Replay(benchmark::State& state) {
   const auto& trace = zipf_trace();
@@ -61,7 +65,11 @@ void BM_Replay(benchmark::State& state) {
     PolicyConfig pc;
     pc.capacity = capacity;
     BasicCache<P> cache(CacheConfig{capacity, CapacityUnit::kObjects}, P(pc));
-    for (const Request& r : trace) cache.access(r.id, r.size, r.next_access);
+    // The replay driver's loop (access_all, with its prefetching), in batches of its default size.
+    const std::span<const Request> all(trace);
+    for (std::size_t i = 0; i < all.size(); i += kBatch) {
+      cache.access_all(all.subspan(i, std::min(kBatch, all.size() - i)));
+    }
     misses = cache.counters().misses;
     benchmark::DoNotOptimize(misses);
   }

@@ -22,6 +22,8 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -74,10 +76,7 @@ class BasicCache {
     ++counters_.requests;
     counters_.bytes_requested += size;
     if (auto it = index_.find(id); it != index_.end()) {
-      const Slot s = it->second;
-      ++counters_.hits;
-      policy_.on_hit(s, next_access);
-      if (resize_on_hit_ && byte_mode_ && size != slots_[s].size) recharge(s, size);
+      hit(it->second, size, next_access);
       return true;
     }
     ++counters_.misses;
@@ -86,21 +85,110 @@ class BasicCache {
     return false;
   }
 
-  // access() over a range of requests (anything with .id, .size and .next_access), with the
-  // index probed a few requests ahead so its cache misses overlap. Same results as access().
+  // access() over a range of requests (anything with .id, .size and .next_access). Same results
+  // as access(), but the memory each request will touch is requested ahead so the cache misses
+  // of several requests overlap: kFar requests ahead the index probe; kNear ahead the index is
+  // searched (its lines have arrived by then) and the slot found is remembered, its record and
+  // the policy's per-slot metadata prefetched (`prefetch_slot`), or, if the id is not resident,
+  // the policy's id-keyed maps (`prefetch`, e.g. ghost lists; hits never need them, and memory
+  // parallelism is the loop's limit); kNeighbours ahead the policy may follow links it has
+  // loaded by then (`prefetch_neighbours`). A remembered slot is only a guess -- requests in
+  // between may evict or insert -- so a request trusts it only if the slot still holds the same id,
+  // and searches the index again otherwise. Caches with few slots take a plainer loop (see
+  // kSmallSlots).
   template <class Range>
   void access_all(const Range& requests) {
-    constexpr std::size_t kAhead = 8;
+    constexpr std::size_t kFar = 16;
+    constexpr std::size_t kNear = 8;
+    constexpr std::size_t kNeighbours = 4;
+    // Below this many slots (about 1 MiB of index and per-slot records), the plain loop.
+    constexpr std::size_t kSmallSlots = 1 << 15;
+    static_assert((kNear & (kNear - 1)) == 0 && kNeighbours < kNear && kNear < kFar);
     const std::size_t n = std::size(requests);
     const auto* r = std::data(requests);
+    if (slots_.size() < kSmallSlots) {
+      // A small cache's index and metadata stay in the CPU caches: the bookkeeping below would
+      // cost more than the memory stalls it hides (measured: LRU at 7,630 objects is ~15% slower
+      // with it, at 76,303 ~35% faster). Only the index probe (and the policy's maps) go ahead.
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i + kNear < n) {
+          index_.prefetch(r[i + kNear].id);
+          if constexpr (requires(const P& p, ObjId x) { p.prefetch(x); }) {
+            policy_.prefetch(r[i + kNear].id);
+          }
+        }
+        access(r[i].id, r[i].size, r[i].next_access);
+      }
+      return;
+    }
+    Slot guess[kNear];
+    // After a miss, the slots the next eviction will likely pick (`likely_victims`): their
+    // records are requested at once (step 0), and after the next request what the eviction will
+    // look up through them (step 1): the index entry it erases, and the policy's own, e.g. a
+    // ghost list's entry for the victim's id. A victim that stays the same is not asked again.
+    constexpr bool kHintsVictims = requires(const P& p, Slot x) {
+      p.likely_victims();
+      p.prefetch_victim(x, 0);
+    };
+    std::array<Slot, 2> victims{kNoSlot, kNoSlot};
+    std::array<std::uint8_t, 2> victim_step{0, 0};  // the next prefetch step; 2 = done
+    for (std::size_t i = 0; i < std::min(n, kNear); ++i) guess[i] = find_slot(r[i].id);
     for (std::size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) {
-        index_.prefetch(r[i + kAhead].id);
-        if constexpr (requires(const P& p, ObjId x) { p.prefetch(x); }) {
-          policy_.prefetch(r[i + kAhead].id);
+      if (i + kFar < n) index_.prefetch(r[i + kFar].id);
+      const Slot s = guess[i % kNear];
+      if (i + kNear < n) {
+        const Slot g = find_slot(r[i + kNear].id);
+        guess[i % kNear] = g;
+        if (g != kNoSlot) {
+          __builtin_prefetch(&slots_[g]);
+          if constexpr (requires(const P& p, Slot x) { p.prefetch_slot(x); }) {
+            policy_.prefetch_slot(g);
+          }
+        } else {
+          // Most likely a miss: only then does the policy look the id up in its own maps.
+          if constexpr (requires(const P& p, ObjId x) { p.prefetch(x); }) {
+            policy_.prefetch(r[i + kNear].id);
+          }
         }
       }
-      access(r[i].id, r[i].size, r[i].next_access);
+      if constexpr (requires(const P& p, Slot x) { p.prefetch_neighbours(x); }) {
+        if (i + kNeighbours < n) {
+          const Slot g = guess[(i + kNeighbours) % kNear];
+          if (g != kNoSlot) policy_.prefetch_neighbours(g);
+        }
+      }
+      const ObjId id = r[i].id;
+      bool was_hit = true;
+      if (s != kNoSlot && slots_[s].live && slots_[s].id == id) {
+        ++counters_.requests;
+        counters_.bytes_requested += r[i].size;
+        hit(s, r[i].size, r[i].next_access);
+      } else {
+        was_hit = access(id, r[i].size, r[i].next_access);
+      }
+      if constexpr (kHintsVictims) {
+        if (!was_hit) {
+          const std::array<Slot, 2> next = policy_.likely_victims();
+          for (std::size_t k = 0; k < 2; ++k) {
+            if (next[k] != victims[k]) {
+              victims[k] = next[k];
+              victim_step[k] = 0;
+            }
+          }
+        }
+        for (std::size_t k = 0; k < 2; ++k) {
+          const Slot v = victims[k];
+          if (v == kNoSlot || victim_step[k] > 1) continue;
+          if (victim_step[k] == 0) {
+            __builtin_prefetch(&slots_[v]);
+            policy_.prefetch_victim(v, 0);
+          } else {
+            index_.prefetch(slots_[v].id);
+            policy_.prefetch_victim(v, 1);
+          }
+          ++victim_step[k];
+        }
+      }
     }
   }
 
@@ -207,6 +295,17 @@ class BasicCache {
 
   bool is_expired(Slot s, std::int64_t now) const noexcept {
     return !expires_.empty() && expires_[s] != 0 && expires_[s] <= now;
+  }
+
+  Slot find_slot(ObjId id) const {
+    auto it = index_.find(id);
+    return it == index_.end() ? kNoSlot : it->second;
+  }
+
+  void hit(Slot s, std::uint32_t size, std::int64_t next_access) {
+    ++counters_.hits;
+    policy_.on_hit(s, next_access);
+    if (resize_on_hit_ && byte_mode_ && size != slots_[s].size) recharge(s, size);
   }
 
   Slot insert_new(ObjId id, std::uint32_t size, std::int64_t expires_at, std::int64_t next) {

@@ -11,8 +11,8 @@ ArcPolicy::ArcPolicy(const PolicyConfig& config) : c_(config.capacity) {
 }
 
 void ArcPolicy::grow(Slot slot_count) {
-  links_.grow(slot_count);
-  if (slot_count > meta_.size()) meta_.resize(slot_count);
+  meta_.grow(slot_count);
+  if (slot_count > ids_.size()) ids_.resize(slot_count);
 }
 
 int ArcPolicy::ghost_list_of(ObjId id) const noexcept {
@@ -118,9 +118,9 @@ void ArcPolicy::on_miss(ObjId id, std::uint64_t charge) noexcept {
     }
   }
   // Case IV: x is in no list.
-  if (t1_size_ + b1_.size + charge > c_) {
+  if (sizes_[kT1] + b1_.size + charge > c_) {
     // Case A (L1 would exceed c): shrink B1; if that is not enough, evict() discards T1's LRU.
-    while (t1_size_ + b1_.size + charge > c_ && b1_.count > 0) ghost_drop_lru(b1_);
+    while (sizes_[kT1] + b1_.size + charge > c_ && b1_.count > 0) ghost_drop_lru(b1_);
   }
   // Case B keeps the whole directory within 2c. After case A this is a no-op in object mode
   // (L1 = c - 1 and T2 + B2 <= c); in byte mode it can be needed, since L1 shrank by less.
@@ -128,71 +128,60 @@ void ArcPolicy::on_miss(ObjId id, std::uint64_t charge) noexcept {
 }
 
 Slot ArcPolicy::evict() noexcept {
-  if (pending_ && !pending_to_t2_ && b1_.count == 0 && t1_size_ + pending_charge_ > c_ &&
-      !t1_.empty()) {
+  SlotList& t1 = lists_[kT1];
+  SlotList& t2 = lists_[kT2];
+  if (pending_ && !pending_to_t2_ && b1_.count == 0 && sizes_[kT1] + pending_charge_ > c_ &&
+      !t1.empty()) {
     // Case IV-A with B1 empty: T1 alone fills the cache; its LRU leaves without a ghost.
-    const Slot s = t1_.head();
+    const Slot s = t1.head();
     remove_resident(s);
     return s;
   }
-  const double t1 = static_cast<double>(t1_size_);
-  const bool from_t1 = !t1_.empty() && (t1 > p_ || (pending_in_b2_ && t1 == p_) || t2_.empty());
-  const Slot s = from_t1 ? t1_.head() : t2_.head();
+  const double t1_size = static_cast<double>(sizes_[kT1]);
+  const bool from_t1 =
+      !t1.empty() && (t1_size > p_ || (pending_in_b2_ && t1_size == p_) || t2.empty());
+  const Slot s = from_t1 ? t1.head() : t2.head();
+  const std::uint32_t charge = meta_[s].charge;
   remove_resident(s);
   if (from_t1) {
-    ghost_push(b1_, 1, meta_[s].id, meta_[s].charge);
+    ghost_push(b1_, 1, ids_[s], charge);
   } else {
-    ghost_push(b2_, 2, meta_[s].id, meta_[s].charge);
+    ghost_push(b2_, 2, ids_[s], charge);
   }
   return s;
 }
 
 void ArcPolicy::on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept {
-  meta_[s].id = id;
+  const std::uint8_t where = pending_ && pending_to_t2_ ? kT2 : kT1;
+  ids_[s] = id;
   meta_[s].charge = static_cast<std::uint32_t>(charge);
-  if (pending_ && pending_to_t2_) {
-    meta_[s].where = kT2;
-    t2_.push_tail(links_, s);
-    t2_size_ += charge;
-  } else {
-    meta_[s].where = kT1;
-    t1_.push_tail(links_, s);
-    t1_size_ += charge;
-  }
+  meta_[s].where = where;
+  lists_[where].push_tail(meta_, s);
+  sizes_[where] += charge;
   pending_ = false;
 }
 
 void ArcPolicy::on_hit(Slot s, std::int64_t) noexcept {
-  if (meta_[s].where == kT1) {
-    t1_.remove(links_, s);
-    t1_size_ -= meta_[s].charge;
-    meta_[s].where = kT2;
-    t2_.push_tail(links_, s);
-    t2_size_ += meta_[s].charge;
-  } else {
-    t2_.move_to_tail(links_, s);
-  }
+  // From T1 or T2 to T2's MRU end, the same steps either way.
+  SlotMeta& m = meta_[s];
+  lists_[m.where].remove(meta_, s);
+  sizes_[m.where] -= m.charge;
+  m.where = kT2;
+  lists_[kT2].push_tail(meta_, s);
+  sizes_[kT2] += m.charge;
 }
 
 void ArcPolicy::remove_resident(Slot s) noexcept {
-  if (meta_[s].where == kT1) {
-    t1_.remove(links_, s);
-    t1_size_ -= meta_[s].charge;
-  } else {
-    t2_.remove(links_, s);
-    t2_size_ -= meta_[s].charge;
-  }
-  meta_[s].where = 0;
+  SlotMeta& m = meta_[s];
+  lists_[m.where].remove(meta_, s);
+  sizes_[m.where] -= m.charge;
+  m.where = kGone;
 }
 
 void ArcPolicy::on_erase(Slot s) noexcept { remove_resident(s); }
 
 void ArcPolicy::on_resize(Slot s, std::uint64_t old_charge, std::uint64_t new_charge) noexcept {
-  if (meta_[s].where == kT1) {
-    t1_size_ = t1_size_ - old_charge + new_charge;
-  } else {
-    t2_size_ = t2_size_ - old_charge + new_charge;
-  }
+  sizes_[meta_[s].where] = sizes_[meta_[s].where] - old_charge + new_charge;
   meta_[s].charge = static_cast<std::uint32_t>(new_charge);
 }
 

@@ -52,6 +52,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,23 @@ class ArcPolicy {
   void on_miss(ObjId id, std::uint64_t charge) noexcept;
   // The incoming id's ghost-map entry (trimming walks the rings sequentially; no help needed).
   void prefetch(ObjId id) const noexcept { ghost_index_.prefetch(id); }
+  // A hit's slot record, then its list neighbours (an unlink writes both).
+  void prefetch_slot(Slot s) const noexcept { meta_.prefetch(s); }
+  void prefetch_neighbours(Slot s) const noexcept { meta_.prefetch_neighbours(s); }
+  // The next eviction takes T1's or T2's LRU end. Step 0: their records and ids; step 1 (those
+  // have arrived): the ghost-map entry the eviction writes and the neighbour it unlinks from.
+  std::array<Slot, 2> likely_victims() const noexcept {
+    return {lists_[kT1].head(), lists_[kT2].head()};
+  }
+  void prefetch_victim(Slot s, int step) const noexcept {
+    if (step == 0) {
+      meta_.prefetch(s);
+      __builtin_prefetch(&ids_[s], 1);
+    } else {
+      ghost_index_.prefetch(ids_[s]);
+      meta_.prefetch_neighbours(s);
+    }
+  }
   void on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept;
   void on_hit(Slot s, std::int64_t) noexcept;
   Slot evict() noexcept;
@@ -82,8 +100,8 @@ class ArcPolicy {
 
   // Introspection for tests: sizes in charges (objects or bytes), the target p, residency.
   double target() const noexcept { return p_; }
-  std::uint64_t t1_size() const noexcept { return t1_size_; }
-  std::uint64_t t2_size() const noexcept { return t2_size_; }
+  std::uint64_t t1_size() const noexcept { return sizes_[kT1]; }
+  std::uint64_t t2_size() const noexcept { return sizes_[kT2]; }
   std::uint64_t b1_size() const noexcept { return b1_.size; }
   std::uint64_t b2_size() const noexcept { return b2_.size; }
   std::uint64_t b1_count() const noexcept { return b1_.count; }
@@ -97,8 +115,10 @@ class ArcPolicy {
   std::uint64_t ghost_compactions() const noexcept { return compactions_; }
 
  private:
-  static constexpr std::uint8_t kT1 = 1;
-  static constexpr std::uint8_t kT2 = 2;
+  // Where a slot is: its index into lists_ and sizes_, or kGone.
+  static constexpr std::uint8_t kT1 = 0;
+  static constexpr std::uint8_t kT2 = 1;
+  static constexpr std::uint8_t kGone = 2;
 
   struct GhostRec {
     ObjId id = 0;
@@ -132,22 +152,25 @@ class ArcPolicy {
   void compact(GhostRing& ring, int which) noexcept;
   void sweep_stale() noexcept;
   std::uint64_t directory_size() const noexcept {
-    return t1_size_ + t2_size_ + b1_.size + b2_.size;
+    return sizes_[kT1] + sizes_[kT2] + b1_.size + b2_.size;
   }
   void remove_resident(Slot s) noexcept;
 
   std::uint64_t c_;
   double p_ = 0;
-  SlotLinks links_;
-  SlotList t1_, t2_;  // head = LRU, tail = MRU
-  std::uint64_t t1_size_ = 0, t2_size_ = 0;
-  // By slot, in one 16-byte record so a hit or eviction touches one cache line.
-  struct SlotMeta {
-    ObjId id = 0;
+  // T1 and T2, indexed by kT1/kT2 so that a hit moves a slot without branching on its list.
+  SlotList lists_[2];  // head = LRU, tail = MRU
+  std::uint64_t sizes_[2] = {0, 0};
+  // By slot: the list links and what a hit needs, in one 16-byte record, so a hit touches one
+  // cache line for the slot (and one per neighbour). The id is only read when an eviction
+  // creates a ghost, so it lives apart and keeps the records small.
+  struct SlotMeta : SlotLink {
     std::uint32_t charge = 0;  // 1, or the size in bytes (sizes are 32-bit)
-    std::uint8_t where = 0;    // kT1 or kT2, 0 when not resident
+    std::uint8_t where = kGone;
   };
-  std::vector<SlotMeta> meta_;
+  static_assert(sizeof(SlotMeta) == 16);
+  BasicSlotLinks<SlotMeta> meta_;
+  std::vector<ObjId> ids_;
   absl::flat_hash_map<ObjId, std::uint64_t> ghost_index_;  // id -> ghost_value, maybe stale
   std::size_t sweep_at_ = 1024;  // sweep stale entries when the map grows past this
   GhostRing b1_, b2_;

@@ -6,6 +6,7 @@
 // byte mode the cache keeps evicting LRU objects until the new one fits.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include "policies/policy.h"
@@ -28,6 +29,17 @@ class LruPolicy {
     list_.push_tail(links_, s);
   }
   void on_hit(Slot s, std::int64_t) noexcept { list_.move_to_tail(links_, s); }
+  // A hit's links, then its neighbours' (see policy.h).
+  void prefetch_slot(Slot s) const noexcept { links_.prefetch(s); }
+  void prefetch_neighbours(Slot s) const noexcept { links_.prefetch_neighbours(s); }
+  std::array<Slot, 2> likely_victims() const noexcept { return {list_.head(), kNoSlot}; }
+  void prefetch_victim(Slot s, int step) const noexcept {
+    if (step == 0) {
+      links_.prefetch(s);
+    } else {
+      links_.prefetch_neighbours(s);
+    }
+  }
   Slot evict() noexcept { return list_.pop_head(links_); }
   void on_erase(Slot s) noexcept { list_.remove(links_, s); }
   void on_resize(Slot, std::uint64_t, std::uint64_t) noexcept {}

@@ -26,7 +26,14 @@
 //
 // Optional: `void prefetch(ObjId) const noexcept;` -- policies with id-keyed maps (ghost lists)
 // may provide it; the replay loop calls it a few requests ahead so the lookups' cache misses
-// overlap.
+// overlap. Likewise `void prefetch_slot(Slot) const noexcept;` (the per-slot metadata a hit on
+// that slot will touch) and `void prefetch_neighbours(Slot) const noexcept;` (called a few
+// requests after prefetch_slot for the same slot, so it may read what that brought in, e.g. list
+// links, and prefetch what they point to). For evictions, `std::array<Slot, 2> likely_victims()
+// const noexcept;` (up to two slots, or kNoSlot, that the next evict() will likely return) with
+// `void prefetch_victim(Slot, int step) const noexcept;` (step 0: the slot's own metadata; step 1,
+// a request later: what evicting it will look up through that metadata, e.g. a ghost-map entry).
+// The slots are guesses that may be stale by then; these are hints only and change no state.
 //
 // `next_access` is the 0-based index of the next request to the same object, or kNeverAgain; only
 // policies with `needs_future` use it. All hooks are O(1) unless the policy's header says
