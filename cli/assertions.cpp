@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 namespace cachescope::cli {
@@ -44,7 +45,8 @@ Expected<Assertion> parse_assertion(std::string_view text) {
   if (a.op.empty()) return bad("unknown operator");
   std::string_view num = trim(rest.substr(a.op.size()));
   auto [ptr, ec] = std::from_chars(num.data(), num.data() + num.size(), a.value);
-  if (num.empty() || ec != std::errc() || ptr != num.data() + num.size()) {
+  // NaN parses, but compares false with everything: '<nan' could never pass, '!=nan' always.
+  if (num.empty() || ec != std::errc() || ptr != num.data() + num.size() || std::isnan(a.value)) {
     return bad("'" + std::string(num) + "' is not a number");
   }
   std::string_view metric = trim(expr.substr(0, op_pos));

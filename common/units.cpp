@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace cachescope {
 namespace {
@@ -29,6 +30,10 @@ Expected<SizeSpec> parse_size_spec(std::string_view text) {
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), number);
   if (ec != std::errc() || ptr == t.data()) return bad("does not start with a number");
   if (!(number >= 0) || !std::isfinite(number)) return bad("must be a non-negative number");
+  // Plain digits are counted exactly (a double would round above 2^53).
+  std::uint64_t whole = 0;
+  const auto [wptr, wec] = std::from_chars(t.data(), t.data() + t.size(), whole);
+  const bool integral = wec == std::errc() && wptr == ptr;
   std::string unit = lower(std::string_view(ptr, t.data() + t.size() - ptr));
   while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
   SizeSpec spec;
@@ -38,29 +43,34 @@ Expected<SizeSpec> parse_size_spec(std::string_view text) {
     spec.percent = number;
     return spec;
   }
-  double mult = 0;
+  std::uint64_t mult = 0;
   if (unit.empty() || unit == "b") {
     mult = 1;
   } else if (unit == "k" || unit == "kib" || unit == "ki") {
-    mult = 1024.0;
+    mult = std::uint64_t{1} << 10;
   } else if (unit == "m" || unit == "mib" || unit == "mi") {
-    mult = 1024.0 * 1024;
+    mult = std::uint64_t{1} << 20;
   } else if (unit == "g" || unit == "gib" || unit == "gi") {
-    mult = 1024.0 * 1024 * 1024;
+    mult = std::uint64_t{1} << 30;
   } else if (unit == "t" || unit == "tib" || unit == "ti") {
-    mult = 1024.0 * 1024 * 1024 * 1024;
+    mult = std::uint64_t{1} << 40;
   } else if (unit == "kb") {
-    mult = 1e3;
+    mult = 1'000;
   } else if (unit == "mb") {
-    mult = 1e6;
+    mult = 1'000'000;
   } else if (unit == "gb") {
-    mult = 1e9;
+    mult = 1'000'000'000;
   } else if (unit == "tb") {
-    mult = 1e12;
+    mult = 1'000'000'000'000;
   } else {
     return bad("unknown unit '" + unit + "'");
   }
-  const double v = number * mult;
+  if (integral) {
+    if (whole > std::numeric_limits<std::uint64_t>::max() / mult) return bad("too large");
+    spec.value = whole * mult;
+    return spec;
+  }
+  const double v = number * static_cast<double>(mult);
   if (v >= 1.8e19) return bad("too large");
   if (v != std::floor(v)) return bad("not a whole number of units");
   spec.value = static_cast<std::uint64_t>(v);

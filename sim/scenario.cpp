@@ -3,8 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -32,7 +34,8 @@ struct Reader {
               std::initializer_list<std::string_view> allowed) const {
     if (!n.IsMap()) return err(n, path, "expected a mapping");
     for (auto it = n.begin(); it != n.end(); ++it) {
-      const std::string k = it->first.as<std::string>();
+      if (!it->first.IsScalar()) return err(it->first, path, "keys must be plain names");
+      const std::string k = it->first.Scalar();
       bool ok = false;
       for (auto a : allowed) ok = ok || a == k;
       if (!ok) {
@@ -55,7 +58,8 @@ struct Reader {
     try {
       std::size_t pos = 0;
       const double v = std::stod(*s, &pos);
-      if (pos == s->size()) return v;
+      // "nan" and "inf" parse, but no field means them (and NaN slips through range checks).
+      if (pos == s->size() && std::isfinite(v)) return v;
     } catch (...) {
     }
     return err(n, path, "expected a number, got '" + *s + "'");
@@ -67,6 +71,15 @@ struct Reader {
       return std::stoull(*s);
     }
     return err(n, path, "expected a non-negative integer, got '" + *s + "'");
+  }
+  // For 32-bit fields: a larger value is an error, not silently cut to its low 32 bits.
+  Expected<std::uint32_t> uint32(const YAML::Node& n, const std::string& path) const {
+    auto u = uint(n, path);
+    if (!u) return u.error();
+    if (*u > std::numeric_limits<std::uint32_t>::max()) {
+      return err(n, path, "at most 4294967295, got " + std::to_string(*u));
+    }
+    return static_cast<std::uint32_t>(*u);
   }
   Expected<bool> boolean(const YAML::Node& n, const std::string& path) const {
     auto s = str(n, path);
@@ -129,9 +142,7 @@ Status read_cluster(const Reader& rd, const YAML::Node& n, ClusterConfig& c) {
     return st;
   }
   CS_READ(c.placement, n, "placement", p, str);
-  std::uint64_t u = c.replicas;
-  CS_READ(u, n, "replicas", p, uint);
-  c.replicas = static_cast<std::uint32_t>(u);
+  CS_READ(c.replicas, n, "replicas", p, uint32);
   if (n["replication"]) {
     auto r = rd.choice<ReplicationMode>(n["replication"], p + ".replication",
                                         {{"async", ReplicationMode::kAsync},
@@ -140,9 +151,7 @@ Status read_cluster(const Reader& rd, const YAML::Node& n, ClusterConfig& c) {
     if (!r) return r.error();
     c.replication = *r;
   }
-  u = c.quorum_acks;
-  CS_READ(u, n, "quorum_acks", p, uint);
-  c.quorum_acks = static_cast<std::uint32_t>(u);
+  CS_READ(c.quorum_acks, n, "quorum_acks", p, uint32);
   if (n["read_policy"]) {
     auto r = rd.choice<ReadPolicy>(n["read_policy"], p + ".read_policy",
                                    {{"primary", ReadPolicy::kPrimary},
@@ -160,12 +169,8 @@ Status read_cluster(const Reader& rd, const YAML::Node& n, ClusterConfig& c) {
     if (!r) return r.error();
     c.rejoin = *r;
   }
-  u = c.backlog_entries;
-  CS_READ(u, n, "backlog_entries", p, uint);
-  c.backlog_entries = static_cast<std::uint32_t>(u);
-  u = c.max_redirects;
-  CS_READ(u, n, "max_redirects", p, uint);
-  c.max_redirects = static_cast<std::uint32_t>(u);
+  CS_READ(c.backlog_entries, n, "backlog_entries", p, uint32);
+  CS_READ(c.max_redirects, n, "max_redirects", p, uint32);
   if (n["cache_aside_write"]) {
     auto r = rd.choice<CacheAsideWrite>(
         n["cache_aside_write"], p + ".cache_aside_write",
@@ -308,7 +313,11 @@ std::uint64_t line_of(const YAML::Node& root, const std::string& path) {
     if (path[i] == '.') ++i;
     if (path[i] == '[') {
       const std::size_t close = path.find(']', i);
-      const std::size_t idx = std::stoul(path.substr(i + 1, close - i - 1));
+      if (close == std::string::npos) break;
+      std::size_t idx = 0;
+      const char* first = path.data() + i + 1;
+      const auto [end, ec] = std::from_chars(first, path.data() + close, idx);
+      if (ec != std::errc() || end != path.data() + close) break;
       if (!cur.IsSequence() || idx >= cur.size()) break;
       cur = cur[idx];
       i = close + 1;
@@ -352,7 +361,9 @@ Status apply_override(YAML::Node root, const std::string& text, const std::strin
       const std::size_t close = path.find(']', i);
       const std::string digits =
           close == std::string::npos ? "" : path.substr(i + 1, close - i - 1);
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+      // Nine digits at most: no list is that long, and std::stoul cannot overflow.
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+          digits.size() > 9) {
         e.field = path;
         e.message = "bad index in --set path";
         return e;
@@ -449,9 +460,7 @@ Expected<SimConfig> parse_impl(std::string_view yaml, const std::string& file,
       c.service.replication_time = d;
     }
     CS_READ(c.service.service_time, s, "time", std::string("service"), dist);
-    std::uint64_t u = c.service.concurrency;
-    CS_READ(u, s, "concurrency", std::string("service"), uint);
-    c.service.concurrency = static_cast<std::uint32_t>(u);
+    CS_READ(c.service.concurrency, s, "concurrency", std::string("service"), uint32);
   }
   if (const YAML::Node o = root["origin"]) {
     if (auto st = rd.keys(o, "origin", {"time", "pool", "zone"}); !st) return st.error();

@@ -1,10 +1,12 @@
 #include "traces/byte_source.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -41,9 +43,38 @@ class FileSource final : public ByteSource {
     return Ok{};
   }
   Compression compression() const noexcept override { return Compression::kNone; }
+  std::optional<std::uint64_t> known_size() const noexcept override {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    return static_cast<std::uint64_t>(st.st_size);
+  }
 
  private:
   int fd_;
+};
+
+class MemorySource final : public ByteSource {
+ public:
+  MemorySource(std::string name, std::string bytes)
+      : ByteSource(std::move(name)), bytes_(std::move(bytes)) {}
+
+  Expected<std::size_t> read(std::span<char> out) override {
+    const std::size_t n = std::min(out.size(), bytes_.size() - pos_);
+    std::memcpy(out.data(), bytes_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  Status rewind() override {
+    pos_ = 0;
+    return Ok{};
+  }
+  Compression compression() const noexcept override { return Compression::kNone; }
+  std::optional<std::uint64_t> known_size() const noexcept override { return bytes_.size(); }
+  std::string_view bytes() const noexcept { return bytes_; }
+
+ private:
+  std::string bytes_;
+  std::size_t pos_ = 0;
 };
 
 class ZstdSource final : public ByteSource {
@@ -167,6 +198,18 @@ class GzipSource final : public ByteSource {
   bool member_done_ = true;  // true between members: an empty tail is a clean end
 };
 
+// Puts a decoder in front of `raw` when `magic` (its first `n` bytes) says it is compressed.
+std::unique_ptr<ByteSource> wrap_by_magic(std::unique_ptr<ByteSource> raw,
+                                          const unsigned char* magic, std::size_t n) {
+  if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD) {
+    return std::make_unique<ZstdSource>(std::move(raw));
+  }
+  if (n >= 2 && magic[0] == 0x1F && magic[1] == 0x8B) {
+    return std::make_unique<GzipSource>(std::move(raw));
+  }
+  return raw;
+}
+
 }  // namespace
 
 Expected<std::size_t> read_fully(ByteSource& source, std::span<char> out) {
@@ -180,6 +223,13 @@ Expected<std::size_t> read_fully(ByteSource& source, std::span<char> out) {
   return got;
 }
 
+std::unique_ptr<ByteSource> open_memory_byte_source(std::string name, std::string bytes) {
+  auto raw = std::make_unique<MemorySource>(std::move(name), std::move(bytes));
+  const std::string_view b = raw->bytes();
+  const std::size_t n = std::min<std::size_t>(b.size(), 4);
+  return wrap_by_magic(std::move(raw), reinterpret_cast<const unsigned char*>(b.data()), n);
+}
+
 Expected<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return io_error(path, std::string("cannot open: ") + std::strerror(errno));
@@ -190,14 +240,7 @@ Expected<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path) 
     ::close(fd);
     return io_error(path, std::string("cannot read: ") + std::strerror(err));
   }
-  auto raw = std::make_unique<FileSource>(path, fd);
-  if (n == 4 && magic[0] == 0x28 && magic[1] == 0xB5 && magic[2] == 0x2F && magic[3] == 0xFD) {
-    return std::unique_ptr<ByteSource>(std::make_unique<ZstdSource>(std::move(raw)));
-  }
-  if (n >= 2 && magic[0] == 0x1F && magic[1] == 0x8B) {
-    return std::unique_ptr<ByteSource>(std::make_unique<GzipSource>(std::move(raw)));
-  }
-  return std::unique_ptr<ByteSource>(std::move(raw));
+  return wrap_by_magic(std::make_unique<FileSource>(path, fd), magic, static_cast<std::size_t>(n));
 }
 
 }  // namespace cachescope

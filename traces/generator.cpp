@@ -267,7 +267,7 @@ Expected<GeneratorConfig> parse_generator_spec(std::string_view spec) {
     rest = comma == std::string_view::npos ? "" : rest.substr(comma + 1);
     if (item.empty()) continue;
     std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
+    if (eq == std::string_view::npos || detail::trim(item.substr(0, eq)).empty()) {
       return spec_error(std::string(item), "expected key=value in generator spec");
     }
     std::string key(detail::trim(item.substr(0, eq)));
@@ -335,6 +335,11 @@ Expected<std::unique_ptr<TraceReader>> make_generator(const GeneratorConfig& c) 
   if (c.objects == 0) return spec_error("objects", "must be at least 1");
   if (!(c.alpha >= 0) || c.alpha > 100) return spec_error("alpha", "must be in [0, 100]");
   if (!(c.rate > 0)) return spec_error("rate", "must be positive");
+  // The last timestamp, floor((requests - 1) / rate), must fit in the signed 64-bit time field.
+  if (static_cast<double>(c.requests) / c.rate >= 9.2e18) {
+    return spec_error("rate", "too low for " + std::to_string(c.requests) +
+                                  " requests: timestamps would exceed 2^63");
+  }
   if (c.min_size > c.max_size) return spec_error("min-size", "exceeds max-size");
   if (c.size_model == SizeModel::kUniform && c.size_a > c.size_b) {
     return spec_error("sizes", "uniform lower bound exceeds upper bound");

@@ -9,6 +9,7 @@
 // Thread-safety: used by one thread at a time.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -28,7 +29,7 @@ inline constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
 class LineSource {
  public:
   explicit LineSource(std::unique_ptr<ByteSource> source)
-      : source_(std::move(source)), buf_(kBufferBytes) {}
+      : source_(std::move(source)), buf_(initial_buffer_bytes(*source_)) {}
 
   // Sets `line` to the next line and returns true; false at the end or on an error (then
   // failed() is true and take_error() says what went wrong). A plain bool keeps the per-line
@@ -72,6 +73,14 @@ class LineSource {
  private:
   static constexpr std::size_t kBufferBytes = std::size_t{4} << 20;  // > 2 * kMaxLineBytes
 
+  // A small input (a short file, bytes in memory) gets a buffer its size, so opening many small
+  // inputs (tests, fuzzing) does not allocate 4 MiB each; refill() grows it if need be.
+  static std::size_t initial_buffer_bytes(const ByteSource& source) {
+    const auto known = source.known_size();
+    if (!known || *known >= kBufferBytes) return kBufferBytes;
+    return std::max<std::size_t>(static_cast<std::size_t>(*known) + 1, 4096);
+  }
+
   bool fail(Error e) {
     error_ = std::move(e);
     return false;
@@ -99,6 +108,8 @@ class LineSource {
       end_ -= begin_;
       begin_ = 0;
     }
+    // Full with no newline yet (next() has checked the line is within kMaxLineBytes).
+    if (end_ == buf_.size()) buf_.resize(std::min(buf_.size() * 2, kBufferBytes));
     auto n = source_->read(std::span<char>(buf_.data() + end_, buf_.size() - end_));
     if (!n) return std::move(n).error();
     if (*n == 0) eof_ = true;

@@ -1,7 +1,6 @@
 #include "traces/open_trace.h"
 
 #include <array>
-#include <filesystem>
 #include <vector>
 
 #include "traces/byte_source.h"
@@ -36,19 +35,21 @@ struct Sniff {
   std::vector<std::string_view> lines;  // non-blank, '\r' stripped
   bool binary = false;
   Compression compression = Compression::kNone;
+  std::optional<std::uint64_t> known_size;  // of the whole input, when the source knows it
 };
 
 constexpr std::size_t kSniffBytes = 64 * 1024;
 constexpr std::size_t kMaxLines = 20;
 
-Expected<Sniff> sniff(const std::string& path) {
-  auto source = open_byte_source(path);
-  if (!source) return std::move(source).error();
+// Reads the start of `source` and rewinds it.
+Expected<Sniff> sniff(ByteSource& source) {
   Sniff s;
-  s.compression = (*source)->compression();
+  s.compression = source.compression();
+  s.known_size = source.known_size();
   s.bytes.resize(kSniffBytes);
-  auto n = read_fully(**source, std::span<char>(s.bytes.data(), s.bytes.size()));
+  auto n = read_fully(source, std::span<char>(s.bytes.data(), s.bytes.size()));
   if (!n) return std::move(n).error();
+  if (auto st = source.rewind(); !st) return std::move(st).error();
   bool complete = *n < kSniffBytes;
   s.bytes.resize(*n);
   for (unsigned char c : s.bytes) {
@@ -163,10 +164,9 @@ Expected<CsvOptions> csv_from_header(const std::string& path, const Sniff& s) {
 
 Expected<TraceFormat> guess_from_content(const std::string& path, const Sniff& s) {
   if (s.binary) {
-    if (s.compression == Compression::kNone) {
-      std::error_code ec;
-      auto size = std::filesystem::file_size(path, ec);
-      if (!ec && size % 24 != 0) {
+    if (s.compression == Compression::kNone && s.known_size) {
+      const std::uint64_t size = *s.known_size;
+      if (size % 24 != 0) {
         return file_error(path, "binary content, but its length " + std::to_string(size) +
                                     " is not a multiple of 24 (oracleGeneral records); "
                                     "use --format to say what it is");
@@ -273,7 +273,7 @@ Expected<CsvOptions> parse_csv_options(std::string_view text) {
     std::size_t eq = text.find('=', i);
     std::size_t sep = i;
     while (sep < text.size() && !is_sep(text[sep])) ++sep;
-    if (eq == std::string_view::npos || eq > sep) {
+    if (eq == std::string_view::npos || eq > sep || trim(text.substr(i, eq - i)).empty()) {
       return option_error(std::string(trim(text.substr(i, sep - i))),
                           "expected key=value in CSV options");
     }
@@ -368,7 +368,16 @@ Expected<CsvOptions> parse_csv_options(std::string_view text) {
 Expected<TraceFormat> guess_trace_format(const std::string& path) {
   auto by_name = guess_from_name(path);
   if (by_name && *by_name != TraceFormat::kCsv) return *by_name;
-  auto s = sniff(path);
+  auto source = open_byte_source(path);
+  if (!source) return std::move(source).error();
+  return guess_trace_format(**source);
+}
+
+Expected<TraceFormat> guess_trace_format(ByteSource& source) {
+  const std::string& path = source.path();
+  auto by_name = guess_from_name(path);
+  if (by_name && *by_name != TraceFormat::kCsv) return *by_name;
+  auto s = sniff(source);
   if (!s) return std::move(s).error();
   if (by_name == TraceFormat::kCsv) {
     return looks_twitter(*s) ? TraceFormat::kTwitter : TraceFormat::kCsv;
@@ -378,37 +387,44 @@ Expected<TraceFormat> guess_trace_format(const std::string& path) {
 
 Expected<std::unique_ptr<TraceReader>> open_trace(const std::string& path,
                                                   const TraceOptions& options) {
+  auto source = open_byte_source(path);
+  if (!source) return std::move(source).error();
+  return open_trace(std::move(*source), options);
+}
+
+Expected<std::unique_ptr<TraceReader>> open_trace(std::unique_ptr<ByteSource> source,
+                                                  const TraceOptions& options) {
   TraceFormat format = options.format;
   if (format == TraceFormat::kAuto && options.csv) format = TraceFormat::kCsv;
   if (format == TraceFormat::kAuto) {
-    auto guessed = guess_trace_format(path);
+    auto guessed = guess_trace_format(*source);
     if (!guessed) return std::move(guessed).error();
     format = *guessed;
   }
   const std::uint64_t bad = options.max_bad_lines;
   switch (format) {
     case TraceFormat::kOracleGeneral:
-      return make_oracle_general_reader(path, bad);
+      return make_oracle_general_reader(std::move(source), bad);
     case TraceFormat::kText:
-      return make_text_reader(path, bad);
+      return make_text_reader(std::move(source), bad);
     case TraceFormat::kArc:
-      return make_arc_reader(path, bad);
+      return make_arc_reader(std::move(source), bad);
     case TraceFormat::kLirs:
-      return make_lirs_reader(path, bad);
+      return make_lirs_reader(std::move(source), bad);
     case TraceFormat::kTwitter:
-      return make_twitter_reader(path, bad);
+      return make_twitter_reader(std::move(source), bad);
     case TraceFormat::kCsv: {
-      if (options.csv) return make_csv_reader(path, *options.csv, bad);
-      auto s = sniff(path);
+      if (options.csv) return make_csv_reader(std::move(source), *options.csv, bad);
+      auto s = sniff(*source);
       if (!s) return std::move(s).error();
-      auto csv = csv_from_header(path, *s);
+      auto csv = csv_from_header(source->path(), *s);
       if (!csv) return std::move(csv).error();
-      return make_csv_reader(path, *csv, bad);
+      return make_csv_reader(std::move(source), *csv, bad);
     }
     case TraceFormat::kAuto:
       break;
   }
-  return file_error(path, "no reader for this format");
+  return file_error(source->path(), "no reader for this format");
 }
 
 }  // namespace cachescope

@@ -69,9 +69,14 @@ Expected<CsvOptions> parse_csv_options(std::string_view text);
 
 // The format open_trace would pick for `path` under kAuto (reads the start of the file).
 Expected<TraceFormat> guess_trace_format(const std::string& path);
+// The same for an opened source, named by source.path(); reads its start and rewinds it.
+Expected<TraceFormat> guess_trace_format(ByteSource& source);
 
 // Opens `path` with options.format, guessing it when kAuto.
 Expected<std::unique_ptr<TraceReader>> open_trace(const std::string& path,
+                                                  const TraceOptions& options = {});
+// The same over an opened source (a file, or bytes in memory from open_memory_byte_source).
+Expected<std::unique_ptr<TraceReader>> open_trace(std::unique_ptr<ByteSource> source,
                                                   const TraceOptions& options = {});
 
 }  // namespace cachescope

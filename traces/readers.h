@@ -37,6 +37,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "traces/byte_source.h"
 #include "traces/request.h"
 #include "traces/trace_reader.h"
 
@@ -67,6 +68,8 @@ Op parse_op(std::string_view text) noexcept;
 // XXH3-64 of a key, the id every reader uses for string keys.
 std::uint64_t hash_key(std::string_view key) noexcept;
 
+// Each factory opens `path` (open_byte_source) or reads an already opened source, e.g. an
+// in-memory one (open_memory_byte_source); errors name source->path().
 Expected<std::unique_ptr<TraceReader>> make_oracle_general_reader(const std::string& path,
                                                                   std::uint64_t max_bad_lines = 0);
 Expected<std::unique_ptr<TraceReader>> make_csv_reader(const std::string& path,
@@ -80,5 +83,19 @@ Expected<std::unique_ptr<TraceReader>> make_lirs_reader(const std::string& path,
                                                         std::uint64_t max_bad_lines = 0);
 Expected<std::unique_ptr<TraceReader>> make_twitter_reader(const std::string& path,
                                                            std::uint64_t max_bad_lines = 0);
+
+std::unique_ptr<TraceReader> make_oracle_general_reader(std::unique_ptr<ByteSource> source,
+                                                        std::uint64_t max_bad_lines = 0);
+Expected<std::unique_ptr<TraceReader>> make_csv_reader(std::unique_ptr<ByteSource> source,
+                                                       const CsvOptions& options,
+                                                       std::uint64_t max_bad_lines = 0);
+std::unique_ptr<TraceReader> make_text_reader(std::unique_ptr<ByteSource> source,
+                                              std::uint64_t max_bad_lines = 0);
+std::unique_ptr<TraceReader> make_arc_reader(std::unique_ptr<ByteSource> source,
+                                             std::uint64_t max_bad_lines = 0);
+std::unique_ptr<TraceReader> make_lirs_reader(std::unique_ptr<ByteSource> source,
+                                              std::uint64_t max_bad_lines = 0);
+std::unique_ptr<TraceReader> make_twitter_reader(std::unique_ptr<ByteSource> source,
+                                                 std::uint64_t max_bad_lines = 0);
 
 }  // namespace cachescope

@@ -519,19 +519,21 @@ class LineReader final : public TraceReader {
 };
 
 template <class Parser>
+std::unique_ptr<TraceReader> make_line_reader(std::unique_ptr<ByteSource> source, Parser parser,
+                                              bool header, std::uint64_t max_bad) {
+  return std::make_unique<LineReader<Parser>>(std::move(source), std::move(parser), header,
+                                              max_bad);
+}
+
+template <class Parser>
 Expected<std::unique_ptr<TraceReader>> make_line_reader(const std::string& path, Parser parser,
                                                         bool header, std::uint64_t max_bad) {
   auto source = open_byte_source(path);
   if (!source) return std::move(source).error();
-  return std::unique_ptr<TraceReader>(
-      std::make_unique<LineReader<Parser>>(std::move(*source), std::move(parser), header, max_bad));
+  return make_line_reader(std::move(*source), std::move(parser), header, max_bad);
 }
 
-}  // namespace
-
-Expected<std::unique_ptr<TraceReader>> make_csv_reader(const std::string& path,
-                                                       const CsvOptions& options,
-                                                       std::uint64_t max_bad_lines) {
+Status check_csv_options(const CsvOptions& options) {
   auto option_error = [&](std::string field, std::string message) {
     Error e = make_error(std::move(message));
     e.field = std::move(field);
@@ -557,7 +559,23 @@ Expected<std::unique_ptr<TraceReader>> make_csv_reader(const std::string& path,
   if (options.delimiter == '\n' || options.delimiter == '\r' || options.delimiter == '\0') {
     return option_error("delimiter", "invalid delimiter");
   }
+  return Ok{};
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<TraceReader>> make_csv_reader(const std::string& path,
+                                                       const CsvOptions& options,
+                                                       std::uint64_t max_bad_lines) {
+  if (auto st = check_csv_options(options); !st) return std::move(st).error();
   return make_line_reader(path, CsvParser(options), options.header, max_bad_lines);
+}
+
+Expected<std::unique_ptr<TraceReader>> make_csv_reader(std::unique_ptr<ByteSource> source,
+                                                       const CsvOptions& options,
+                                                       std::uint64_t max_bad_lines) {
+  if (auto st = check_csv_options(options); !st) return std::move(st).error();
+  return make_line_reader(std::move(source), CsvParser(options), options.header, max_bad_lines);
 }
 
 Expected<std::unique_ptr<TraceReader>> make_text_reader(const std::string& path,
@@ -578,6 +596,26 @@ Expected<std::unique_ptr<TraceReader>> make_lirs_reader(const std::string& path,
 Expected<std::unique_ptr<TraceReader>> make_twitter_reader(const std::string& path,
                                                            std::uint64_t max_bad_lines) {
   return make_line_reader(path, TwitterParser{}, false, max_bad_lines);
+}
+
+std::unique_ptr<TraceReader> make_text_reader(std::unique_ptr<ByteSource> source,
+                                              std::uint64_t max_bad_lines) {
+  return make_line_reader(std::move(source), TextParser{}, false, max_bad_lines);
+}
+
+std::unique_ptr<TraceReader> make_arc_reader(std::unique_ptr<ByteSource> source,
+                                             std::uint64_t max_bad_lines) {
+  return make_line_reader(std::move(source), ArcParser{}, false, max_bad_lines);
+}
+
+std::unique_ptr<TraceReader> make_lirs_reader(std::unique_ptr<ByteSource> source,
+                                              std::uint64_t max_bad_lines) {
+  return make_line_reader(std::move(source), LirsParser{}, false, max_bad_lines);
+}
+
+std::unique_ptr<TraceReader> make_twitter_reader(std::unique_ptr<ByteSource> source,
+                                                 std::uint64_t max_bad_lines) {
+  return make_line_reader(std::move(source), TwitterParser{}, false, max_bad_lines);
 }
 
 }  // namespace cachescope

@@ -64,3 +64,15 @@ TEST_CASE("assertions evaluate against matching results only") {
   REQUIRE_FALSE(none);
   CHECK(none.error().message.find("matches no result") != std::string::npos);
 }
+
+// Found with fuzz/assertion_fuzz.cpp's invariants: "nan" parsed as a threshold, so
+// 'miss_ratio<nan' could never pass and 'miss_ratio!=nan' always did.
+TEST_CASE("a NaN threshold is rejected") {
+  for (const char* text : {"miss_ratio<nan", "miss_ratio!=NAN", "lru@1%:hits==-nan"}) {
+    auto a = parse_assertion(text);
+    REQUIRE_FALSE(a);
+    CHECK(a.error().field == "--assert");
+    CHECK(a.error().message.find("is not a number") != std::string::npos);
+  }
+  CHECK(parse_assertion("hit_ratio>-inf"));  // infinities compare as expected
+}

@@ -23,3 +23,17 @@ TEST_CASE("sizes parse with binary and decimal suffixes and percentages") {
   CHECK(format_bytes(64ull << 20) == "64.00 MiB");
   CHECK(format_bytes(512) == "512 B");
 }
+
+// Found by fuzz/size_spec_fuzz.cpp: plain digits went through a double and lost precision above
+// 2^53 ("9007199254740993" became 9007199254740992).
+TEST_CASE("whole-number sizes are exact up to 2^64 - 1") {
+  CHECK(parse_byte_size("9007199254740993").value() == 9007199254740993ull);
+  CHECK(parse_byte_size("18446744073709551615").value() == 18446744073709551615ull);
+  CHECK(parse_byte_size("16777215TiB").value() == 16777215ull << 40);
+  CHECK(parse_byte_size("18446744073709551616").error().message.find("too large") !=
+        std::string::npos);
+  CHECK_FALSE(parse_byte_size("16777215TiB1"));
+  CHECK(parse_byte_size("16777216TiB").error().message.find("too large") != std::string::npos);
+  CHECK(parse_byte_size("1e3").value() == 1000);
+  CHECK(parse_byte_size("2.5KiB").value() == 2560);
+}

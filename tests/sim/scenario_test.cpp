@@ -95,5 +95,37 @@ TEST_CASE("errors carry the YAML line") {
   CHECK(o.message.find("set by --set faults[0].node=zz") != std::string::npos);
 }
 
+// Found by fuzz/scenario_fuzz.cpp (inputs in fuzz/corpus/scenario/): each of these escaped as an
+// exception or was accepted silently.
+TEST_CASE("hostile scenarios are errors, not exceptions or silent changes") {
+  const std::string b = kBase;
+  struct Case {
+    std::string yaml;
+    std::vector<std::string> sets;
+    std::string field;
+    std::string message_part;
+  };
+  const std::vector<Case> cases = {
+      // std::stoul threw std::out_of_range on a 20-digit list index.
+      {b, {"faults[99999999999999999999].at=1s"}, "faults[99999999999999999999].at", "bad index"},
+      // A sequence as a mapping key made yaml-cpp's as<std::string>() throw.
+      {b + "[a, b]: 1\n", {}, "", "plain names"},
+      {b, {"workload={[x]: 1}"}, "workload", "plain names"},
+      // NaN passed every range check ("must be in [0, 1]" compares false).
+      {b, {"workload.write_ratio=nan"}, "workload.write_ratio", "expected a number"},
+      {b, {"network.loss=.NaN"}, "network.loss", "expected a number"},
+      {b, {"workload.rate=inf"}, "workload.rate", "expected a number"},
+      // 32-bit fields kept the low 32 bits of larger values (4294967297 replicas -> 1).
+      {b, {"cluster.replicas=4294967297"}, "cluster.replicas", "at most 4294967295"},
+      {b, {"service.concurrency=4294967296"}, "service.concurrency", "at most 4294967295"},
+  };
+  for (const auto& c : cases) {
+    const Error e = parse_error(c.yaml, c.sets);
+    INFO(e.to_string());
+    CHECK(e.field == c.field);
+    CHECK(e.message.find(c.message_part) != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace cachescope

@@ -154,3 +154,28 @@ TEST_CASE("the rank mixer is a bijection on a sample and scatters neighbours") {
   CHECK(seen.size() == 100000);
   CHECK(mix_rank(1, 7) - mix_rank(0, 7) != 1);
 }
+
+// Found by fuzz/generator_spec_fuzz.cpp: a tiny rate made i / rate overflow the int64 timestamp
+// (undefined behaviour; timestamps went backwards).
+TEST_CASE("a rate too low for the request count is an error, not overflowing timestamps") {
+  auto c = parse_generator_spec("zipf:rate=1e-300,requests=5");
+  REQUIRE(c);
+  auto g = make_generator(*c);
+  REQUIRE_FALSE(g);
+  CHECK(g.error().field == "rate");
+  // The slowest rate that still fits: every timestamp non-negative and increasing.
+  auto ok = generate("scan:objects=3,requests=3,rate=1e-18");
+  REQUIRE(ok.size() == 3);
+  CHECK(ok[1].time > ok[0].time);
+  CHECK(ok[2].time > ok[1].time);
+}
+
+// Found by fuzz/generator_spec_fuzz.cpp: "=10" has an empty key, and the error named no field.
+TEST_CASE("an empty key in a generator spec is an error naming the item") {
+  for (const char* spec : {"uniform:=10", "zipf:objects=5, =3"}) {
+    auto c = parse_generator_spec(spec);
+    REQUIRE_FALSE(c);
+    CHECK_FALSE(c.error().field.empty());
+    CHECK(c.error().message.find("key=value") != std::string::npos);
+  }
+}

@@ -158,3 +158,35 @@ TEST_CASE("open_trace: CSV columns from header names; forced formats; explicit o
   CHECK(read_all(**with_bad).size() == 2);
   CHECK((*with_bad)->skipped_lines() == 1);
 }
+
+TEST_CASE("guessing and opening work on in-memory sources, and rewind what they sniffed") {
+  auto source = open_memory_byte_source("mem", "0 3 0 0\n7 1 0 1\n");
+  auto guessed = guess_trace_format(*source);
+  REQUIRE(guessed);
+  CHECK(*guessed == TraceFormat::kArc);
+  auto reader = open_trace(std::move(source));
+  REQUIRE(reader);
+  CHECK((*reader)->format() == "arc");
+  CHECK(ids(read_all(**reader)) == std::vector<std::uint64_t>{0, 1, 2, 7});
+
+  auto csv = open_trace(open_memory_byte_source("mem.csv", "key,size\nfoo,10\n"));
+  REQUIRE(csv);
+  auto reqs = read_all(**csv);
+  REQUIRE(reqs.size() == 1);
+  CHECK(reqs[0].size == 10);
+
+  // A binary memory input whose length is not whole records is refused, as a file is.
+  auto odd = guess_trace_format(*open_memory_byte_source("mem", std::string(25, '\0')));
+  REQUIRE_FALSE(odd);
+  CHECK(odd.error().message.find("not a multiple of 24") != std::string::npos);
+}
+
+// Found by fuzz/trace_csv_columns_fuzz.cpp: "=2" has an empty key, and the error named no field.
+TEST_CASE("an empty key in CSV options is an error naming the item") {
+  for (const char* text : {"=2", "id-col=1, =3"}) {
+    auto o = parse_csv_options(text);
+    REQUIRE_FALSE(o);
+    CHECK_FALSE(o.error().field.empty());
+    CHECK(o.error().message.find("key=value") != std::string::npos);
+  }
+}

@@ -475,3 +475,67 @@ TEST_CASE("CSV: the one-pass path and the checked path read the same values") {
     REQUIRE(ra[i].ttl == rb[i].ttl);
   }
 }
+
+TEST_CASE("in-memory sources read like files: same requests, same compression detection") {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += std::to_string(i % 311) + "\n";
+  auto from_file = make_text_reader(write_file(dir.file("m.txt"), text));
+  REQUIRE(from_file);
+  const auto expected = ids(read_all(**from_file));
+  for (const std::string& bytes : {text, zstd_compress(text), gzip_compress(text)}) {
+    auto source = open_memory_byte_source("mem", bytes);
+    CHECK(source->known_size().has_value() == (bytes == text));
+    auto reader = make_text_reader(std::move(source));
+    CHECK(ids(read_all(*reader)) == expected);
+    REQUIRE(reader->rewind());
+    CHECK(ids(read_all(*reader)) == expected);
+  }
+  auto bad = make_lirs_reader(open_memory_byte_source("mem.lirs", "1\nkey\n"));
+  std::vector<Request> buf(8);
+  auto n = bad->read(buf);
+  REQUIRE_FALSE(n);
+  CHECK(n.error().to_string() == "mem.lirs:2: field 'block': not a number: 'key'");
+}
+
+namespace {
+// A source whose input is longer than it said when opened (a file still being written): the
+// line buffer starts at the announced size and has to grow.
+class GrowingSource final : public ByteSource {
+ public:
+  explicit GrowingSource(std::string bytes) : ByteSource("growing"), bytes_(std::move(bytes)) {}
+  Expected<std::size_t> read(std::span<char> out) override {
+    const std::size_t n = std::min(out.size(), bytes_.size() - pos_);
+    std::memcpy(out.data(), bytes_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  Status rewind() override {
+    pos_ = 0;
+    return Ok{};
+  }
+  Compression compression() const noexcept override { return Compression::kNone; }
+  std::optional<std::uint64_t> known_size() const noexcept override { return 10; }
+
+ private:
+  std::string bytes_;
+  std::size_t pos_ = 0;
+};
+}  // namespace
+
+TEST_CASE("small inputs get small buffers that grow when the input turns out longer") {
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += std::to_string(i) + "\n";
+  text += std::string(9000, 'k') + "\n7\n";  // one line longer than the first buffer
+  auto reader = make_text_reader(std::make_unique<GrowingSource>(text));
+  auto reqs = read_all(*reader);
+  REQUIRE(reqs.size() == 3002);
+  CHECK(reqs[2999].id == 2999);
+  CHECK(reqs[3000].id == hash_key(std::string(9000, 'k')));
+  CHECK(reqs[3001].id == 7);
+
+  std::string bin = oracle_bytes({{1, 5, 10, 2}, {2, 6, 20, -1}, {3, 5, 10, -1}});
+  for (int i = 0; i < 7; ++i) bin += bin;  // 384 records: past a 1-record first buffer
+  auto oracle = make_oracle_general_reader(std::make_unique<GrowingSource>(bin), 1000);
+  CHECK(read_all(*oracle).size() + oracle->skipped_lines() == 384);
+}

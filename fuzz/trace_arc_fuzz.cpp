@@ -1,0 +1,10 @@
+// Fuzz target: the ARC trace reader (start_block n_blocks ignored request_no), opened as `--format
+// arc` opens a file (open_trace over an in-memory source). Invariants: fuzz/trace_checks.h.
+#include "fuzz/trace_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace cachescope;
+  fuzz::check_trace(fuzz::as_view(data, size), fuzz::open_as(TraceFormat::kArc),
+                    fuzz::Located::kLine);
+  return 0;
+}

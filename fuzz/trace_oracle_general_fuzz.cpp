@@ -1,0 +1,11 @@
+// Fuzz target: the oracleGeneral binary reader (24-byte records), opened as `--format
+// oracleGeneral` opens a file (open_trace over an in-memory source). Invariants:
+// fuzz/trace_checks.h.
+#include "fuzz/trace_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace cachescope;
+  fuzz::check_trace(fuzz::as_view(data, size), fuzz::open_as(TraceFormat::kOracleGeneral),
+                    fuzz::Located::kOffset);
+  return 0;
+}
