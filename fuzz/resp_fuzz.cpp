@@ -41,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (auto& c : rest.commands) parts.commands.push_back(std::move(c));
     parts.error = rest.error;
   }
-  FUZZ_CHECK(equal_feeds(all, parts), "commands depend on how the bytes were split at " +
-                                          std::to_string(cut));
+  FUZZ_CHECK(equal_feeds(all, parts),
+             "commands depend on how the bytes were split at " + std::to_string(cut));
   if (all.failed()) FUZZ_CHECK(all.error.rfind("Protocol error", 0) == 0, all.error);
 
   StoreConfig sc;
