@@ -11,6 +11,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "node/loadgen.h"
+#include "sim/report_json.h"
 #include "sim/sim_time.h"
 #include "traces/generator.h"
 #include "traces/open_trace.h"
@@ -35,22 +36,9 @@ struct LoadgenArgs {
 
 using Json = nlohmann::ordered_json;
 
-double ms(SimTime t) { return static_cast<double>(t / 1000) / 1000.0; }
-double ratio(double x) {
-  return static_cast<double>(static_cast<std::int64_t>(x * 1e6 + 0.5)) / 1e6;
-}
-
-Json latency(const LatencyHistogram& h) {
-  Json j;
-  j["count"] = h.count();
-  j["mean_ms"] = h.empty() ? 0.0 : ms(static_cast<SimTime>(h.mean()));
-  j["p50_ms"] = ms(h.value_at_quantile(0.5));
-  j["p90_ms"] = ms(h.value_at_quantile(0.9));
-  j["p99_ms"] = ms(h.value_at_quantile(0.99));
-  j["p999_ms"] = ms(h.value_at_quantile(0.999));
-  j["max_ms"] = ms(h.max());
-  return j;
-}
+double ms(SimTime t) { return report_ms(t); }
+double ratio(double x) { return report_ratio(x); }
+Json latency(const LatencyHistogram& h) { return report_latency(h); }
 
 void run(const LoadgenArgs& a) {
   node::LoadgenConfig cfg;

@@ -12,6 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/replay_output.h"
+#include "common/strings.h"
 #include "replay/replay.h"
 #include "traces/generator.h"
 #include "traces/open_trace.h"
@@ -38,18 +39,6 @@ struct ReplayArgs {
   bool quiet = false;
   bool no_progress = false;
 };
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, ',')) {
-    while (!cur.empty() && cur.front() == ' ') cur.erase(0, 1);
-    while (!cur.empty() && cur.back() == ' ') cur.pop_back();
-    if (!cur.empty()) out.push_back(cur);
-  }
-  return out;
-}
 
 std::unique_ptr<TraceReader> open_source(const ReplayArgs& a) {
   if (!a.generate.empty()) {

@@ -20,6 +20,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/strings.h"
 #include "gui/charts.h"
 #include "replay/replay.h"
 #include "traces/generator.h"
@@ -27,18 +28,6 @@
 
 namespace cachescope::gui {
 namespace {
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, ',')) {
-    while (!cur.empty() && cur.front() == ' ') cur.erase(0, 1);
-    while (!cur.empty() && cur.back() == ' ') cur.pop_back();
-    if (!cur.empty()) out.push_back(cur);
-  }
-  return out;
-}
 
 const QColor kColors[] = {QColor(0, 114, 178),   QColor(230, 159, 0),  QColor(0, 158, 115),
                           QColor(204, 121, 167), QColor(86, 180, 233), QColor(213, 94, 0),

@@ -1,4 +1,5 @@
 #include "common/units.h"
+#include "common/strings.h"
 
 #include <catch2/catch.hpp>
 
@@ -36,4 +37,12 @@ TEST_CASE("whole-number sizes are exact up to 2^64 - 1") {
   CHECK(parse_byte_size("16777216TiB").error().message.find("too large") != std::string::npos);
   CHECK(parse_byte_size("1e3").value() == 1000);
   CHECK(parse_byte_size("2.5KiB").value() == 2560);
+}
+
+TEST_CASE("split_list trims items and drops empty ones") {
+  using cachescope::split_list;
+  CHECK(split_list("lru, arc,lfu") == std::vector<std::string>{"lru", "arc", "lfu"});
+  CHECK(split_list(" , a ,, b , ").size() == 2);
+  CHECK(split_list("").empty());
+  CHECK(split_list("x;y", ';') == std::vector<std::string>{"x", "y"});
 }
