@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -57,6 +58,9 @@ SimAssertion parse_sim_assertion(const std::string& text) {
       if (used != num.size()) throw std::invalid_argument("trailing");
     } catch (const std::exception&) {
       fail(kExitUsage, "--assert '" + text + "': '" + num + "' is not a number");
+    }
+    if (!std::isfinite(a.value)) {
+      fail(kExitUsage, "--assert '" + text + "': the threshold must be a finite number");
     }
     bool known = false;
     for (const auto& m : sim_metric_names()) known = known || m == a.metric;
