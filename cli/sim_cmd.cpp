@@ -118,7 +118,7 @@ void run(const SimArgs& a) {
   if (progress_shown) std::fprintf(stderr, "\r%70s\r", "");
   if (!result) fail(kExitFailure, result.error().to_string());
   if (!a.quiet && a.json != "-" && a.csv != "-") {
-    std::cout << report_text(*result);
+    std::cout << report_text(*result) << std::flush;  // the summary first, then the stderr line
     // Requests issued in the whole run (warm-up included) per second of wall time.
     const double issued = static_cast<double>(result->requests_issued);
     std::fprintf(stderr, "simulated %.2f M requests (%.2f M events) in %.2f s: %.3f M requests/s\n",
