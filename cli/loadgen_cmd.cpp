@@ -36,10 +36,6 @@ struct LoadgenArgs {
 
 using Json = nlohmann::ordered_json;
 
-double ms(SimTime t) { return report_ms(t); }
-double ratio(double x) { return report_ratio(x); }
-Json latency(const LatencyHistogram& h) { return report_latency(h); }
-
 void run(const LoadgenArgs& a) {
   node::LoadgenConfig cfg;
   if (auto st = node::parse_loadgen_target(a.target, cfg); !st) {
@@ -97,42 +93,43 @@ void run(const LoadgenArgs& a) {
   j["connections"] = cfg.connections;
   j["pipeline"] = cfg.pipeline;
   j["target_rate"] = cfg.rate;
-  j["duration_ms"] = static_cast<double>(r.duration_ns / 1000) / 1000.0;
+  j["duration_ms"] = report_ms(r.duration_ns);
   j["requests"] = r.requests;
   j["reads"] = r.reads;
   j["writes"] = r.writes;
   j["deletes"] = r.deletes;
   j["hits"] = r.hits;
   j["misses"] = r.misses;
-  j["hit_ratio"] = ratio(r.hit_ratio());
+  j["hit_ratio"] = report_ratio(r.hit_ratio());
   j["failed_requests"] = r.failed;
   if (!r.first_error.empty()) j["first_error"] = r.first_error;
   j["throughput_rps"] = static_cast<double>(static_cast<std::int64_t>(r.throughput() * 10)) / 10;
   Json lat;
-  lat["all"] = latency(r.all);
-  lat["hit"] = latency(r.hit);
-  lat["miss"] = latency(r.miss);
-  lat["read"] = latency(r.read);
-  lat["write"] = latency(r.write);
+  lat["all"] = report_latency(r.all);
+  lat["hit"] = report_latency(r.hit);
+  lat["miss"] = report_latency(r.miss);
+  lat["read"] = report_latency(r.read);
+  lat["write"] = report_latency(r.write);
   j["latency"] = lat;
   const std::string json = j.dump(2) + "\n";
   if (!a.json.empty()) write_output(a.json, json);
 
   FILE* text = a.json == "-" ? stderr : stdout;
-  std::fprintf(
-      text,
-      "%s (%s, %d connections x pipeline %d): %llu requests in %.3f s = %.0f req/s\n"
-      "reads %llu (hits %llu, misses %llu, hit ratio %.4f), writes %llu, deletes %llu, "
-      "failed %llu\n"
-      "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
-      a.target.c_str(), a.mode.c_str(), cfg.connections, cfg.pipeline,
-      static_cast<unsigned long long>(r.requests), static_cast<double>(r.duration_ns) / 1e9,
-      r.throughput(), static_cast<unsigned long long>(r.reads),
-      static_cast<unsigned long long>(r.hits), static_cast<unsigned long long>(r.misses),
-      r.hit_ratio(), static_cast<unsigned long long>(r.writes),
-      static_cast<unsigned long long>(r.deletes), static_cast<unsigned long long>(r.failed),
-      ms(r.all.value_at_quantile(0.5)), ms(r.all.value_at_quantile(0.9)),
-      ms(r.all.value_at_quantile(0.99)), ms(r.all.value_at_quantile(0.999)), ms(r.all.max()));
+  std::fprintf(text,
+               "%s (%s, %d connections x pipeline %d): %llu requests in %.3f s = %.0f req/s\n"
+               "reads %llu (hits %llu, misses %llu, hit ratio %.4f), writes %llu, deletes %llu, "
+               "failed %llu\n"
+               "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n",
+               a.target.c_str(), a.mode.c_str(), cfg.connections, cfg.pipeline,
+               static_cast<unsigned long long>(r.requests),
+               static_cast<double>(r.duration_ns) / 1e9, r.throughput(),
+               static_cast<unsigned long long>(r.reads), static_cast<unsigned long long>(r.hits),
+               static_cast<unsigned long long>(r.misses), r.hit_ratio(),
+               static_cast<unsigned long long>(r.writes),
+               static_cast<unsigned long long>(r.deletes),
+               static_cast<unsigned long long>(r.failed), report_ms(r.all.value_at_quantile(0.5)),
+               report_ms(r.all.value_at_quantile(0.9)), report_ms(r.all.value_at_quantile(0.99)),
+               report_ms(r.all.value_at_quantile(0.999)), report_ms(r.all.max()));
   if (r.failed) {
     std::fprintf(text, "first error reply: %s\n", r.first_error.c_str());
   }

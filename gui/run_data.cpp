@@ -1,10 +1,9 @@
 #include "gui/run_data.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "common/file.h"
 #include "sim/simulator.h"
 
 namespace cachescope::gui {
@@ -272,16 +271,9 @@ Expected<RunData> run_data_from_report_json(const std::string& text, const std::
 }
 
 Expected<RunData> load_report(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Error e;
-    e.file = path;
-    e.message = "cannot open the report file";
-    return e;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return run_data_from_report_json(ss.str(), path);
+  auto text = read_whole_file(path, "report");
+  if (!text) return text.error();
+  return run_data_from_report_json(*text, path);
 }
 
 }  // namespace cachescope::gui

@@ -3,9 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "common/file.h"
 #include "common/units.h"
 #include "policies/registry.h"
 
@@ -102,16 +100,9 @@ Status parse_node_config(std::string_view text, const std::string& file, NodeCon
 }
 
 Status load_node_config(const std::string& path, NodeConfig& config) {
-  std::ifstream in(path);
-  if (!in) {
-    Error e;
-    e.file = path;
-    e.message = "cannot open the config file";
-    return e;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_node_config(ss.str(), path, config);
+  auto text = read_whole_file(path, "config");
+  if (!text) return text.error();
+  return parse_node_config(*text, path, config);
 }
 
 Status validate_node_config(const NodeConfig& c) {

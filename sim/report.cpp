@@ -10,11 +10,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-double ms(SimTime t) { return report_ms(t); }
-double ratio(double x) { return report_ratio(x); }
-Json latency(const LatencyHistogram& h) { return report_latency(h); }
-
-Json opt_time(SimTime t) { return t < 0 ? Json(nullptr) : Json(ms(t)); }
+Json opt_time(SimTime t) { return t < 0 ? Json(nullptr) : Json(report_ms(t)); }
 
 std::string fmt_ms(SimTime t) {
   if (t < 0) return "-";
@@ -29,16 +25,16 @@ std::string report_json(const SimResult& r) {
   Json j;
   j["scenario"] = r.name;
   j["seed"] = r.seed;
-  j["duration_ms"] = ms(r.duration);
-  j["warmup_ms"] = ms(r.warmup);
-  j["window_ms"] = ms(r.window);
-  if (r.cancelled) j["cancelled_at_ms"] = ms(r.ended_at);
+  j["duration_ms"] = report_ms(r.duration);
+  j["warmup_ms"] = report_ms(r.warmup);
+  j["window_ms"] = report_ms(r.window);
+  if (r.cancelled) j["cancelled_at_ms"] = report_ms(r.ended_at);
   j["requests"] = r.requests;
   j["reads"] = r.reads;
   j["writes"] = r.writes;
   j["hits"] = r.hits;
   j["misses"] = r.misses;
-  j["hit_ratio"] = ratio(r.hit_ratio());
+  j["hit_ratio"] = report_ratio(r.hit_ratio());
   j["completed"] = r.completed;
   j["failed_requests"] = r.failed;
   j["timed_out"] = r.timed_out;
@@ -54,22 +50,22 @@ std::string report_json(const SimResult& r) {
   j["messages_dropped"] = r.messages_dropped;
   j["events"] = r.events;
   Json lat;
-  lat["all"] = latency(r.all);
-  lat["hit"] = latency(r.hit);
-  lat["miss"] = latency(r.miss);
-  lat["read"] = latency(r.read);
-  lat["write"] = latency(r.write);
+  lat["all"] = report_latency(r.all);
+  lat["hit"] = report_latency(r.hit);
+  lat["miss"] = report_latency(r.miss);
+  lat["read"] = report_latency(r.read);
+  lat["write"] = report_latency(r.write);
   j["latency"] = lat;
   Json fo = Json::array();
   for (const auto& f : r.failovers) {
     Json x;
     x["kind"] = f.kind;
     x["node"] = f.node;
-    x["at_ms"] = ms(f.at);
+    x["at_ms"] = report_ms(f.at);
     x["detected_ms"] = opt_time(f.detected);
     x["promoted_ms"] = opt_time(f.promoted);
     x["recovered_ms"] = opt_time(f.recovered);
-    x["hit_ratio_before"] = ratio(f.hit_ratio_before);
+    x["hit_ratio_before"] = report_ratio(f.hit_ratio_before);
     fo.push_back(x);
   }
   j["failovers"] = fo;
@@ -77,10 +73,10 @@ std::string report_json(const SimResult& r) {
   Json ws = Json::array();
   for (const auto& w : r.windows) {
     Json x;
-    x["start_ms"] = ms(w.start);
+    x["start_ms"] = report_ms(w.start);
     x["reads"] = w.reads;
     x["hits"] = w.hits;
-    x["hit_ratio"] = ratio(w.hit_ratio());
+    x["hit_ratio"] = report_ratio(w.hit_ratio());
     x["writes"] = w.writes;
     x["failed"] = w.failed;
     x["timed_out"] = w.timed_out;
@@ -88,8 +84,8 @@ std::string report_json(const SimResult& r) {
     x["origin_queue"] = w.origin_queue;
     x["origin_queue_max"] = w.origin_queue_max;
     x["repl_lag_max"] = w.repl_lag_max;
-    x["p50_ms"] = ms(w.latency_p50);
-    x["p99_ms"] = ms(w.latency_p99);
+    x["p50_ms"] = report_ms(w.latency_p50);
+    x["p99_ms"] = report_ms(w.latency_p99);
     Json ns = Json::array();
     for (const auto& n : w.nodes) {
       ns.push_back(Json{{"ops", n.ops},
@@ -151,9 +147,9 @@ std::string report_text(const SimResult& r) {
   out += "latency (ms)     count      p50      p90      p99    p99.9      max\n";
   auto row = [&](const char* name, const LatencyHistogram& h) {
     std::snprintf(buf, sizeof buf, "  %-8s %10llu %8.3f %8.3f %8.3f %8.3f %8.3f\n", name,
-                  (unsigned long long)h.count(), ms(h.value_at_quantile(0.5)),
-                  ms(h.value_at_quantile(0.9)), ms(h.value_at_quantile(0.99)),
-                  ms(h.value_at_quantile(0.999)), ms(h.max()));
+                  (unsigned long long)h.count(), report_ms(h.value_at_quantile(0.5)),
+                  report_ms(h.value_at_quantile(0.9)), report_ms(h.value_at_quantile(0.99)),
+                  report_ms(h.value_at_quantile(0.999)), report_ms(h.max()));
     out += buf;
   };
   row("all", r.all);
@@ -190,13 +186,13 @@ const std::vector<std::string>& sim_metric_names() {
 }
 
 std::optional<double> sim_metric(const SimResult& r, std::string_view name) {
-  auto q = [](const LatencyHistogram& h, double p) { return ms(h.value_at_quantile(p)); };
+  auto q = [](const LatencyHistogram& h, double p) { return report_ms(h.value_at_quantile(p)); };
   if (name == "hit_ratio") return r.hit_ratio();
   if (name == "p50_ms") return q(r.all, 0.5);
   if (name == "p90_ms") return q(r.all, 0.9);
   if (name == "p99_ms") return q(r.all, 0.99);
   if (name == "p999_ms") return q(r.all, 0.999);
-  if (name == "max_ms") return ms(r.all.max());
+  if (name == "max_ms") return report_ms(r.all.max());
   if (name == "mean_ms") return r.all.empty() ? 0.0 : r.all.mean() / 1e6;
   if (name == "hit_p99_ms") return q(r.hit, 0.99);
   if (name == "miss_p99_ms") return q(r.miss, 0.99);

@@ -4,14 +4,13 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
 #include <set>
-#include <sstream>
 #include <variant>
 
+#include "common/file.h"
 #include "common/units.h"
 
 namespace cachescope {
@@ -532,16 +531,9 @@ Expected<SimConfig> parse_scenario(std::string_view yaml, const std::string& fil
 
 Expected<SimConfig> load_scenario(const std::string& path,
                                   const std::vector<std::string>& overrides) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Error e;
-    e.file = path;
-    e.message = "cannot open the scenario file";
-    return e;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_scenario(ss.str(), path, overrides);
+  auto text = read_whole_file(path, "scenario");
+  if (!text) return text.error();
+  return parse_scenario(*text, path, overrides);
 }
 
 }  // namespace cachescope
