@@ -75,13 +75,29 @@ class BasicCache {
   bool access(ObjId id, std::uint32_t size, std::int64_t next_access) {
     ++counters_.requests;
     counters_.bytes_requested += size;
-    if (auto it = index_.find(id); it != index_.end()) {
+    // One probe of the index either way: a miss claims its entry at once (evictions erase other
+    // entries, which leaves this iterator valid), and fills in the slot once it has one.
+    auto [it, fresh] = index_.try_emplace(id, kNoSlot);
+    if (!fresh) {
       hit(it->second, size, next_access);
       return true;
     }
     ++counters_.misses;
     counters_.bytes_missed += size;
-    insert_new(id, size, 0, next_access);
+    const std::uint64_t charge = charge_of(size);
+    if (charge > capacity_) {
+      ++counters_.too_large;
+      index_.erase(it);
+      return false;
+    }
+    policy_.on_miss(id, charge);
+    while (used_ + charge > capacity_) evict_one();
+    const Slot s = take_slot();
+    slots_[s] = SlotRecord{id, size, 1};
+    if (!expires_.empty()) expires_[s] = 0;
+    used_ += charge;
+    it->second = s;
+    policy_.on_insert(s, id, charge, next_access);
     return false;
   }
 

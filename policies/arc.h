@@ -39,11 +39,13 @@
 //  - the ghost map holds id -> (list, seq) and is allowed to be stale: an entry is valid iff its
 //    seq is >= the list's head seq (every seq below the head has been trimmed). Entries at or
 //    above the head always point at a live record with that id (a ghost hit erases its entry);
-//  - trimming the LRU ghost just advances the head (and past any holes): no map erase, which
-//    used to be a cold cache miss per miss;
+//  - trimming the LRU ghost advances the head (and past any holes). In a large map it does not
+//    erase the map entry, which would be a cold cache miss per miss; stale entries are swept
+//    (one sequential pass) when the map has grown to about twice the live ghosts, and a stale
+//    entry met by a lookup is erased on the spot. While the map is small enough to stay in the
+//    CPU caches (eager_erase_limit_), trimming erases the entry at once, which costs less than
+//    the sweep;
 //  - a ghost hit marks its record dead (a hole) and erases its map entry;
-//  - stale map entries are swept (one sequential pass) when the map has grown to about twice the
-//    live ghosts; a stale entry met by a lookup is erased on the spot;
 //  - a ring whose window holds more holes than live records is compacted (live records renumbered
 //    from the head, their map entries updated), so memory stays O(live ghosts).
 // Each trim, hit and push pays for O(1) of a later sweep or compaction, so all stays amortised
@@ -113,6 +115,9 @@ class ArcPolicy {
   std::vector<ObjId> ghost_ids(int which) const;
   std::uint64_t ghost_sweeps() const noexcept { return sweeps_; }
   std::uint64_t ghost_compactions() const noexcept { return compactions_; }
+  // Below this many ghost-map entries a trimmed ghost's entry is erased at once instead of being
+  // left for a sweep (the results are the same either way; tests lower it to exercise sweeps).
+  void set_eager_erase_limit(std::size_t entries) noexcept { eager_erase_limit_ = entries; }
 
  private:
   // Where a slot is: its index into lists_ and sizes_, or kGone.
@@ -172,6 +177,9 @@ class ArcPolicy {
   BasicSlotLinks<SlotMeta> meta_;
   std::vector<ObjId> ids_;
   absl::flat_hash_map<ObjId, std::uint64_t> ghost_index_;  // id -> ghost_value, maybe stale
+  // Trimmed ghosts' map entries are erased at once while the map holds at most this many entries
+  // (about 512 KiB); beyond it they are left stale for a sweep.
+  std::size_t eager_erase_limit_ = 32768;
   std::size_t sweep_at_ = 1024;  // sweep stale entries when the map grows past this
   GhostRing b1_, b2_;
   std::uint64_t sweeps_ = 0, compactions_ = 0;
