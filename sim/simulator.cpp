@@ -1028,9 +1028,16 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const SimConfig& config) 
   }
   if (c.proxy) m.proxy_net = attach("proxy", NetNodeKind::kProxy, zones.front());
   m.origin_net = attach("origin", NetNodeKind::kOrigin, c.origin.zone);
+  // One initial map for every node and client: they share its slot table or ring.
+  auto map = build_shard_map(c.cluster);
+  if (!map) {
+    Error e = map.error();
+    e.field = "cluster" + (e.field.empty() ? "" : "." + e.field);
+    return e;
+  }
   for (std::uint32_t i = 0; i < c.cluster.nodes.size(); ++i) {
     const NodeConfig& nc = c.cluster.nodes[i];
-    auto node = ClusterNode::create(c.cluster, nc.id, 0);
+    auto node = ClusterNode::create(c.cluster, nc.id, 0, &*map);
     if (!node) {
       Error e = node.error();
       e.field = "cluster.nodes[" + std::to_string(i) + "]" + (e.field.empty() ? "" : "." + e.field);
@@ -1049,12 +1056,6 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const SimConfig& config) 
   m.net_rng = Rng::stream(c.seed, kEntityNet);
   m.workload_rng = Rng::stream(c.seed, kEntityWorkload);
 
-  auto map = build_shard_map(c.cluster);
-  if (!map) {
-    Error e = map.error();
-    e.field = "cluster" + (e.field.empty() ? "" : "." + e.field);
-    return e;
-  }
   const std::uint32_t asides = c.proxy ? 1 : c.workload.clients;
   for (std::uint32_t a = 0; a < asides; ++a) {
     m.asides.push_back(std::make_unique<CacheAsideClient>(c.cluster, a, *map));

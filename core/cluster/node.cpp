@@ -15,7 +15,8 @@ const NodeConfig* find_node(const ClusterConfig& config, NodeId id) {
 }  // namespace
 
 Expected<std::unique_ptr<ClusterNode>> ClusterNode::create(const ClusterConfig& config, NodeId self,
-                                                           ClusterTime now) {
+                                                           ClusterTime now,
+                                                           const ShardMap* initial_map) {
   if (auto s = validate(config); !s) return s.error();
   const NodeConfig* nc = find_node(config, self);
   if (nc == nullptr) {
@@ -30,9 +31,13 @@ Expected<std::unique_ptr<ClusterNode>> ClusterNode::create(const ClusterConfig& 
   if (!cache) return cache.error();
   std::unique_ptr<ClusterNode> node(new ClusterNode(config, self, std::move(*cache)));
   if (nc->initial_member) {
-    auto map = build_shard_map(config);
-    if (!map) return map.error();
-    node->map_ = std::move(*map);
+    if (initial_map != nullptr) {
+      node->map_ = *initial_map;
+    } else {
+      auto map = build_shard_map(config);
+      if (!map) return map.error();
+      node->map_ = std::move(*map);
+    }
     node->purged_layout_ = node->map_.layout_epoch;
     // Bootstrap: every copy of every shard is empty at offset 0 of term 1, so all are in sync.
     for (const auto& e : node->map_.shards) {

@@ -90,10 +90,13 @@ struct NodeCounters {
 
 class ClusterNode {
  public:
-  // A node of `config.nodes` with id `self`. Initial members start from build_shard_map(config);
-  // others start with an empty map and serve nothing until a ConfigUpdate includes them.
+  // A node of `config.nodes` with id `self`. Initial members start from build_shard_map(config),
+  // or from `initial_map` when given (which must be that map: callers that create many nodes
+  // build it once, so the nodes share one slot table instead of holding a copy each); others
+  // start with an empty map and serve nothing until a ConfigUpdate includes them.
   static Expected<std::unique_ptr<ClusterNode>> create(const ClusterConfig& config, NodeId self,
-                                                       ClusterTime now);
+                                                       ClusterTime now,
+                                                       const ShardMap* initial_map = nullptr);
 
   void on_client_request(const ClientRequest& req, ClusterTime now);
   void on_message(Address from, const Message& msg, ClusterTime now);
