@@ -169,8 +169,9 @@ void run(const ModelArgs& a) {
   // Table: miss ratios, model beside simulation.
   std::ostringstream out;
   char buf[256];
-  out << "model " << source_name << ": " << requests << " requests, " << pop.total_objects
-      << " objects, unit " << a.unit;
+  out << "model " << source_name << ": ";
+  if (a.zipf.empty() || !a.no_sim) out << requests << " requests, ";
+  out << pop.total_objects << " objects, unit " << a.unit;
   if (!a.no_sim) out << ", simulation warm-up " << warmup << " requests";
   out << " (miss ratios)\n";
   std::snprintf(buf, sizeof buf, "%-8s %12s", "size", "capacity");
@@ -207,7 +208,7 @@ void run(const ModelArgs& a) {
   j["popularity"] = a.zipf.empty() ? "trace" : "zipf";
   if (!a.zipf.empty()) j["alpha"] = alpha;
   j["objects"] = pop.total_objects;
-  j["requests"] = requests;
+  if (a.zipf.empty() || !a.no_sim) j["requests"] = requests;
   j["warmup"] = warmup;
   j["unit"] = a.unit;
   j["simulated"] = !a.no_sim;
