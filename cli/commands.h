@@ -16,6 +16,8 @@ void add_sim_command(CLI::App& app);
 void add_gui_commands(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_loadgen_command(CLI::App& app);
+void add_mrc_command(CLI::App& app);
+void add_model_command(CLI::App& app);
 
 // Writes `content` to `path`, or to stdout when path is "-"; throws CommandFailed on error.
 void write_output(const std::string& path, const std::string& content);

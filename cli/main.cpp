@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   add_node_command(app);
   add_loadgen_command(app);
   add_trace_commands(app);
+  add_mrc_command(app);
+  add_model_command(app);
   add_gui_commands(app);
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "analysis/sampling.h"
 #include "cli/cli_common.h"
 #include "common/units.h"
 #include "traces/generator.h"
@@ -72,12 +73,13 @@ bool wants_zstd(const std::string& path, bool flag) {
   return flag || (path.size() >= 4 && path.compare(path.size() - 4, 4, ".zst") == 0);
 }
 
-void write_or_fail(TraceReader& reader, const std::string& out, bool zstd) {
+WriteSummary write_or_fail(TraceReader& reader, const std::string& out, bool zstd) {
   auto start = std::chrono::steady_clock::now();
   auto summary = write_oracle_general(reader, out, zstd);
   if (!summary) fail(kExitFailure, summary.error().to_string());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s\n", summary_line(*summary, out, wants_zstd(out, zstd), seconds).c_str());
+  return *summary;
 }
 
 nlohmann::ordered_json stats_json(const TraceStats& st, const std::string& path) {
@@ -206,6 +208,84 @@ void add_trace_commands(CLI::App& app) {
   convert->callback([convert_args] {
     auto reader = open_or_fail(convert_args->trace);
     write_or_fail(*reader, convert_args->out, convert_args->zstd);
+  });
+
+  struct HeadArgs {
+    TraceArgs trace;
+    std::uint64_t count = 10;
+    std::string out;
+    bool zstd = false;
+  };
+  auto head_args = std::make_shared<HeadArgs>();
+  CLI::App* head = trace->add_subcommand(
+      "head", "Print the first requests, or write them as oracleGeneral with -o");
+  add_trace_args(head, head_args->trace);
+  head->add_option("-n,--requests", head_args->count, "How many requests")->capture_default_str();
+  head->add_option("-o,--output", head_args->out,
+                   "Write them to PATH as oracleGeneral with next access (.zst: compressed)");
+  head->add_flag("--zstd", head_args->zstd, "Compress with zstd whatever the name");
+  head->callback([head_args] {
+    HeadReader reader(open_or_fail(head_args->trace), head_args->count);
+    if (!head_args->out.empty()) {
+      write_or_fail(reader, head_args->out, head_args->zstd);
+      return;
+    }
+    static constexpr const char* kOps[] = {"get", "set", "delete", "other"};
+    std::printf("%10s %12s %20s %10s %6s %8s %12s\n", "index", "time", "id", "size", "op", "ttl",
+                "next_access");
+    std::vector<Request> buf(4096);
+    std::uint64_t index = 0;
+    for (;;) {
+      auto got = reader.read(buf);
+      if (!got) fail(kExitFailure, got.error().to_string());
+      if (*got == 0) break;
+      for (std::size_t i = 0; i < *got; ++i, ++index) {
+        const Request& r = buf[i];
+        const std::string next = !reader.has_next_access()        ? "?"
+                                 : r.next_access == kNoNextAccess ? "-"
+                                                                  : std::to_string(r.next_access);
+        std::printf("%10llu %12lld %20llu %10u %6s %8u %12s\n",
+                    static_cast<unsigned long long>(index), static_cast<long long>(r.time),
+                    static_cast<unsigned long long>(r.id), r.size, kOps[static_cast<int>(r.op)],
+                    r.ttl, next.c_str());
+      }
+    }
+  });
+
+  struct SampleArgs {
+    TraceArgs trace;
+    double rate = 0.01;
+    std::uint64_t seed = 1;
+    std::string out;
+    bool zstd = false;
+  };
+  auto sample_args = std::make_shared<SampleArgs>();
+  CLI::App* sample = trace->add_subcommand(
+      "sample",
+      "Keep every request to a hash-chosen share of the objects (spatial sampling), written "
+      "as oracleGeneral with next access");
+  add_trace_args(sample, sample_args->trace);
+  sample->add_option("--rate", sample_args->rate, "Share of the objects to keep, in (0, 1]")
+      ->capture_default_str();
+  sample
+      ->add_option("--seed", sample_args->seed,
+                   "Seed of the object hash (the same seed keeps the same objects as "
+                   "'cachescope mrc')")
+      ->capture_default_str();
+  sample->add_option("-o,--output", sample_args->out, "Output path (.zst: zstd-compressed)")
+      ->required();
+  sample->add_flag("--zstd", sample_args->zstd, "Compress with zstd whatever the name");
+  sample->callback([sample_args] {
+    auto sampler = SpatialSampler::with_rate(sample_args->rate, sample_args->seed);
+    if (!sampler) fail(kExitUsage, "--rate: " + sampler.error().message);
+    SampledReader reader(open_or_fail(sample_args->trace), *sampler);
+    const WriteSummary written = write_or_fail(reader, sample_args->out, sample_args->zstd);
+    const double total = static_cast<double>(reader.source_requests());
+    std::printf("kept %llu of %llu requests (%.2f%%) at object sampling rate %.4g\n",
+                static_cast<unsigned long long>(written.requests),
+                static_cast<unsigned long long>(reader.source_requests()),
+                total > 0 ? 100.0 * static_cast<double>(written.requests) / total : 0.0,
+                sampler->rate());
   });
 }
 

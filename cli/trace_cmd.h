@@ -1,5 +1,6 @@
 // The `cachescope trace` subcommands: gen (synthetic trace -> oracleGeneral), stats (report and
-// JSON), convert (any readable trace -> oracleGeneral with next access).
+// JSON), convert (any readable trace -> oracleGeneral with next access), head (the first N
+// requests, printed or written), sample (spatial sampling by object hash, written).
 //
 // Callbacks report failures by throwing CommandFailed (cli/cli_common.h): kExitUsage for bad
 // flags, specs or option strings, kExitFailure for unreadable or malformed input files and

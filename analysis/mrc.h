@@ -1,0 +1,134 @@
+// Miss-ratio curves: an exact LRU curve from one pass of stack distances, SHARDS sampling (fixed
+// rate or fixed size) for LRU, and spatially-sampled miniature simulation for any registered
+// policy; and the mean absolute error between two curves.
+//
+// - exact (LRU): every request's stack distance (analysis/stack_distance.h) is binned against the
+//   requested capacities, so one pass gives the miss count at every size; the counts equal
+//   `cachescope replay`'s LRU counts. In byte mode the stack model differs from the cache in two
+//   rare cases: an object larger than a capacity is never inserted into that cache but still
+//   occupies the model's stack, and an object whose size changes keeps its first-seen size in
+//   the model. Counts are exact when every object has one size and capacities are at least the
+//   largest object (`max_object_size` in the result).
+// - shards (LRU): only requests to spatially sampled objects (analysis/sampling.h) are tracked,
+//   and their distances are scaled by 1/R (Waldspurger et al., FAST 2015). Fixed size keeps at
+//   most `fixed_size` sampled objects: when one more would be tracked, the object with the
+//   largest hash is dropped and the threshold lowered below its hash (the paper's priority
+//   queue). A sampled distance d stands for a true distance somewhere in [d / R, (d + 1) / R)
+//   (one sampled object stands for 1 / R objects); the request's miss is spread linearly over
+//   that interval instead of being put at d / R, which would round every cache up to the next
+//   multiple of 1 / R objects (our refinement; it matters for caches of a few / R objects). Each
+//   sampled request weighs 1/R at the rate R in force when it is seen, which is equivalent to the
+//   paper's rescaling of the histogram when R drops. With `adjust` (default) ratios are normalised
+//   by the trace's real request (byte) totals rather than the weighted sampled totals: this is the
+//   paper's SHARDS_adj correction (the difference between expected and actual sampled references
+//   credited to distance 0, i.e. counted as hits), generalised to a varying rate. With
+//   `count_distinct` (default), the cold misses are not extrapolated from the sampled objects
+//   (whose number is binomial: at R = 1% of 50,000 objects its standard deviation is 4.5%, which
+//   alone moves a curve of 43% cold misses by 0.02) but counted for the whole trace with a
+//   HyperLogLog (analysis/cardinality.h, 0.4% error); sampling then only estimates the reuse misses
+//   (our refinement of SHARDS).
+// - mini (any policy): the sampled trace replayed (replay/replay.h, all sizes in parallel)
+//   through caches of size R x C, rounded, at least 1 (Waldspurger et al., ATC 2017). `adjust`
+//   applies the same normalisation by the real request count.
+//
+// Thread-safety: each call uses the reader it is handed; mini starts and joins replay workers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/units.h"
+#include "core/cache.h"
+#include "policies/registry.h"
+#include "traces/trace_reader.h"
+
+namespace cachescope {
+
+enum class MrcMethod { kExact, kShards, kMini };
+
+// "exact", "shards", "mini".
+std::string_view mrc_method_name(MrcMethod m) noexcept;
+Expected<MrcMethod> parse_mrc_method(std::string_view text);
+
+// One capacity to evaluate, resolved against the working set.
+struct MrcSize {
+  std::uint64_t capacity = 0;  // objects or bytes
+  std::string label;           // as written ("1%", "64MiB") or generated
+};
+
+struct MrcPoint {
+  std::uint64_t capacity = 0;
+  std::string label;
+  std::uint64_t simulated_capacity = 0;  // mini: the scaled cache size; otherwise = capacity
+  double misses = 0;                     // estimated for sampled methods
+  double miss_ratio = 0;
+  double byte_miss_ratio = 0;
+};
+
+struct MissRatioCurve {
+  MrcMethod method = MrcMethod::kExact;
+  std::string policy = "lru";
+  CapacityUnit unit = CapacityUnit::kObjects;
+  double rate = 1;                     // final sampling rate (1 for exact)
+  std::uint64_t requests = 0;          // in the whole trace
+  std::uint64_t bytes_requested = 0;   // in the whole trace
+  std::uint64_t sampled_requests = 0;  // tracked or simulated (= requests for exact)
+  std::uint64_t sampled_objects = 0;   // distinct objects tracked or simulated at the end
+  std::uint64_t max_object_size = 0;   // largest first-seen size tracked (byte-mode note above)
+  std::vector<MrcPoint> points;        // in the order of the sizes given
+  double seconds = 0;                  // wall time of the computation
+};
+
+struct ShardsConfig {
+  double rate = 0.01;            // initial (fixed-size) or constant (fixed-rate) sampling rate
+  std::uint64_t fixed_size = 0;  // > 0: fixed-size SHARDS with this many sampled objects at most
+  std::uint64_t seed = 1;
+  bool adjust = true;
+  // Count the trace's distinct objects (its cold misses) with a 64 KiB HyperLogLog instead of
+  // extrapolating them from the sampled objects.
+  bool count_distinct = true;
+};
+
+struct MiniConfig {
+  PolicySpec policy;
+  double rate = 0.01;
+  std::uint64_t seed = 1;  // sampling hash and randomised policies
+  unsigned threads = 0;    // 0: one per hardware thread
+  bool adjust = true;
+};
+
+// Each rewinds `reader` first. Sizes may come in any order; capacities must be > 0.
+Expected<MissRatioCurve> exact_lru_mrc(TraceReader& reader, CapacityUnit unit,
+                                       const std::vector<MrcSize>& sizes);
+Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
+                                        const std::vector<MrcSize>& sizes,
+                                        const ShardsConfig& config);
+Expected<MissRatioCurve> mini_sim_mrc(TraceReader& reader, CapacityUnit unit,
+                                      const std::vector<MrcSize>& sizes, const MiniConfig& config);
+
+// The full simulation of `policy` at every size with replay (the reference for mini curves of
+// policies other than LRU).
+Expected<MissRatioCurve> simulated_mrc(TraceReader& reader, CapacityUnit unit,
+                                       const std::vector<MrcSize>& sizes, const PolicySpec& policy,
+                                       std::uint64_t seed, unsigned threads);
+
+// Mean over points of |a.miss_ratio - b.miss_ratio|; the curves must have the same capacities.
+Expected<double> mean_absolute_error(const MissRatioCurve& a, const MissRatioCurve& b);
+
+// The default grid: `points` sizes log-spaced from 0.1% to 100% of the working set.
+std::vector<SizeSpec> default_mrc_size_specs(std::size_t points = 40);
+// "0.1%", "12.6%": a percentage label with three significant digits.
+std::string percent_label(double percent);
+
+// Resolves sizes (measuring the working set with one pass when a percentage needs it), drops
+// duplicates of an already listed capacity (keeping the first label), and returns them in the
+// order given. Errors name the size. With `drop_empty`, percentages that round down to 0 are
+// left out instead of being an error (the default grid on a small trace).
+Expected<std::vector<MrcSize>> resolve_mrc_sizes(TraceReader& reader,
+                                                 const std::vector<SizeSpec>& specs,
+                                                 const std::vector<std::string>& labels,
+                                                 CapacityUnit unit, bool drop_empty = false);
+
+}  // namespace cachescope
