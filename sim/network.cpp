@@ -225,6 +225,19 @@ LinkIndex Network::add_link(NodeIndex a, NodeIndex b, LinkModel model) {
   return idx;
 }
 
+void Network::set_link_model(LinkIndex l, LinkModel model) {
+  Impl& m = *impl_;
+  if (m.sealed) throw std::logic_error("Network::set_link_model after seal()");
+  m.check_link(l);
+  if (!(model.bandwidth >= 0) || !std::isfinite(model.bandwidth)) {
+    throw std::invalid_argument("Network::set_link_model: bandwidth must be finite and >= 0");
+  }
+  if (!(model.loss >= 0 && model.loss <= 1)) {
+    throw std::invalid_argument("Network::set_link_model: loss must be in [0, 1]");
+  }
+  m.links[l].model = std::move(model);
+}
+
 Status Network::seal() {
   Impl& m = *impl_;
   if (m.sealed) throw std::logic_error("Network::seal called twice");
@@ -419,6 +432,73 @@ bool Network::link_up(LinkIndex l) const {
 void Network::reroute() {
   impl_->check_sealed();
   impl_->compute_routes();
+}
+
+std::optional<NodeIndex> find_link_end(const Network& net, std::string_view name) {
+  if (auto n = net.find_node(name)) return n;
+  if (auto sw = net.find_node("switch-" + std::string(name));
+      sw && net.node(*sw).kind == NetNodeKind::kSwitch) {
+    return sw;
+  }
+  return std::nullopt;
+}
+
+Status apply_link_configs(Network& net, const std::vector<LinkConfig>& links,
+                          const LinkModel& access) {
+  struct Planned {
+    std::optional<LinkIndex> existing;
+    NodeIndex a, b;
+    LinkModel model;
+  };
+  std::vector<Planned> plan;
+  std::map<std::pair<NodeIndex, NodeIndex>, std::size_t> seen;
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const LinkConfig& lc = links[i];
+    const std::string p = "network.links[" + std::to_string(i) + "]";
+    auto fail = [&](const std::string& field, std::string message) {
+      Error e = make_error(std::move(message));
+      e.field = p + field;
+      return e;
+    };
+    NodeIndex ends[2];
+    const std::string* names[2] = {&lc.a, &lc.b};
+    for (int k = 0; k < 2; ++k) {
+      auto n = find_link_end(net, *names[k]);
+      if (!n) {
+        return fail(".between[" + std::to_string(k) + "]",
+                    "unknown network node or zone '" + *names[k] + "'");
+      }
+      ends[k] = *n;
+    }
+    if (ends[0] == ends[1]) return fail(".between", "a link joins two different ends");
+    const auto key = std::minmax(ends[0], ends[1]);
+    if (auto [it, fresh] = seen.emplace(key, i); !fresh) {
+      return fail(".between", "a second entry for the link between '" + lc.a + "' and '" + lc.b +
+                                  "' (the first is network.links[" + std::to_string(it->second) +
+                                  "])");
+    }
+    if (lc.bandwidth && !(*lc.bandwidth >= 0 && std::isfinite(*lc.bandwidth))) {
+      return fail(".bandwidth", "must be >= 0");
+    }
+    if (lc.loss && !(*lc.loss >= 0 && *lc.loss <= 1)) return fail(".loss", "must be in [0, 1]");
+    Planned pl{std::nullopt, ends[0], ends[1], access};
+    if (const auto existing = net.links_between(ends[0], ends[1]); !existing.empty()) {
+      pl.existing = existing.front();
+      pl.model = net.link(existing.front());
+    }
+    if (lc.latency) pl.model.latency = *lc.latency;
+    if (lc.bandwidth) pl.model.bandwidth = *lc.bandwidth;
+    if (lc.loss) pl.model.loss = *lc.loss;
+    plan.push_back(std::move(pl));
+  }
+  for (Planned& pl : plan) {
+    if (pl.existing) {
+      net.set_link_model(*pl.existing, std::move(pl.model));
+    } else {
+      net.add_link(pl.a, pl.b, std::move(pl.model));
+    }
+  }
+  return Ok{};
 }
 
 }  // namespace cachescope
