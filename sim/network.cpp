@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <boost/graph/filtered_graph.hpp>
 #include <boost/property_map/property_map.hpp>
 #include <cmath>
 #include <limits>
@@ -40,8 +41,21 @@ struct CostPlus {
 struct EdgeProp {
   Cost cost;
 };
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS,
-                                    boost::no_property, EdgeProp>;
+// Each link is two arcs, so that a search can refuse arcs out of nodes that do not forward.
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property, EdgeProp>;
+
+// The arcs a shortest-path search rooted at `dst` may use: an arc u -> w extends a route from w
+// to dst through u, so u must be dst itself or a node that forwards.
+struct RelayArcs {
+  const Graph* g = nullptr;
+  const std::vector<char>* forwards = nullptr;
+  std::size_t dst = 0;
+  bool operator()(const Graph::edge_descriptor& e) const {
+    const std::size_t u = boost::source(e, *g);
+    return u == dst || (*forwards)[u];
+  }
+};
 
 // A directed use of a link: link * 2 + 0 for a -> b, link * 2 + 1 for b -> a.
 using DirHop = std::uint32_t;
@@ -110,21 +124,32 @@ struct Network::Impl {
   void compute_routes();
 };
 
+namespace {
+bool node_forwards(NetNodeKind kind) {
+  return kind == NetNodeKind::kSwitch || kind == NetNodeKind::kProxy;
+}
+}  // namespace
+
 void Network::Impl::compute_routes() {
   const std::size_t n = nodes.size();
   Graph g(n);
   for (const LinkState& l : links) {
-    if (l.up) boost::add_edge(l.a, l.b, EdgeProp{Cost{l.mean_ns, 1}}, g);
+    if (!l.up) continue;
+    boost::add_edge(l.a, l.b, EdgeProp{Cost{l.mean_ns, 1}}, g);
+    boost::add_edge(l.b, l.a, EdgeProp{Cost{l.mean_ns, 1}}, g);
   }
+  std::vector<char> forwards(n);
+  for (std::size_t v = 0; v < n; ++v) forwards[v] = node_forwards(nodes[v].kind);
   next_hop.assign(n * n, kNoHop);
   std::vector<Cost> dist(n);
-  auto index = boost::get(boost::vertex_index, g);
   for (std::size_t dst = 0; dst < n; ++dst) {
-    // Routes are symmetric in cost, so the shortest-path tree rooted at the destination gives
-    // every node its next hop towards it.
+    // Routes are symmetric in cost (and in which nodes they may cross), so the shortest-path
+    // tree rooted at the destination gives every node its next hop towards it.
+    boost::filtered_graph<Graph, RelayArcs> fg(g, RelayArcs{&g, &forwards, dst});
+    auto index = boost::get(boost::vertex_index, fg);
     boost::dijkstra_shortest_paths(
-        g, boost::vertex(dst, g),
-        boost::weight_map(boost::get(&EdgeProp::cost, g))
+        fg, boost::vertex(dst, g),
+        boost::weight_map(boost::get(&EdgeProp::cost, fg))
             .distance_map(boost::make_iterator_property_map(dist.begin(), index))
             .distance_compare(CostLess{})
             .distance_combine(CostPlus{})
@@ -138,6 +163,7 @@ void Network::Impl::compute_routes() {
       for (const Neighbor& nb : adjacency[v]) {
         const LinkState& l = links[nb.link];
         if (!l.up || dist[nb.node] == kInfCost) continue;
+        if (nb.node != dst && !forwards[nb.node]) continue;
         if (!(CostPlus{}(dist[nb.node], Cost{l.mean_ns, 1}) == dist[v])) continue;
         if (best == nullptr || nb.node < best->node ||
             (nb.node == best->node && nb.link < best->link)) {

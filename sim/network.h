@@ -8,6 +8,9 @@
 //    ns (rounded to the nearest ns), then propagates for a freshly sampled latency times the
 //    link's latency factor (1 unless degraded). Store-and-forward: the next hop starts when the
 //    whole message has arrived.
+//  - Only switches and proxies forward: clients, cache nodes and the origin are hosts, which a
+//    route may start or end at but never cross. (A direct link from a host is then a private
+//    line between its two ends, not a shortcut for everyone else's traffic.)
 //  - Routes are computed once by seal(): for every pair, the path minimising the sum of link mean
 //    latencies (rounded to whole ns, so sums are exact), ties broken by fewer hops, then by the
 //    next hop with the lower node index, then the lower link index. The tie-break makes routes a
@@ -41,7 +44,8 @@
 // (an access link: a node and its own zone; a cross-zone link: two zones), the entry replaces
 // the fields it sets on that link and keeps the rest. Otherwise it adds a direct link between
 // them, with the access-link model for the fields it leaves out; routing then uses it wherever
-// it is the lower-latency path (the shortest-route rule above), e.g. a dedicated replication
+// it is the lower-latency path (the shortest-route rule above; hosts do not forward, so a
+// direct link between two hosts carries only their own traffic), e.g. a dedicated replication
 // link between two nodes in different zones.
 //
 // Thread-safety: none; a Network is owned by one simulator. The Boost.Graph code lives in

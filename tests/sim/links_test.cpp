@@ -66,9 +66,10 @@ TEST_CASE("a link entry between unjoined ends adds a direct link that routes tak
   CHECK(z.net.link(direct).loss == 0.01);
   REQUIRE(z.net.seal());
   CHECK(z.net.route_links(z.n1, z.n3) == std::vector<LinkIndex>{direct});
-  // n2 -> n3 still crosses the zones: 0.1 + 1 + 0.1 (via n1's access link and the direct link)
-  // beats 0.1 + 20 + 0.1.
-  CHECK(z.net.route_latency_mean(z.n2, z.n3) == Approx(1.2e6));
+  // Hosts do not forward: n2 -> n3 does not borrow n1's private line (0.1 + 0.1 + 1 ms) but
+  // crosses the zones (0.1 + 20 + 0.1 ms).
+  CHECK(z.net.route_latency_mean(z.n2, z.n3) == Approx(20.2e6));
+  CHECK(z.net.route_nodes(z.n2, z.n3) == std::vector<NodeIndex>{z.n2, z.sw_a, z.sw_b, z.n3});
 
   ZoneNet slow;
   REQUIRE(apply_link_configs(
