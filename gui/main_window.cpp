@@ -265,13 +265,18 @@ void Edge::update() const {
     const double dx = std::abs(l.dx()), dy = std::abs(l.dy());
     QPointF mid = l.pointAt(0.5);
     if (dx < 60) {
-      const double side = std::max(a->rect().right(), b->rect().right()) + 25 + dy * 0.15;
+      // The curve's midpoint lies 3/4 of the way to its control points: past the boxes' edge.
+      const double side = (std::max(a->rect().right(), b->rect().right()) + 20) / 0.75 + dy * 0.1;
       const QPointF c1(l.p1().x() + side, l.p1().y()), c2(l.p2().x() + side, l.p2().y());
       p.cubicTo(c1, c2, l.p2());
+      path->setPath(p);
+      // The label just outside the bow, clear of the boxes.
       mid = p.pointAtPercent(0.5);
-    } else {
-      p.lineTo(l.p2());
+      if (badge)
+        badge->setPos(mid.x() + 4 - badge->rect().left(), mid.y() - badge->rect().center().y());
+      return;
     }
+    p.lineTo(l.p2());
     path->setPath(p);
     if (badge) badge->setPos(mid - badge->rect().center());
     return;
@@ -280,7 +285,7 @@ void Edge::update() const {
   if (label) {
     const QRectF r = label->boundingRect();
     // Nearer the source than the middle, where lines to many nodes converge.
-    label->setPos(l.pointAt(0.3) - QPointF(r.width() / 2, r.height() / 2));
+    label->setPos(l.pointAt(0.45) - QPointF(r.width() / 2, r.height() / 2));
   }
   if (badge) {
     const QRectF r = badge->rect();
@@ -570,7 +575,7 @@ void MainWindow::Ui::build() {
   props_dock->setObjectName("properties");
   props_dock->setWidget(build_properties());
   w->addDockWidget(Qt::LeftDockWidgetArea, props_dock);
-  w->resizeDocks({topo_dock}, {380}, Qt::Horizontal);
+  w->resizeDocks({topo_dock}, {440}, Qt::Horizontal);
 
   progress = new QProgressBar;
   progress->setRange(0, 1000);
@@ -1382,8 +1387,16 @@ void MainWindow::Ui::rebuild_topology() {
   const QString two_links = "2 x " + access;
   const int shown_clients = static_cast<int>(std::min<std::uint32_t>(c.workload.clients, 6));
   std::vector<TopologyItem*> clients;
+  // Direct links between cache nodes bow out to the right of the node column: make room.
+  const bool bows = std::any_of(c.network.links.begin(), c.network.links.end(), [&](auto& l) {
+    auto is_node = [&](const std::string& n) {
+      return std::any_of(c.cluster.nodes.begin(), c.cluster.nodes.end(),
+                         [&](const NodeConfig& x) { return x.name == n; });
+    };
+    return is_node(l.a) && is_node(l.b);
+  });
   const double col_client = 0, col_proxy = 140, col_nodes = c.proxy ? 280 : 190,
-               col_origin = col_nodes + 170;
+               col_origin = col_nodes + (bows ? 290 : 170);
   for (int i = 0; i < shown_clients; ++i) {
     const bool more = i == shown_clients - 1 && c.workload.clients > 6u;
     const QString text =
@@ -1415,10 +1428,13 @@ void MainWindow::Ui::rebuild_topology() {
   // link, so client -> node crosses two.
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (proxy) {
-      link(proxy, nodes[i], i == 0 ? two_links : QString());
+      link(proxy, nodes[i], i + 1 == nodes.size() ? two_links : QString());
     } else {
       for (std::size_t k = 0; k < clients.size(); ++k) {
-        link(clients[k], nodes[i], (i == 0 && k == 0) ? two_links : QString());
+        // The last client's edge to the last node runs along the bottom, where nothing else
+        // crosses its label.
+        const bool labelled = i + 1 == nodes.size() && k + 1 == clients.size();
+        link(clients[k], nodes[i], labelled ? two_links : QString());
       }
     }
   }
@@ -1428,7 +1444,7 @@ void MainWindow::Ui::rebuild_topology() {
                 QColor(240, 228, 66), {120, 44}),
             {col_origin, (shown_clients - 1) * 20.0});
   for (std::size_t k = 0; k < clients.size(); ++k) {
-    link(proxy ? proxy : clients[k], origin, k == 0 ? two_links : QString());
+    link(proxy ? proxy : clients[k], origin, QString());
     if (proxy) break;
   }
   // network.links: a direct link between two drawn elements is a dashed edge; a changed access

@@ -21,6 +21,7 @@
 #include "gui/workload_panel.h"
 #include "sim/scenario.h"
 #include "tests/gui/qt_app.h"
+#include "tests/shared_traces.h"
 #include "tests/sim/sim_config_equal.h"
 
 namespace cachescope::gui {
@@ -68,6 +69,23 @@ TEST_CASE("trace statistics: counts, sizes and the read/write mix; cancel stops 
   CHECK(g->stats.unique_objects <= 1000);
   auto bad = summarize_generator("zipf:alpha=-1", 1000, nullptr);
   REQUIRE_FALSE(bad);
+}
+
+TEST_CASE("statistics of the shared sample trace match its reference numbers") {
+  auto path = testing::shared_trace("cloudPhysicsIO.csv");
+  if (!path) return;
+  auto s = summarize_trace(*path, nullptr);
+  REQUIRE(s);
+  CHECK(s->format == "csv");
+  CHECK(s->stats.requests == 113872);
+  CHECK(s->stats.unique_objects == 48974);
+  CHECK(s->stats.unique_bytes == 2029769728ull);
+  CHECK(s->stats.requested_bytes == 4205978112ull);
+  CHECK(s->stats.one_hit_wonders == 21049);
+  CHECK(s->stats.time_span == 7200);
+  CHECK(s->min_size == 512);
+  CHECK(s->max_size == 69632);
+  CHECK(s->file_bytes == 3116791);
 }
 
 TEST_CASE("the workload panel shows a trace's statistics, or the parser's error, with undo") {
