@@ -278,7 +278,17 @@ void Edge::update() const {
     }
     p.lineTo(l.p2());
     path->setPath(p);
-    if (badge) badge->setPos(mid - badge->rect().center());
+    if (badge) {
+      // The middle, or the nearest point along the line where the label covers no box.
+      for (double t : {0.5, 0.35, 0.65, 0.2, 0.8}) {
+        badge->setPos(l.pointAt(t) - badge->rect().center());
+        bool clear = true;
+        for (QGraphicsItem* it : badge->collidingItems()) {
+          if (dynamic_cast<TopologyItem*>(it)) clear = false;
+        }
+        if (clear) break;
+      }
+    }
     return;
   }
   line->setLine(l);
@@ -1508,12 +1518,23 @@ void MainWindow::Ui::rebuild_topology() {
       auto* plate = badge(i, QString::fromStdString(zone) + ": " + text, item);
       const QRectF r = item->rect();
       const int n = badges_under[item]++;
-      plate->setPos(r.left() + 4, r.bottom() - 2 + n * 14);
+      // Half on its own box: the gap to the next box is narrower than a label.
+      plate->setPos(r.left() + 4, r.bottom() - 7 + n * 14);
     } else {
       zone_links << QString::fromStdString(l.a + "-" + l.b);
-      auto* plate = badge(i, QString::fromStdString(l.a + " - " + l.b + ": ") + text, nullptr);
-      plate->setPos(col_client + 200 * (zone_links.size() - 1), -30);
+      badge(i, QString::fromStdString(l.a + " - " + l.b + ": ") + text, nullptr);
     }
+  }
+  // Above everything drawn so far: the zones line, then the cross-zone link labels.
+  const double top = scene->itemsBoundingRect().top();
+  double zx = col_client;
+  for (QGraphicsItem* it : scene->items(Qt::AscendingOrder)) {
+    if (it->parentItem() || !it->data(0).toString().startsWith("link:")) continue;
+    if (std::any_of(edges.begin(), edges.end(), [&](const auto& e) { return e->badge == it; })) {
+      continue;  // a direct link's label, on its edge
+    }
+    it->setPos(zx, top - 22);
+    zx += it->boundingRect().width() + 10;
   }
   if (!c.network.zones.empty()) {
     auto* z = scene->addSimpleText(
@@ -1525,7 +1546,7 @@ void MainWindow::Ui::rebuild_topology() {
                  }()),
                  QString::fromStdString(c.network.cross_zone_latency.to_string())),
         small);
-    z->setPos(col_client, -50);
+    z->setPos(col_client, top - (zone_links.isEmpty() ? 22 : 40));
   }
   // Legend of roles.
   double lx = col_client;

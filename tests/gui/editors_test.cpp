@@ -199,6 +199,22 @@ TEST_CASE("links are added, edited and removed in the topology editor, with undo
   CHECK(testing::first_difference(w.document().config(), original) == "");
 }
 
+TEST_CASE("the shipped links scenario draws each kind of link entry") {
+  qt_app();
+  MainWindow w;
+  w.set_interactive(false);
+  REQUIRE(w.open_scenario(QString(CACHESCOPE_SOURCE_DIR) + "/scenarios/links.yaml"));
+  w.resize(1500, 950);
+  w.show();
+  QApplication::processEvents();
+  const std::string labels = w.topology_labels().join("|").toStdString();
+  INFO(labels);
+  CHECK_THAT(labels, Catch::Contains("us-east - eu-west: normal:30ms:3ms"));  // cross-zone
+  CHECK_THAT(labels, Catch::Contains("us-east: 2ms, loss 1 %"));              // an access link
+  CHECK(w.topology_labels().contains("5ms"));  // the direct client1 - origin link
+  w.grab().save(QString(CACHESCOPE_TEST_OUT) + "/topology-links-scenario.png");
+}
+
 TEST_CASE("partition groups are edited per node, with the parser's checks and undo") {
   qt_app();
   MainWindow w;
