@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QGraphicsRectItem>
 #include <QGraphicsView>
+#include <QGroupBox>
 #include <QMouseEvent>
 #include <QPushButton>
 #include <QTimer>
@@ -222,6 +223,27 @@ TEST_CASE("partition groups are edited per node, with the parser's checks and un
   REQUIRE(w.open_default_scenario());
   w.resize(1500, 950);
   w.show();
+  REQUIRE(w.show_tab("Faults"));
+  // "Add partition" adds one (undoable) and opens its groups.
+  QPushButton* add = nullptr;
+  for (auto* b : w.findChildren<QPushButton*>()) {
+    if (b->text() == "Add partition") add = b;
+  }
+  REQUIRE(add);
+  add->click();
+  REQUIRE(w.document().config().faults.size() == 2);
+  CHECK(w.document().config().faults[1].kind == FaultKind::kPartition);
+  QGroupBox* groups = nullptr;
+  for (auto* g : w.findChildren<QGroupBox*>()) {
+    if (g->title().startsWith("Partition groups")) groups = g;
+  }
+  REQUIRE(groups);
+  CHECK(groups->isVisible());
+  w.document().undo_stack()->undo();
+  CHECK(w.document().config().faults.size() == 1);
+  QApplication::processEvents();
+  CHECK_FALSE(groups->isVisible());
+
   SimConfig c = w.document().config();
   FaultConfig f;
   f.kind = FaultKind::kPartition;
