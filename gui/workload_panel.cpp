@@ -380,10 +380,11 @@ void WorkloadPanel::on_result(std::uint64_t generation,
   if (summary) {
     summary_ = summary;
     stats_->setText(QString::fromStdString(summary_html(*summary)));
-    stats_status_->setText(
-        summary->generator
-            ? QString("A sample of %1 requests of the generator:").arg(summary->stats.requests)
-            : "The whole trace:");
+    stats_status_->setText(summary->generator
+                               ? "A sample of the generator (generators only read; the write "
+                                 "ratio below turns some requests into writes):"
+                               : "The whole trace (its own writes stay; the write ratio below "
+                                 "adds more):");
   } else if (error.isEmpty()) {
     summary_.reset();
     stats_->clear();
