@@ -42,7 +42,8 @@ const ParamSpec kParams[] = {
     {"max-size", "Max size", "bytes (default 4GiB-1)", ""},
     {"ttl", "TTL", "seconds on every request (default 0 = none)", ""},
     {"seed", "Seed", "the generator's own seed (default 42)", ""},
-    {"requests", "Requests", "length of the stream (the simulator stops at its duration)", ""},
+    {"requests", "Requests", "length of the stream; the simulator starts it again when it ends",
+     ""},
     {"rate", "Rate", "timestamps: requests per time unit (default 1000)", ""},
 };
 
