@@ -38,6 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(std::isfinite(f.latency_factor) && std::isfinite(f.loss) && std::isfinite(f.factor),
                "a non-finite fault parameter was accepted");
   }
+  for (const auto& l : c.network.links) {
+    FUZZ_CHECK((!l.bandwidth || std::isfinite(*l.bandwidth)) && (!l.loss || std::isfinite(*l.loss)),
+               "a non-finite link parameter was accepted");
+  }
   FUZZ_CHECK(!c.cluster.nodes.empty(), "a cluster without nodes");
   // Building reads no files when the workload is generated; keep it small so each input is fast.
   if (c.workload.trace.empty() && c.workload.clients <= 64 && c.cluster.nodes.size() <= 64) {

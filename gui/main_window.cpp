@@ -7,6 +7,8 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
@@ -15,17 +17,22 @@
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QFrame>
+#include <QGraphicsPathItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
+#include <QGraphicsSceneHoverEvent>
+#include <QGraphicsSceneMouseEvent>
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsView>
 #include <QGridLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainterPath>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -40,6 +47,7 @@
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +59,7 @@
 #include "gui/replay_view.h"
 #include "gui/scenario_document.h"
 #include "gui/sim_runner.h"
+#include "gui/workload_panel.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "traces/open_trace.h"
@@ -177,6 +186,18 @@ const std::vector<FieldSpec> kNetworkFields = {
     {"zones", "Zones", "[us-east, eu-west]; empty: one zone", {}},
 };
 
+const std::vector<FieldSpec> kLinkFields = {
+    {"latency",
+     "Latency",
+     "a distribution: 5ms, normal:30ms:2ms, exp:1ms; empty: the link's default",
+     {}},
+    {"bandwidth",
+     "Bandwidth (B/s)",
+     "bytes per second each way, 0 = unlimited; empty: default",
+     {}},
+    {"loss", "Loss", "drop probability per message, 0..1; empty: default", {}},
+};
+
 struct FieldRow {
   std::string path;
   QLineEdit* edit = nullptr;
@@ -193,6 +214,8 @@ struct Edge {
   TopologyItem* b;
   QGraphicsLineItem* line;
   QGraphicsSimpleTextItem* label;
+  QGraphicsRectItem* badge = nullptr;  // a network.links entry's label, at the middle
+  QGraphicsPathItem* path = nullptr;   // instead of `line`: a network.links entry, may curve
   void update() const;
 };
 
@@ -204,12 +227,17 @@ class TopologyItem : public QGraphicsRectItem {
     setBrush(fill);
     setPen(QPen(fill.darker(160), 1.5));
     setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
+    setData(0, id);
     setZValue(2);
     setCursor(Qt::PointingHandCursor);
     auto* t = new QGraphicsSimpleTextItem(text, this);
     t->setBrush(fill.lightness() < 140 ? Qt::white : Qt::black);
     const QRectF b = t->boundingRect();
     t->setPos(-b.width() / 2, -b.height() / 2);
+    // Grow to the text (e.g. a long origin distribution) rather than let it overflow.
+    if (b.width() + 10 > size.width()) {
+      setRect(-(b.width() + 10) / 2, -size.height() / 2, b.width() + 10, size.height());
+    }
   }
   const QString& id() const { return id_; }
   std::vector<const Edge*> edges;
@@ -230,12 +258,70 @@ class TopologyItem : public QGraphicsRectItem {
 
 void Edge::update() const {
   const QLineF l(a->pos(), b->pos());
+  if (path) {
+    // Between elements of one column a straight line would run through the boxes between
+    // them: bow out to the right instead.
+    QPainterPath p(l.p1());
+    const double dx = std::abs(l.dx()), dy = std::abs(l.dy());
+    QPointF mid = l.pointAt(0.5);
+    if (dx < 60) {
+      // The curve's midpoint lies 3/4 of the way to its control points: past the boxes' edge.
+      const double side = (std::max(a->rect().right(), b->rect().right()) + 20) / 0.75 + dy * 0.1;
+      const QPointF c1(l.p1().x() + side, l.p1().y()), c2(l.p2().x() + side, l.p2().y());
+      p.cubicTo(c1, c2, l.p2());
+      path->setPath(p);
+      // The label just outside the bow, clear of the boxes.
+      mid = p.pointAtPercent(0.5);
+      if (badge)
+        badge->setPos(mid.x() + 4 - badge->rect().left(), mid.y() - badge->rect().center().y());
+      return;
+    }
+    p.lineTo(l.p2());
+    path->setPath(p);
+    if (badge) {
+      // The middle, or the nearest point along the line where the label covers no box.
+      for (double t : {0.5, 0.35, 0.65, 0.2, 0.8}) {
+        badge->setPos(l.pointAt(t) - badge->rect().center());
+        bool clear = true;
+        for (QGraphicsItem* it : badge->collidingItems()) {
+          if (dynamic_cast<TopologyItem*>(it)) clear = false;
+        }
+        if (clear) break;
+      }
+    }
+    return;
+  }
   line->setLine(l);
   if (label) {
     const QRectF r = label->boundingRect();
     // Nearer the source than the middle, where lines to many nodes converge.
-    label->setPos(l.pointAt(0.3) - QPointF(r.width() / 2, r.height() / 2));
+    label->setPos(l.pointAt(0.45) - QPointF(r.width() / 2, r.height() / 2));
   }
+  if (badge) {
+    const QRectF r = badge->rect();
+    badge->setPos(l.pointAt(0.5) - r.center());
+  }
+}
+
+// The id of a selectable topology element (a box, or a link's label): its data(0).
+QString element_id(const QGraphicsItem* item) { return item->data(0).toString(); }
+
+// A network.links entry's settings as a short label: "5ms, 125 MB/s, loss 1%".
+QString link_label(const LinkConfig& l) {
+  QStringList parts;
+  if (l.latency) {
+    QString text = QString::fromStdString(l.latency->to_string());
+    if (text.startsWith("const:")) text.remove(0, 6);  // "2ms" reads better than "const:2ms"
+    parts << text;
+  }
+  if (l.bandwidth) {
+    parts << (*l.bandwidth == 0
+                  ? QString("unlimited")
+                  : QString::fromStdString(format_bytes(static_cast<std::uint64_t>(*l.bandwidth))) +
+                        "/s");
+  }
+  if (l.loss) parts << QString("loss %1 %").arg(*l.loss * 100, 0, 'g', 3);
+  return parts.isEmpty() ? QString("(as zones give)") : parts.join(", ");
 }
 
 // Keeps the whole topology in view whatever the dock's size.
@@ -315,9 +401,12 @@ struct MainWindow::Ui {
   // Tabs.
   QTabWidget* tabs = nullptr;
   std::vector<FieldRow> workload_rows;
-  QLabel* trace_info = nullptr;
+  WorkloadPanel* workload_panel = nullptr;
   QTableWidget* faults = nullptr;
   QLabel* faults_error = nullptr;
+  QGroupBox* groups_box = nullptr;  // partition groups of the selected partition fault
+  QTableWidget* groups_table = nullptr;
+  int groups_row = -1;  // the fault they show
   QPlainTextEdit* yaml = nullptr;
   std::map<ChartKind, QChartView*> chart_views;
   std::vector<QLabel*> cards;
@@ -352,12 +441,20 @@ struct MainWindow::Ui {
   void rebuild_topology();
   void refresh_faults();
   void edit_fault_cell(int row, int col, const std::string& text);
+  void refresh_groups();
+  Status set_partition_group(int row, const std::string& node, int group);
   void refresh_charts();
   void refresh_compare();
   void update_title();
   void update_run_actions();
   void add_recent(const QString& path);
   void rebuild_recent();
+
+  Status clear_link_field(const std::string& path);
+  Status add_link(const std::string& a, const std::string& b);
+  Status remove_link(int index);
+  std::vector<std::string> link_ends() const;
+  void add_link_dialog();
 
   void report_error(const QString& title, const QString& message);
   bool maybe_discard();
@@ -432,7 +529,12 @@ void MainWindow::Ui::commit(FieldRow& row, const QString& text) {
   if (QString::fromStdString(doc.field_text(row.path)) == text.trimmed() && row.error->isHidden()) {
     return;
   }
-  const Status st = doc.set_field(row.path, text.trimmed().toStdString());
+  Status st = Ok{};
+  if (text.trimmed().isEmpty() && row.path.rfind("network.links[", 0) == 0) {
+    st = clear_link_field(row.path);
+  } else {
+    st = doc.set_field(row.path, text.trimmed().toStdString());
+  }
   if (!st) {
     row.error->setText(field_message(st.error(), row.path));
     row.error->show();
@@ -483,7 +585,7 @@ void MainWindow::Ui::build() {
   props_dock->setObjectName("properties");
   props_dock->setWidget(build_properties());
   w->addDockWidget(Qt::LeftDockWidgetArea, props_dock);
-  w->resizeDocks({topo_dock}, {380}, Qt::Horizontal);
+  w->resizeDocks({topo_dock}, {440}, Qt::Horizontal);
 
   progress = new QProgressBar;
   progress->setRange(0, 1000);
@@ -658,31 +760,25 @@ QWidget* MainWindow::Ui::build_dashboard() {
 }
 
 QWidget* MainWindow::Ui::build_workload() {
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
   auto* page = new QWidget;
   auto* v = new QVBoxLayout(page);
-  auto* form = new QFormLayout;
-  add_rows(form, workload_rows, "workload.", kWorkloadFields);
-  v->addLayout(form);
-  auto* pick = new QPushButton("Pick a trace file...");
-  QObject::connect(pick, &QPushButton::clicked, w, [this] {
-    const QString f = QFileDialog::getOpenFileName(w, "Trace file");
-    if (f.isEmpty()) return;
-    for (FieldRow& r : workload_rows) {
-      if (r.path == "workload.trace") commit(r, f);
+  workload_panel = new WorkloadPanel(doc);
+  v->addWidget(workload_panel);
+  auto* arrivals = new QGroupBox("Arrivals and clients");
+  auto* form = new QFormLayout(arrivals);
+  std::vector<FieldSpec> specs;
+  for (const FieldSpec& s : kWorkloadFields) {
+    if (std::string_view(s.key) != "generator" && std::string_view(s.key) != "trace") {
+      specs.push_back(s);
     }
-  });
-  v->addWidget(pick);
-  trace_info = new QLabel;
-  trace_info->setWordWrap(true);
-  v->addWidget(trace_info);
-  auto* note = new QLabel(
-      "Keys come from the generator (zipf, uniform, scan, hotset; see `cachescope trace gen`) "
-      "or, when a trace file is set, from the trace. Trace timestamps drive arrivals when "
-      "Arrivals is 'trace'.");
-  note->setWordWrap(true);
-  v->addWidget(note);
+  }
+  add_rows(form, workload_rows, "workload.", specs);
+  v->addWidget(arrivals);
   v->addStretch(1);
-  return page;
+  scroll->setWidget(page);
+  return scroll;
 }
 
 namespace {
@@ -712,20 +808,25 @@ const char* end_key(FaultKind k) {
   }
 }
 
-// A fault on the timeline strip: drag it sideways to move the fault in time.
+// A fault on the timeline strip: drag it sideways to move the fault in time; drag its right
+// edge to change how long it lasts (faults that end: crash, partition, degrade, slow).
 class FaultBar : public QGraphicsRectItem {
  public:
   FaultBar(double x, double width, double row, const QColor& color,
-           std::function<void(double)> moved)
-      : QGraphicsRectItem(0, 0, std::max(width, 6.0), 16), moved_(std::move(moved)) {
+           std::function<void(double)> moved, std::function<void(double)> resized)
+      : QGraphicsRectItem(0, 0, std::max(width, 6.0), 16),
+        moved_(std::move(moved)),
+        resized_(std::move(resized)) {
     setPos(x, row * 22 + 6);
     setBrush(color);
     setPen(QPen(color.darker(150)));
     setFlags(ItemIsMovable | ItemSendsGeometryChanges);
-    setCursor(Qt::SizeHorCursor);
+    setAcceptHoverEvents(true);
+    setCursor(Qt::OpenHandCursor);
   }
 
  protected:
+  bool on_edge(const QPointF& p) const { return resized_ && p.x() >= rect().width() - 5; }
   QVariant itemChange(GraphicsItemChange change, const QVariant& value) override {
     if (change == ItemPositionChange) {
       QPointF p = value.toPointF();
@@ -735,13 +836,39 @@ class FaultBar : public QGraphicsRectItem {
     }
     return QGraphicsRectItem::itemChange(change, value);
   }
+  void hoverMoveEvent(QGraphicsSceneHoverEvent* event) override {
+    setCursor(on_edge(event->pos()) ? Qt::SizeHorCursor : Qt::OpenHandCursor);
+    QGraphicsRectItem::hoverMoveEvent(event);
+  }
+  void mousePressEvent(QGraphicsSceneMouseEvent* event) override {
+    if (event->button() == Qt::LeftButton && on_edge(event->pos())) {
+      resizing_ = true;
+      event->accept();
+      return;
+    }
+    QGraphicsRectItem::mousePressEvent(event);
+  }
+  void mouseMoveEvent(QGraphicsSceneMouseEvent* event) override {
+    if (resizing_) {
+      setRect(0, 0, std::max(2.0, event->pos().x()), rect().height());
+      return;
+    }
+    QGraphicsRectItem::mouseMoveEvent(event);
+  }
   void mouseReleaseEvent(QGraphicsSceneMouseEvent* event) override {
+    if (resizing_) {
+      resizing_ = false;
+      if (resized_) resized_(rect().width());
+      return;
+    }
     QGraphicsRectItem::mouseReleaseEvent(event);
     if (moved_) moved_(pos().x());
   }
 
  private:
   std::function<void(double)> moved_;
+  std::function<void(double)> resized_;
+  bool resizing_ = false;
 };
 
 }  // namespace
@@ -756,7 +883,23 @@ QWidget* MainWindow::Ui::build_faults() {
   faults->setToolTip(
       "Durations like 8s or 1500ms; 'Ends after' empty = never. Partition groups as "
       "[[cache1, client0], [cache2, origin]]");
-  v->addWidget(faults, 1);
+  auto* table_row = new QHBoxLayout;
+  table_row->addWidget(faults, 3);
+  groups_box = new QGroupBox("Partition groups");
+  groups_box->setToolTip(
+      "Which side of the partition each network node is on; nodes in no group are not cut off");
+  auto* gl = new QVBoxLayout(groups_box);
+  groups_table = new QTableWidget(0, 1);
+  groups_table->setHorizontalHeaderLabels({"Group"});
+  groups_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  gl->addWidget(groups_table);
+  groups_box->hide();
+  table_row->addWidget(groups_box, 1);
+  v->addLayout(table_row, 2);
+  QObject::connect(faults, &QTableWidget::currentCellChanged, w, [this](int row) {
+    groups_row = row;
+    refresh_groups();
+  });
   faults_error = new QLabel;
   faults_error->setStyleSheet("color: #c0392b;");
   faults_error->setWordWrap(true);
@@ -794,6 +937,7 @@ QWidget* MainWindow::Ui::build_faults() {
       c.faults.push_back(f);
       const Status st = doc.replace(c, QString("Add %1 fault").arg(QString(to_string(k).data())));
       faults_error->setText(st ? QString() : QString::fromStdString(st.error().to_string()));
+      if (st) faults->setCurrentCell(static_cast<int>(c.faults.size()) - 1, kColKind);
     });
     buttons->addWidget(b);
   }
@@ -810,11 +954,15 @@ QWidget* MainWindow::Ui::build_faults() {
   buttons->addWidget(remove);
   buttons->addStretch(1);
   v->addLayout(buttons);
-  v->addWidget(new QLabel("Timeline (drag a fault to move it):"));
+  v->addWidget(
+      new QLabel("Timeline: drag a fault to move it in time, drag its right edge to change how "
+                 "long it lasts; select a partition in the table to edit its groups."));
   auto* tl_scene = new QGraphicsScene(page);
   auto* tl = new QGraphicsView(tl_scene);
   tl->setObjectName("fault-timeline");
+  tl->setAlignment(Qt::AlignLeft | Qt::AlignTop);
   tl->setMinimumHeight(140);
+  tl->setMaximumHeight(260);
   tl->setRenderHint(QPainter::Antialiasing);
   v->addWidget(tl, 1);
 
@@ -929,28 +1077,128 @@ void MainWindow::Ui::refresh_faults() {
     const double len = f.duration < 0
                            ? width - x
                            : std::min(width - x, width * static_cast<double>(f.duration) / dur);
-    auto* bar = new FaultBar(x, len, i, QColor(213, 94, 0, 170), [this, i, width, dur](double nx) {
-      const auto at = static_cast<SimTime>(nx / width * dur / 1e6) * kMillisecond;
-      // Later: the edit rebuilds this scene, which must not happen inside the bar's own event.
-      QTimer::singleShot(0, w, [this, i, at] {
-        const Status st =
-            doc.set_field("faults[" + std::to_string(i) + "].at", format_duration_spec(at));
+    // Edits come later: they rebuild this scene, which must not happen inside the bar's event.
+    auto edit_later = [this](std::string path, SimTime value) {
+      QTimer::singleShot(0, w, [this, path, value] {
+        const Status st = doc.set_field(path, format_duration_spec(value));
         if (!st) {
           faults_error->setText(field_message(st.error(), ""));
           refresh_faults();  // snap back
         }
       });
-    });
-    bar->setToolTip(QString("%1 %2 at %3 (drag to move)")
-                        .arg(QString(to_string(f.kind).data()), QString::fromStdString(f.node),
-                             QString::fromStdString(format_duration_spec(f.at))));
+    };
+    auto to_time = [width, dur](double px) {
+      return static_cast<SimTime>(std::max(0.0, px) / width * dur / 1e6) * kMillisecond;
+    };
+    const std::string p = "faults[" + std::to_string(i) + "].";
+    const char* ek = end_key(f.kind);
+    auto moved = [edit_later, to_time, p](double nx) { edit_later(p + "at", to_time(nx)); };
+    std::function<void(double)> resized;
+    if (ek) {
+      resized = [edit_later, to_time, p, ek](double nw) {
+        edit_later(p + ek, std::max<SimTime>(kMillisecond, to_time(nw)));
+      };
+    }
+    const QString what =
+        QString(to_string(f.kind).data()) + " " +
+        (f.kind == FaultKind::kPartition ? QString::fromStdString(doc.field_text(p + "groups"))
+                                         : QString::fromStdString(f.node));
+    auto* bar = new FaultBar(x, len, i, QColor(213, 94, 0, 170), moved, resized);
+    bar->setToolTip(
+        what + " at " + QString::fromStdString(format_duration_spec(f.at)) +
+        (ek ? " for " +
+                  (f.duration < 0 ? QString("the rest of the run")
+                                  : QString::fromStdString(format_duration_spec(f.duration))) +
+                  " (drag to move; drag the right edge to change how long it lasts)"
+            : QString(" (drag to move)")));
     s->addItem(bar);
-    auto* label = new QGraphicsSimpleTextItem(
-        QString(to_string(f.kind).data()) + " " + QString::fromStdString(f.node), bar);
-    label->setPos(4, 0);
-    label->setBrush(Qt::white);
+    auto* label = new QGraphicsSimpleTextItem(what, bar);
     label->setAcceptedMouseButtons(Qt::NoButton);
+    if (label->boundingRect().width() + 8 <= bar->rect().width()) {
+      label->setPos(4, 0);
+      label->setBrush(Qt::white);
+    } else {
+      // Too short a bar for its label: write it after the bar.
+      label->setPos(bar->rect().width() + 4, 0);
+      label->setBrush(w->palette().color(QPalette::WindowText));
+    }
   }
+  refresh_groups();
+}
+
+namespace {
+
+// Network nodes a partition can name, in the order the groups editor lists them.
+std::vector<std::string> partition_names(const SimConfig& c) {
+  std::vector<std::string> names;
+  for (const auto& n : c.cluster.nodes) names.push_back(n.name);
+  names.push_back("origin");
+  if (c.proxy) names.push_back("proxy");
+  for (std::uint32_t k = 0; k < std::min<std::uint32_t>(c.workload.clients, 64); ++k) {
+    names.push_back("client" + std::to_string(k));
+  }
+  return names;
+}
+
+}  // namespace
+
+void MainWindow::Ui::refresh_groups() {
+  const SimConfig& c = doc.config();
+  const int row = groups_row;
+  if (row < 0 || row >= static_cast<int>(c.faults.size()) ||
+      c.faults[row].kind != FaultKind::kPartition) {
+    groups_box->hide();
+    return;
+  }
+  const FaultConfig& f = c.faults[row];
+  groups_box->setTitle(QString("Partition groups of fault %1").arg(row + 1));
+  const std::vector<std::string> names = partition_names(c);
+  groups_table->setRowCount(static_cast<int>(names.size()));
+  QStringList labels;
+  for (const auto& n : names) labels << QString::fromStdString(n);
+  groups_table->setVerticalHeaderLabels(labels);
+  const int choices = static_cast<int>(f.groups.size()) + 1;  // one more: a new group
+  for (int i = 0; i < static_cast<int>(names.size()); ++i) {
+    int current = 0;
+    for (std::size_t g = 0; g < f.groups.size(); ++g) {
+      for (const auto& m : f.groups[g]) {
+        if (m == names[i]) current = static_cast<int>(g) + 1;
+      }
+    }
+    auto* combo = new QComboBox;
+    combo->addItem("none");
+    for (int g = 1; g <= choices; ++g) combo->addItem(QString("group %1").arg(g));
+    combo->setCurrentIndex(current);
+    const std::string name = names[i];
+    QObject::connect(combo, &QComboBox::activated, w, [this, row, name](int index) {
+      // Later: the edit rebuilds this table and its combo boxes.
+      QTimer::singleShot(0, w, [this, row, name, index] {
+        const Status st = set_partition_group(row, name, index);
+        faults_error->setText(st ? QString() : field_message(st.error(), ""));
+        if (!st) refresh_groups();
+      });
+    });
+    groups_table->setCellWidget(i, 0, combo);
+  }
+  groups_box->show();
+}
+
+Status MainWindow::Ui::set_partition_group(int row, const std::string& node, int group) {
+  SimConfig c = doc.config();
+  if (row < 0 || row >= static_cast<int>(c.faults.size()) ||
+      c.faults[row].kind != FaultKind::kPartition) {
+    return make_error("fault " + std::to_string(row) + " is not a partition");
+  }
+  auto& groups = c.faults[row].groups;
+  for (auto& g : groups) std::erase(g, node);
+  if (group > 0) {
+    if (group > static_cast<int>(groups.size())) groups.resize(group);
+    groups[group - 1].push_back(node);
+  }
+  std::erase_if(groups, [](const std::vector<std::string>& g) { return g.empty(); });
+  return doc.replace(c, QString::fromStdString("Move " + node +
+                                               (group ? " to group " + std::to_string(group)
+                                                      : std::string(" out of the partition"))));
 }
 
 QWidget* MainWindow::Ui::build_compare() {
@@ -1068,6 +1316,7 @@ QWidget* MainWindow::Ui::build_topology() {
     if (i < 0 || i >= static_cast<int>(c.cluster.nodes.size())) return;
     const std::string name = c.cluster.nodes[i].name;
     c.cluster.nodes.erase(c.cluster.nodes.begin() + i);
+    std::erase_if(c.network.links, [&](const LinkConfig& l) { return l.a == name || l.b == name; });
     for (std::size_t k = 0; k < c.cluster.nodes.size(); ++k) {
       c.cluster.nodes[k].id = static_cast<NodeId>(k + 1);
     }
@@ -1079,15 +1328,18 @@ QWidget* MainWindow::Ui::build_topology() {
       w->select_element("");
     }
   });
+  auto* add_link_button = new QPushButton("Add link...");
+  add_link_button->setToolTip(
+      "A direct link between two elements, or new settings for an access or cross-zone link");
+  QObject::connect(add_link_button, &QPushButton::clicked, w, [this] { add_link_dialog(); });
   row->addWidget(add);
   row->addWidget(remove);
+  row->addWidget(add_link_button);
   v->addLayout(row);
   QObject::connect(scene, &QGraphicsScene::selectionChanged, w, [this] {
     const auto items = scene->selectedItems();
     QString id;
-    if (!items.isEmpty()) {
-      if (auto* t = dynamic_cast<TopologyItem*>(items.front())) id = t->id();
-    }
+    if (!items.isEmpty()) id = element_id(items.front());
     if (id != selected) {
       // Deferred: the selection change may come from inside a scene rebuild.
       QTimer::singleShot(0, w, [this, id] { w->select_element(id); });
@@ -1145,8 +1397,16 @@ void MainWindow::Ui::rebuild_topology() {
   const QString two_links = "2 x " + access;
   const int shown_clients = static_cast<int>(std::min<std::uint32_t>(c.workload.clients, 6));
   std::vector<TopologyItem*> clients;
+  // Direct links between cache nodes bow out to the right of the node column: make room.
+  const bool bows = std::any_of(c.network.links.begin(), c.network.links.end(), [&](auto& l) {
+    auto is_node = [&](const std::string& n) {
+      return std::any_of(c.cluster.nodes.begin(), c.cluster.nodes.end(),
+                         [&](const NodeConfig& x) { return x.name == n; });
+    };
+    return is_node(l.a) && is_node(l.b);
+  });
   const double col_client = 0, col_proxy = 140, col_nodes = c.proxy ? 280 : 190,
-               col_origin = col_nodes + 170;
+               col_origin = col_nodes + (bows ? 290 : 170);
   for (int i = 0; i < shown_clients; ++i) {
     const bool more = i == shown_clients - 1 && c.workload.clients > 6u;
     const QString text =
@@ -1178,10 +1438,13 @@ void MainWindow::Ui::rebuild_topology() {
   // link, so client -> node crosses two.
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     if (proxy) {
-      link(proxy, nodes[i], i == 0 ? two_links : QString());
+      link(proxy, nodes[i], i + 1 == nodes.size() ? two_links : QString());
     } else {
       for (std::size_t k = 0; k < clients.size(); ++k) {
-        link(clients[k], nodes[i], (i == 0 && k == 0) ? two_links : QString());
+        // The last client's edge to the last node runs along the bottom, where nothing else
+        // crosses its label.
+        const bool labelled = i + 1 == nodes.size() && k + 1 == clients.size();
+        link(clients[k], nodes[i], labelled ? two_links : QString());
       }
     }
   }
@@ -1191,8 +1454,87 @@ void MainWindow::Ui::rebuild_topology() {
                 QColor(240, 228, 66), {120, 44}),
             {col_origin, (shown_clients - 1) * 20.0});
   for (std::size_t k = 0; k < clients.size(); ++k) {
-    link(proxy ? proxy : clients[k], origin, k == 0 ? two_links : QString());
+    link(proxy ? proxy : clients[k], origin, QString());
     if (proxy) break;
+  }
+  // network.links: a direct link between two drawn elements is a dashed edge; a changed access
+  // link is a badge under its element; a changed cross-zone link joins the zones line. Each
+  // label is selectable ("link:i") and opens the link's properties.
+  std::map<std::string, TopologyItem*> by_name;
+  for (std::size_t i = 0; i < nodes.size(); ++i) by_name[c.cluster.nodes[i].name] = nodes[i];
+  by_name["origin"] = origin;
+  if (proxy) by_name["proxy"] = proxy;
+  for (std::size_t k = 0; k < clients.size(); ++k) {
+    if (k + 1 < clients.size() || c.workload.clients <= 6u) {
+      by_name["client" + std::to_string(k)] = clients[k];
+    }
+  }
+  const QColor link_colour(86, 180, 233);
+  auto badge = [&](int i, const QString& text, QGraphicsItem* parent) {
+    auto* plate = new QGraphicsRectItem;
+    plate->setData(0, QString("link:%1").arg(i));
+    plate->setFlags(QGraphicsItem::ItemIsSelectable);
+    plate->setCursor(Qt::PointingHandCursor);
+    plate->setBrush(QColor(235, 245, 252));
+    plate->setPen(QPen(link_colour.darker(130), 1));
+    plate->setToolTip("network.links[" + QString::number(i) + "]: click to edit");
+    auto* t = new QGraphicsSimpleTextItem(text, plate);
+    t->setFont(small);
+    t->setBrush(QColor(20, 60, 90));
+    t->setAcceptedMouseButtons(Qt::NoButton);
+    plate->setRect(t->boundingRect().adjusted(-3, -1, 3, 1));
+    plate->setZValue(3);
+    if (parent) {
+      plate->setParentItem(parent);
+    } else {
+      scene->addItem(plate);
+    }
+    if (selected == plate->data(0).toString()) plate->setSelected(true);
+    return plate;
+  };
+  QStringList zone_links;
+  std::map<TopologyItem*, int> badges_under;
+  for (int i = 0; i < static_cast<int>(c.network.links.size()); ++i) {
+    const LinkConfig& l = c.network.links[i];
+    auto ia = by_name.find(l.a), ib = by_name.find(l.b);
+    const QString text = link_label(l);
+    if (ia != by_name.end() && ib != by_name.end()) {
+      auto e = std::make_unique<Edge>();
+      e->a = ia->second;
+      e->b = ib->second;
+      e->line = nullptr;
+      e->path = scene->addPath(QPainterPath(), QPen(link_colour, 2, Qt::DashLine));
+      e->path->setZValue(0.5);
+      e->label = nullptr;
+      auto* plate = badge(i, text, nullptr);
+      e->badge = plate;
+      ia->second->edges.push_back(e.get());
+      ib->second->edges.push_back(e.get());
+      e->update();
+      edges.push_back(std::move(e));
+    } else if (ia != by_name.end() || ib != by_name.end()) {
+      TopologyItem* item = ia != by_name.end() ? ia->second : ib->second;
+      const std::string& zone = ia != by_name.end() ? l.b : l.a;
+      auto* plate = badge(i, QString::fromStdString(zone) + ": " + text, item);
+      const QRectF r = item->rect();
+      const int n = badges_under[item]++;
+      // Half on its own box: the gap to the next box is narrower than a label.
+      plate->setPos(r.left() + 4, r.bottom() - 7 + n * 14);
+    } else {
+      zone_links << QString::fromStdString(l.a + "-" + l.b);
+      badge(i, QString::fromStdString(l.a + " - " + l.b + ": ") + text, nullptr);
+    }
+  }
+  // Above everything drawn so far: the zones line, then the cross-zone link labels.
+  const double top = scene->itemsBoundingRect().top();
+  double zx = col_client;
+  for (QGraphicsItem* it : scene->items(Qt::AscendingOrder)) {
+    if (it->parentItem() || !it->data(0).toString().startsWith("link:")) continue;
+    if (std::any_of(edges.begin(), edges.end(), [&](const auto& e) { return e->badge == it; })) {
+      continue;  // a direct link's label, on its edge
+    }
+    it->setPos(zx, top - 22);
+    zx += it->boundingRect().width() + 10;
   }
   if (!c.network.zones.empty()) {
     auto* z = scene->addSimpleText(
@@ -1204,7 +1546,7 @@ void MainWindow::Ui::rebuild_topology() {
                  }()),
                  QString::fromStdString(c.network.cross_zone_latency.to_string())),
         small);
-    z->setPos(col_client, -50);
+    z->setPos(col_client, top - (zone_links.isEmpty() ? 22 : 40));
   }
   // Legend of roles.
   double lx = col_client;
@@ -1253,6 +1595,25 @@ void MainWindow::Ui::show_properties(const QString& id) {
     add_rows(props_form, prop_rows, "cluster.nodes[" + std::to_string(i) + "].", kNodeFields);
     section("Service model (every node)");
     add_rows(props_form, prop_rows, "service.", kServiceFields);
+  } else if (id.startsWith("link:") &&
+             id.mid(5).toInt() < static_cast<int>(c.network.links.size())) {
+    const int i = id.mid(5).toInt();
+    const LinkConfig& l = c.network.links[i];
+    props_title->setText(QString::fromStdString("Link " + l.a + " - " + l.b));
+    auto* what = new QLabel(
+        "Fields left empty keep what the zones give this link (an access or cross-zone link), "
+        "or the access-link settings (a direct link).");
+    what->setWordWrap(true);
+    props_form->addRow(what);
+    add_rows(props_form, prop_rows, "network.links[" + std::to_string(i) + "].", kLinkFields);
+    auto* remove = new QPushButton("Remove this link");
+    remove->setToolTip("Back to what the zones give (or no direct link); undoable");
+    QObject::connect(remove, &QPushButton::clicked, w, [this, i] {
+      const Status st = remove_link(i);
+      if (!st)
+        report_error("Cannot remove the link", QString::fromStdString(st.error().to_string()));
+    });
+    props_form->addRow(remove);
   } else if (id == "origin") {
     props_title->setText("Origin database");
     add_rows(props_form, prop_rows, "origin.", kOriginFields);
@@ -1275,6 +1636,113 @@ void MainWindow::Ui::show_properties(const QString& id) {
   refresh_rows(prop_rows);
 }
 
+Status MainWindow::Ui::clear_link_field(const std::string& path) {
+  // "network.links[I].FIELD"
+  const std::size_t open = path.find('['), close = path.find(']');
+  const int i = std::stoi(path.substr(open + 1, close - open - 1));
+  const std::string field = path.substr(close + 2);
+  SimConfig c = doc.config();
+  if (i < 0 || i >= static_cast<int>(c.network.links.size())) return Ok{};
+  LinkConfig& l = c.network.links[i];
+  if (field == "latency") l.latency.reset();
+  if (field == "bandwidth") l.bandwidth.reset();
+  if (field == "loss") l.loss.reset();
+  if (l == doc.config().network.links[i]) return Ok{};
+  return doc.replace(c, QString::fromStdString("Clear " + path));
+}
+
+std::vector<std::string> MainWindow::Ui::link_ends() const {
+  const SimConfig& c = doc.config();
+  std::vector<std::string> ends;
+  for (const auto& n : c.cluster.nodes) ends.push_back(n.name);
+  ends.push_back("origin");
+  if (c.proxy) ends.push_back("proxy");
+  for (std::uint32_t k = 0; k < std::min<std::uint32_t>(c.workload.clients, 64); ++k) {
+    ends.push_back("client" + std::to_string(k));
+  }
+  if (c.network.zones.empty()) {
+    ends.push_back("default");
+  } else {
+    for (const auto& z : c.network.zones) ends.push_back(z);
+  }
+  return ends;
+}
+
+Status MainWindow::Ui::add_link(const std::string& a, const std::string& b) {
+  SimConfig c = doc.config();
+  LinkConfig l;
+  l.a = a;
+  l.b = b;
+  auto is_zone = [&](const std::string& n) {
+    return c.network.zones.empty() ? n == "default"
+                                   : std::find(c.network.zones.begin(), c.network.zones.end(), n) !=
+                                         c.network.zones.end();
+  };
+  // Start from what the link has today, so adding it changes nothing until it is edited.
+  l.latency = is_zone(a) && is_zone(b) ? c.network.cross_zone_latency : c.network.link_latency;
+  c.network.links.push_back(l);
+  const Status st = doc.replace(c, QString::fromStdString("Add link " + a + " - " + b));
+  if (st) w->select_element(QString("link:%1").arg(c.network.links.size() - 1));
+  return st;
+}
+
+Status MainWindow::Ui::remove_link(int index) {
+  SimConfig c = doc.config();
+  if (index < 0 || index >= static_cast<int>(c.network.links.size())) {
+    return make_error("no link " + std::to_string(index));
+  }
+  const LinkConfig l = c.network.links[index];
+  c.network.links.erase(c.network.links.begin() + index);
+  const Status st = doc.replace(c, QString::fromStdString("Remove link " + l.a + " - " + l.b));
+  if (st) w->select_element("");
+  return st;
+}
+
+void MainWindow::Ui::add_link_dialog() {
+  QDialog dlg(w);
+  dlg.setWindowTitle("Add link");
+  auto* form = new QFormLayout(&dlg);
+  auto* a = new QComboBox;
+  auto* b = new QComboBox;
+  for (const auto& e : link_ends()) {
+    a->addItem(QString::fromStdString(e));
+    b->addItem(QString::fromStdString(e));
+  }
+  const SimConfig& c = doc.config();
+  if (selected.startsWith("node:")) {
+    const int i = selected.mid(5).toInt();
+    if (i < static_cast<int>(c.cluster.nodes.size())) {
+      a->setCurrentText(QString::fromStdString(c.cluster.nodes[i].name));
+    }
+  } else if (selected == "origin" || selected == "proxy") {
+    a->setCurrentText(selected);
+  }
+  b->setCurrentIndex(a->currentIndex() + 1 < b->count() ? a->currentIndex() + 1 : 0);
+  auto* note = new QLabel(
+      "Two elements with no link between them get a direct link; an element and its zone, or "
+      "two zones, name the existing access or cross-zone link.");
+  note->setWordWrap(true);
+  form->addRow(note);
+  form->addRow("From", a);
+  form->addRow("To", b);
+  auto* error = new QLabel;
+  error->setStyleSheet("color: #c0392b;");
+  error->setWordWrap(true);
+  form->addRow(error);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  form->addRow(buttons);
+  QObject::connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+  QObject::connect(buttons, &QDialogButtonBox::accepted, &dlg, [&] {
+    const Status st = add_link(a->currentText().toStdString(), b->currentText().toStdString());
+    if (st) {
+      dlg.accept();
+    } else {
+      error->setText(field_message(st.error(), ""));
+    }
+  });
+  dlg.exec();
+}
+
 void MainWindow::Ui::on_document_changed() {
   const SimConfig& c = doc.config();
   refresh_rows(prop_rows);
@@ -1289,21 +1757,14 @@ void MainWindow::Ui::on_document_changed() {
     }
   }
   seed_edit->setText(QString::number(c.seed));
-  if (c.workload.trace.empty()) {
-    trace_info->setText("Requests from the generator.");
-  } else {
-    auto fmt = guess_trace_format(c.workload.trace);
-    std::error_code ec;
-    const auto bytes = std::filesystem::file_size(c.workload.trace, ec);
-    trace_info->setText(
-        fmt ? QString("Trace format: %1 (detected), %2")
-                  .arg(QString(format_name(*fmt).data()),
-                       ec ? QString("size unknown") : QString::fromStdString(format_bytes(bytes)))
-            : "Trace: " + QString::fromStdString(fmt.error().to_string()));
-  }
+  workload_panel->refresh();
   refresh_faults();
   yaml->setPlainText(QString::fromStdString(scenario_to_yaml(c)));
   rebuild_topology();
+  if (selected.startsWith("link:") &&
+      selected.mid(5).toInt() >= static_cast<int>(c.network.links.size())) {
+    QTimer::singleShot(0, w, [this] { w->select_element(QString()); });
+  }
   // A node panel whose node is gone, or renamed: rebuild it once the current event is over.
   if (selected.startsWith("node:")) {
     const int i = selected.mid(5).toInt();
@@ -1587,7 +2048,7 @@ void MainWindow::select_element(const QString& id) {
   ui_->show_properties(id);
   const QSignalBlocker block(ui_->scene);
   for (QGraphicsItem* it : ui_->scene->items()) {
-    if (auto* t = dynamic_cast<TopologyItem*>(it)) t->setSelected(t->id() == id);
+    if (it->flags() & QGraphicsItem::ItemIsSelectable) it->setSelected(element_id(it) == id);
   }
 }
 
@@ -1599,6 +2060,31 @@ QString MainWindow::field_error(const QString& path) const {
   }
   return {};
 }
+
+bool MainWindow::add_link(const QString& a, const QString& b) {
+  const Status st = ui_->add_link(a.toStdString(), b.toStdString());
+  if (!st) ui_->status->setText(field_message(st.error(), ""));
+  return static_cast<bool>(st);
+}
+
+bool MainWindow::set_partition_group(int fault_row, const QString& node, int group) {
+  ui_->faults->setCurrentCell(fault_row, 0);  // as a user selects the fault first
+  const Status st = ui_->set_partition_group(fault_row, node.toStdString(), group);
+  ui_->faults_error->setText(st ? QString() : field_message(st.error(), ""));
+  return static_cast<bool>(st);
+}
+
+bool MainWindow::remove_link(int index) { return static_cast<bool>(ui_->remove_link(index)); }
+
+QStringList MainWindow::topology_labels() const {
+  QStringList out;
+  for (QGraphicsItem* it : ui_->scene->items()) {
+    if (auto* t = dynamic_cast<QGraphicsSimpleTextItem*>(it)) out << t->text();
+  }
+  return out;
+}
+
+WorkloadPanel& MainWindow::workload_panel() { return *ui_->workload_panel; }
 
 bool MainWindow::edit_field(const QString& path, const QString& value) {
   for (auto* rows : {&ui_->prop_rows, &ui_->workload_rows}) {

@@ -11,6 +11,7 @@
 
 #include <QMainWindow>
 #include <QString>
+#include <QStringList>
 #include <memory>
 
 class QChart;
@@ -19,6 +20,7 @@ namespace cachescope::gui {
 
 class ScenarioDocument;
 class SimRunner;
+class WorkloadPanel;
 enum class ChartKind;
 struct RunData;
 
@@ -47,6 +49,9 @@ class MainWindow : public QMainWindow {
   // after, latency factor, loss, slow factor); the message under the table, or empty.
   bool edit_fault_cell(int row, int column, const QString& text);
   QString faults_message() const;
+  // The partition-groups editor: puts `node` in group `group` (1-based; 0 = in no group) of
+  // partition fault `fault_row`. Undoable; false (message under the table) when refused.
+  bool set_partition_group(int fault_row, const QString& node, int group);
   // Brings a tab to the front by its title ("Dashboard", "Faults", ...); false if none has it.
   bool show_tab(const QString& title);
   // Keeps the current run for comparison; returns false when there is none.
@@ -58,6 +63,13 @@ class MainWindow : public QMainWindow {
   QString field_error(const QString& path) const;
   // Types `value` into a property field as a user would (commits like leaving the field).
   bool edit_field(const QString& path, const QString& value);
+  // The topology editor's "Add link" (ends: network node or zone names) and a link panel's
+  // "Remove this link"; undoable. False when refused (the message is in the status bar).
+  bool add_link(const QString& a, const QString& b);
+  bool remove_link(int index);
+  // Every text drawn in the topology (element names, latency labels), for tests.
+  QStringList topology_labels() const;
+  WorkloadPanel& workload_panel();
 
  protected:
   void closeEvent(QCloseEvent* event) override;

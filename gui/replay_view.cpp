@@ -22,6 +22,7 @@
 
 #include "common/strings.h"
 #include "gui/charts.h"
+#include "gui/trace_tools.h"
 #include "replay/replay.h"
 #include "traces/generator.h"
 #include "traces/open_trace.h"
@@ -67,13 +68,18 @@ ReplayView::ReplayView(QWidget* parent) : QWidget(parent) {
   auto* row = new QHBoxLayout;
   run_ = new QPushButton("Run sweep");
   connect(run_, &QPushButton::clicked, this, [this] { start(); });
+  cancel_ = new QPushButton("Cancel");
+  cancel_->setToolTip("Stops the sweep; the previous curves stay");
+  cancel_->setEnabled(false);
+  connect(cancel_, &QPushButton::clicked, this, [this] { cancel(); });
   status_ = new QLabel("Miss-ratio curves: one replay per policy and size, all in parallel.");
   status_->setWordWrap(true);
   row->addWidget(run_);
+  row->addWidget(cancel_);
   row->addWidget(status_, 1);
   v->addLayout(row);
   auto* chart = new QChart;
-  chart->setTitle("Miss ratio vs cache size");
+  chart->setTitle("Miss ratio vs cache size (press Run sweep)");
   chart->setAnimationOptions(QChart::NoAnimation);
   chart->legend()->setAlignment(Qt::AlignBottom);
   view_ = new QChartView(chart);
@@ -89,7 +95,15 @@ ReplayView::ReplayView(QWidget* parent) : QWidget(parent) {
 }
 
 ReplayView::~ReplayView() {
+  cancel();
   if (worker_.joinable()) worker_.join();
+}
+
+void ReplayView::cancel() {
+  if (running_ && cancel_flag_) {
+    cancel_flag_->store(true);
+    status_->setText("Cancelling...");
+  }
 }
 
 void ReplayView::set_inputs(const QString& source, bool generator, const QString& policies,
@@ -142,12 +156,28 @@ bool ReplayView::start() {
   }
   if (worker_.joinable()) worker_.join();
   running_ = true;
+  cancel_flag_ = std::make_shared<std::atomic<bool>>(false);
   run_->setEnabled(false);
+  cancel_->setEnabled(true);
   status_->setText("Running...");
-  worker_ = std::thread([this, cfg, r = std::shared_ptr<TraceReader>(std::move(reader))] {
+  cfg.on_progress = [this](const ReplayProgress& p) {
+    const QString text =
+        p.requests_total
+            ? QString("Running: %1 of %2 requests read").arg(p.requests_read).arg(p.requests_total)
+            : QString("Running: %1 requests read").arg(p.requests_read);
+    QMetaObject::invokeMethod(
+        this,
+        [this, text] {
+          if (running_ && !cancel_flag_->load()) status_->setText(text);
+        },
+        Qt::QueuedConnection);
+  };
+  auto r = std::make_shared<CancellableReader>(std::move(reader), cancel_flag_);
+  worker_ = std::thread([this, cfg, r, flag = cancel_flag_] {
     auto report = run_replay(*r, cfg);
     std::shared_ptr<const ReplayReport> out;
     QString error;
+    const bool cancelled = !report && flag->load();
     if (report) {
       out = std::make_shared<const ReplayReport>(std::move(*report));
     } else {
@@ -156,20 +186,28 @@ bool ReplayView::start() {
     // The destructor joins this thread, so `this` outlives the call; the queued lambda runs
     // only while the widget exists.
     QMetaObject::invokeMethod(
-        this, [this, out, error] { show_report(out, error); }, Qt::QueuedConnection);
+        this, [this, out, error, cancelled] { show_report(out, error, cancelled); },
+        Qt::QueuedConnection);
   });
   return true;
 }
 
-void ReplayView::show_report(std::shared_ptr<const ReplayReport> report, const QString& error) {
+void ReplayView::show_report(std::shared_ptr<const ReplayReport> report, const QString& error,
+                             bool cancelled) {
   running_ = false;
   run_->setEnabled(true);
+  cancel_->setEnabled(false);
+  if (cancelled) {
+    status_->setText("Cancelled.");
+    return;
+  }
   if (!report) {
     status_->setText("Replay failed: " + error);
     return;
   }
   report_ = report;
   QChart* c = view_->chart();
+  c->setTitle("Miss ratio vs cache size");
   c->removeAllSeries();
   for (QAbstractAxis* a : c->axes()) {
     c->removeAxis(a);

@@ -2,7 +2,8 @@
 // same driver as `cachescope replay`) over a trace file or a generator on a worker thread and
 // draws miss-ratio curves: miss ratio against cache size, one curve per policy, plus a table.
 //
-// Inputs are parsed by the same functions as the CLI's flags, so errors read the same.
+// Inputs are parsed by the same functions as the CLI's flags, so errors read the same. A sweep
+// reports its progress and can be cancelled (the trace is read through a CancellableReader).
 //
 // Thread-safety: GUI thread only; the sweep's worker posts its result back to the GUI thread.
 #pragma once
@@ -40,13 +41,17 @@ class ReplayView : public QWidget {
   // Starts the sweep; false with a message in the status line when the inputs are invalid or a
   // sweep is running.
   bool start();
+  // Stops a running sweep at the trace's next batch; the view then says it was cancelled and
+  // keeps the previous curves. No effect when nothing runs.
+  void cancel();
   bool running() const { return running_; }
   QChart* chart() const;
   QString status_text() const;
   const ReplayReport* report() const { return report_.get(); }
 
  private:
-  void show_report(std::shared_ptr<const ReplayReport> report, const QString& error);
+  void show_report(std::shared_ptr<const ReplayReport> report, const QString& error,
+                   bool cancelled);
 
   QComboBox* source_kind_ = nullptr;
   QLineEdit* source_ = nullptr;
@@ -54,11 +59,13 @@ class ReplayView : public QWidget {
   QLineEdit* sizes_ = nullptr;
   QComboBox* unit_ = nullptr;
   QPushButton* run_ = nullptr;
+  QPushButton* cancel_ = nullptr;
   QLabel* status_ = nullptr;
   QChartView* view_ = nullptr;
   QTableWidget* table_ = nullptr;
   std::thread worker_;
   std::atomic<bool> running_{false};
+  std::shared_ptr<std::atomic<bool>> cancel_flag_;
   std::shared_ptr<const ReplayReport> report_;
 };
 

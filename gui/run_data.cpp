@@ -201,7 +201,49 @@ Expected<RunData> run_data_from_report_json(const std::string& text, const std::
   CS_TRY(d.p99_ms, rd.num(*all, ap, "p99_ms"));
   CS_TRY(d.p999_ms, rd.num(*all, ap, "p999_ms"));
   CS_TRY(d.max_ms, rd.num(*all, ap, "max_ms"));
-  if (lat_count > 0) {
+  if (j.contains("latency_histogram")) {
+    // Reports since the histogram was added: the CDF from its log buckets.
+    const std::string hp = "latency_histogram";
+    const Json* h = nullptr;
+    CS_TRY(h, rd.get(j, top, "latency_histogram", Json::value_t::object));
+    const Json* le = nullptr;
+    const Json* counts = nullptr;
+    CS_TRY(le, rd.get(*h, hp, "le_ms", Json::value_t::array));
+    CS_TRY(counts, rd.get(*h, hp, "counts", Json::value_t::array));
+    for (std::size_t i = 0; i < le->size(); ++i) {
+      if (!(*le)[i].is_number() || !((*le)[i].get<double>() >= 0)) {
+        return rd.err(hp + ".le_ms[" + std::to_string(i) + "]",
+                      "expected a latency in ms (a number >= 0)");
+      }
+    }
+    if (le->size() != counts->size()) {
+      return rd.err(hp + ".counts", "has " + std::to_string(counts->size()) +
+                                        " entries, but le_ms has " + std::to_string(le->size()));
+    }
+    std::uint64_t total = 0;
+    std::vector<std::pair<double, std::uint64_t>> buckets;
+    for (std::size_t i = 0; i < le->size(); ++i) {
+      const std::string ip = "[" + std::to_string(i) + "]";
+      if (!(*counts)[i].is_number_unsigned()) {
+        return rd.err(hp + ".counts" + ip, "expected a count (an integer >= 0)");
+      }
+      const double bound = (*le)[i].get<double>();
+      if (!buckets.empty() && !(bound > buckets.back().first)) {
+        return rd.err(hp + ".le_ms" + ip, "bounds must increase");
+      }
+      buckets.emplace_back(bound, (*counts)[i].get<std::uint64_t>());
+      total += buckets.back().second;
+    }
+    if (total != lat_count) {
+      return rd.err(hp + ".counts", "add up to " + std::to_string(total) +
+                                        ", but latency.all.count is " + std::to_string(lat_count));
+    }
+    std::uint64_t below = 0;
+    for (const auto& [bound, n] : buckets) {
+      below += n;
+      d.cdf.push_back({bound, static_cast<double>(below) / static_cast<double>(total)});
+    }
+  } else if (lat_count > 0) {
     d.cdf = {{d.p50_ms, 0.5}, {p90, 0.9}, {d.p99_ms, 0.99}, {d.p999_ms, 0.999}, {d.max_ms, 1.0}};
     d.cdf_from_percentiles = true;
   }

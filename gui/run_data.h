@@ -1,6 +1,6 @@
 // `RunData`: what the workbench draws about one simulation run, as plain values with no Qt types.
 // It is built either from a live `SimResult` (the runner's snapshots, with the full latency
-// histogram) or from a saved `cachescope sim --json` report (which keeps only percentiles), so
+// histogram) or from a saved `cachescope sim --json` report (its log-bucketed histogram), so
 // the GUI and `cachescope plot` draw the same charts from the same numbers.
 //
 // Units: times in seconds since the run's start, latencies in milliseconds, memory in bytes.
@@ -64,8 +64,9 @@ struct RunData {
   std::vector<std::string> node_names;
   std::vector<WindowPoint> windows;
   std::vector<FailoverPoint> failovers;
-  // Ascending in both fields. From a live run: every histogram bucket; from a report: the
-  // percentiles it keeps (p50, p90, p99, p99.9, max).
+  // Ascending in both fields. From a live run: every histogram bucket; from a report: its
+  // latency_histogram's log buckets, or, in reports written before it had one, the percentiles
+  // it keeps (p50, p90, p99, p99.9, max; cdf_from_percentiles).
   std::vector<CdfPoint> cdf;
   bool cdf_from_percentiles = false;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <boost/graph/filtered_graph.hpp>
 #include <boost/property_map/property_map.hpp>
 #include <cmath>
 #include <limits>
@@ -40,8 +41,21 @@ struct CostPlus {
 struct EdgeProp {
   Cost cost;
 };
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS,
-                                    boost::no_property, EdgeProp>;
+// Each link is two arcs, so that a search can refuse arcs out of nodes that do not forward.
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property, EdgeProp>;
+
+// The arcs a shortest-path search rooted at `dst` may use: an arc u -> w extends a route from w
+// to dst through u, so u must be dst itself or a node that forwards.
+struct RelayArcs {
+  const Graph* g = nullptr;
+  const std::vector<char>* forwards = nullptr;
+  std::size_t dst = 0;
+  bool operator()(const Graph::edge_descriptor& e) const {
+    const std::size_t u = boost::source(e, *g);
+    return u == dst || (*forwards)[u];
+  }
+};
 
 // A directed use of a link: link * 2 + 0 for a -> b, link * 2 + 1 for b -> a.
 using DirHop = std::uint32_t;
@@ -110,21 +124,32 @@ struct Network::Impl {
   void compute_routes();
 };
 
+namespace {
+bool node_forwards(NetNodeKind kind) {
+  return kind == NetNodeKind::kSwitch || kind == NetNodeKind::kProxy;
+}
+}  // namespace
+
 void Network::Impl::compute_routes() {
   const std::size_t n = nodes.size();
   Graph g(n);
   for (const LinkState& l : links) {
-    if (l.up) boost::add_edge(l.a, l.b, EdgeProp{Cost{l.mean_ns, 1}}, g);
+    if (!l.up) continue;
+    boost::add_edge(l.a, l.b, EdgeProp{Cost{l.mean_ns, 1}}, g);
+    boost::add_edge(l.b, l.a, EdgeProp{Cost{l.mean_ns, 1}}, g);
   }
+  std::vector<char> forwards(n);
+  for (std::size_t v = 0; v < n; ++v) forwards[v] = node_forwards(nodes[v].kind);
   next_hop.assign(n * n, kNoHop);
   std::vector<Cost> dist(n);
-  auto index = boost::get(boost::vertex_index, g);
   for (std::size_t dst = 0; dst < n; ++dst) {
-    // Routes are symmetric in cost, so the shortest-path tree rooted at the destination gives
-    // every node its next hop towards it.
+    // Routes are symmetric in cost (and in which nodes they may cross), so the shortest-path
+    // tree rooted at the destination gives every node its next hop towards it.
+    boost::filtered_graph<Graph, RelayArcs> fg(g, RelayArcs{&g, &forwards, dst});
+    auto index = boost::get(boost::vertex_index, fg);
     boost::dijkstra_shortest_paths(
-        g, boost::vertex(dst, g),
-        boost::weight_map(boost::get(&EdgeProp::cost, g))
+        fg, boost::vertex(dst, g),
+        boost::weight_map(boost::get(&EdgeProp::cost, fg))
             .distance_map(boost::make_iterator_property_map(dist.begin(), index))
             .distance_compare(CostLess{})
             .distance_combine(CostPlus{})
@@ -138,6 +163,7 @@ void Network::Impl::compute_routes() {
       for (const Neighbor& nb : adjacency[v]) {
         const LinkState& l = links[nb.link];
         if (!l.up || dist[nb.node] == kInfCost) continue;
+        if (nb.node != dst && !forwards[nb.node]) continue;
         if (!(CostPlus{}(dist[nb.node], Cost{l.mean_ns, 1}) == dist[v])) continue;
         if (best == nullptr || nb.node < best->node ||
             (nb.node == best->node && nb.link < best->link)) {
@@ -223,6 +249,19 @@ LinkIndex Network::add_link(NodeIndex a, NodeIndex b, LinkModel model) {
   m.adjacency[a].push_back({b, idx});
   m.adjacency[b].push_back({a, idx});
   return idx;
+}
+
+void Network::set_link_model(LinkIndex l, LinkModel model) {
+  Impl& m = *impl_;
+  if (m.sealed) throw std::logic_error("Network::set_link_model after seal()");
+  m.check_link(l);
+  if (!(model.bandwidth >= 0) || !std::isfinite(model.bandwidth)) {
+    throw std::invalid_argument("Network::set_link_model: bandwidth must be finite and >= 0");
+  }
+  if (!(model.loss >= 0 && model.loss <= 1)) {
+    throw std::invalid_argument("Network::set_link_model: loss must be in [0, 1]");
+  }
+  m.links[l].model = std::move(model);
 }
 
 Status Network::seal() {
@@ -419,6 +458,73 @@ bool Network::link_up(LinkIndex l) const {
 void Network::reroute() {
   impl_->check_sealed();
   impl_->compute_routes();
+}
+
+std::optional<NodeIndex> find_link_end(const Network& net, std::string_view name) {
+  if (auto n = net.find_node(name)) return n;
+  if (auto sw = net.find_node("switch-" + std::string(name));
+      sw && net.node(*sw).kind == NetNodeKind::kSwitch) {
+    return sw;
+  }
+  return std::nullopt;
+}
+
+Status apply_link_configs(Network& net, const std::vector<LinkConfig>& links,
+                          const LinkModel& access) {
+  struct Planned {
+    std::optional<LinkIndex> existing;
+    NodeIndex a, b;
+    LinkModel model;
+  };
+  std::vector<Planned> plan;
+  std::map<std::pair<NodeIndex, NodeIndex>, std::size_t> seen;
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const LinkConfig& lc = links[i];
+    const std::string p = "network.links[" + std::to_string(i) + "]";
+    auto fail = [&](const std::string& field, std::string message) {
+      Error e = make_error(std::move(message));
+      e.field = p + field;
+      return e;
+    };
+    NodeIndex ends[2];
+    const std::string* names[2] = {&lc.a, &lc.b};
+    for (int k = 0; k < 2; ++k) {
+      auto n = find_link_end(net, *names[k]);
+      if (!n) {
+        return fail(".between[" + std::to_string(k) + "]",
+                    "unknown network node or zone '" + *names[k] + "'");
+      }
+      ends[k] = *n;
+    }
+    if (ends[0] == ends[1]) return fail(".between", "a link joins two different ends");
+    const auto key = std::minmax(ends[0], ends[1]);
+    if (auto [it, fresh] = seen.emplace(key, i); !fresh) {
+      return fail(".between", "a second entry for the link between '" + lc.a + "' and '" + lc.b +
+                                  "' (the first is network.links[" + std::to_string(it->second) +
+                                  "])");
+    }
+    if (lc.bandwidth && !(*lc.bandwidth >= 0 && std::isfinite(*lc.bandwidth))) {
+      return fail(".bandwidth", "must be >= 0");
+    }
+    if (lc.loss && !(*lc.loss >= 0 && *lc.loss <= 1)) return fail(".loss", "must be in [0, 1]");
+    Planned pl{std::nullopt, ends[0], ends[1], access};
+    if (const auto existing = net.links_between(ends[0], ends[1]); !existing.empty()) {
+      pl.existing = existing.front();
+      pl.model = net.link(existing.front());
+    }
+    if (lc.latency) pl.model.latency = *lc.latency;
+    if (lc.bandwidth) pl.model.bandwidth = *lc.bandwidth;
+    if (lc.loss) pl.model.loss = *lc.loss;
+    plan.push_back(std::move(pl));
+  }
+  for (Planned& pl : plan) {
+    if (pl.existing) {
+      net.set_link_model(*pl.existing, std::move(pl.model));
+    } else {
+      net.add_link(pl.a, pl.b, std::move(pl.model));
+    }
+  }
+  return Ok{};
 }
 
 }  // namespace cachescope

@@ -8,6 +8,9 @@
 //    ns (rounded to the nearest ns), then propagates for a freshly sampled latency times the
 //    link's latency factor (1 unless degraded). Store-and-forward: the next hop starts when the
 //    whole message has arrived.
+//  - Only switches and proxies forward: clients, cache nodes and the origin are hosts, which a
+//    route may start or end at but never cross. (A direct link from a host is then a private
+//    line between its two ends, not a shortcut for everyone else's traffic.)
 //  - Routes are computed once by seal(): for every pair, the path minimising the sum of link mean
 //    latencies (rounded to whole ns, so sums are exact), ties broken by fewer hops, then by the
 //    next hop with the lower node index, then the lower link index. The tie-break makes routes a
@@ -33,6 +36,17 @@
 //
 // Randomness: transit() draws from the Rng passed in: per hop, the loss draw (only when the
 // effective loss probability is above 0) and then the latency sample (only when not lost).
+//
+// Per-link settings (LinkConfig, apply_link_configs): a scenario's network is built from zones
+// (an access link from every party to its zone's switch, a full mesh between switches); a
+// scenario's `network.links` entries then change single links or add direct ones. An entry names
+// two ends, each a network node or a zone (its switch). When a link already joins the two ends
+// (an access link: a node and its own zone; a cross-zone link: two zones), the entry replaces
+// the fields it sets on that link and keeps the rest. Otherwise it adds a direct link between
+// them, with the access-link model for the fields it leaves out; routing then uses it wherever
+// it is the lower-latency path (the shortest-route rule above; hosts do not forward, so a
+// direct link between two hosts carries only their own traffic), e.g. a dedicated replication
+// link between two nodes in different zones.
 //
 // Thread-safety: none; a Network is owned by one simulator. The Boost.Graph code lives in
 // network.cpp only (pimpl), so including this header stays cheap.
@@ -72,6 +86,17 @@ struct LinkModel {
   Distribution latency;  // per-message propagation delay
   double bandwidth = 0;  // bytes per second in each direction; 0 = unlimited
   double loss = 0;       // drop probability per message, in [0, 1]
+  bool operator==(const LinkModel&) const = default;
+};
+
+// One `network.links` entry (see the header comment). Unset fields keep the link's own model
+// (an existing link) or the access-link model (a new direct link).
+struct LinkConfig {
+  std::string a, b;  // network node names ("cache1", "origin", "client0", "proxy") or zones
+  std::optional<Distribution> latency;
+  std::optional<double> bandwidth;  // bytes per second, >= 0 (0 = unlimited)
+  std::optional<double> loss;       // in [0, 1]
+  bool operator==(const LinkConfig&) const = default;
 };
 
 // Why transit() dropped a message; counted in NetworkCounters.
@@ -101,6 +126,8 @@ class Network {
   // find_node() first to report errors with file and line.
   NodeIndex add_node(std::string name, NetNodeKind kind, std::string zone = {});
   LinkIndex add_link(NodeIndex a, NodeIndex b, LinkModel model);
+  // Replaces link l's model (same checks as add_link).
+  void set_link_model(LinkIndex l, LinkModel model);
 
   // Computes all routes. Fails (and stays unsealed) when a link's latency has an infinite mean
   // (pareto with alpha <= 1), naming the link. O(N * (L + N log N)) time and O(N^2) memory.
@@ -154,5 +181,16 @@ class Network {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The node an entry's end names: a network node of that name, else the switch of the zone of
+// that name ("switch-" + zone); nullopt when neither exists.
+std::optional<NodeIndex> find_link_end(const Network& net, std::string_view name);
+
+// Applies `links` to an unsealed network (see the header comment); `access` fills the fields a
+// new direct link leaves unset. Errors name the field ("network.links[2].between[1]",
+// "network.links[0].loss") and change nothing: unknown ends, an entry joining a node to itself,
+// two entries for the same pair of ends, bandwidth < 0 or loss outside [0, 1].
+Status apply_link_configs(Network& net, const std::vector<LinkConfig>& links,
+                          const LinkModel& access);
 
 }  // namespace cachescope

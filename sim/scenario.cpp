@@ -16,6 +16,13 @@
 namespace cachescope {
 namespace {
 
+Error field_error(std::string field, std::string message) {
+  Error e;
+  e.field = std::move(field);
+  e.message = std::move(message);
+  return e;
+}
+
 // Reading context: the file name for errors. Every reader takes the node and its field path.
 struct Reader {
   std::string file;
@@ -303,6 +310,87 @@ Status read_fault(const Reader& rd, const YAML::Node& x, const std::string& p, F
   return Ok{};
 }
 
+Status read_link(const Reader& rd, const YAML::Node& x, const std::string& p, LinkConfig& l) {
+  if (auto st = rd.keys(x, p, {"between", "latency", "bandwidth", "loss"}); !st) return st;
+  const YAML::Node b = x["between"];
+  if (!b) return rd.err(x, p + ".between", "missing");
+  if (!b.IsSequence() || b.size() != 2) {
+    return rd.err(b, p + ".between", "expected two ends: [node or zone, node or zone]");
+  }
+  auto a = rd.str(b[0], p + ".between[0]");
+  if (!a) return a.error();
+  auto z = rd.str(b[1], p + ".between[1]");
+  if (!z) return z.error();
+  l.a = *a;
+  l.b = *z;
+  if (x["latency"]) {
+    auto d = rd.dist(x["latency"], p + ".latency");
+    if (!d) return d.error();
+    l.latency = *d;
+  }
+  if (x["bandwidth"]) {
+    auto v = rd.num(x["bandwidth"], p + ".bandwidth");
+    if (!v) return v.error();
+    l.bandwidth = *v;
+  }
+  if (x["loss"]) {
+    auto v = rd.num(x["loss"], p + ".loss");
+    if (!v) return v.error();
+    l.loss = *v;
+  }
+  return Ok{};
+}
+
+// The checks apply_link_configs makes when the simulator builds its network, made on the
+// config's names so that a scenario file is refused with its line: the ends must be network
+// nodes the scenario has (cache nodes, origin, proxy with proxy routing, client0..clientN-1) or
+// zones.
+Status validate_links(const SimConfig& c) {
+  std::set<std::string> nodes{"origin"};
+  if (c.proxy) nodes.insert("proxy");
+  for (const auto& n : c.cluster.nodes) nodes.insert(n.name);
+  std::set<std::string> zones(c.network.zones.begin(), c.network.zones.end());
+  if (zones.empty()) zones.insert("default");
+  auto is_client = [&](const std::string& n) {
+    if (n.rfind("client", 0) != 0 || n.size() == 6 || n.size() > 15) return false;
+    const std::string digits = n.substr(6);
+    if (digits.find_first_not_of("0123456789") != std::string::npos) return false;
+    if (digits.size() > 1 && digits[0] == '0') return false;
+    return std::stoull(digits) < c.workload.clients;
+  };
+  std::map<std::set<std::string>, std::size_t> seen;
+  for (std::size_t i = 0; i < c.network.links.size(); ++i) {
+    const LinkConfig& l = c.network.links[i];
+    const std::string p = "network.links[" + std::to_string(i) + "]";
+    const std::string* ends[2] = {&l.a, &l.b};
+    for (int k = 0; k < 2; ++k) {
+      const std::string& n = *ends[k];
+      const bool node = nodes.contains(n) || is_client(n), zone = zones.contains(n);
+      const std::string f = p + ".between[" + std::to_string(k) + "]";
+      if (node && zone) {
+        return field_error(f, "'" + n + "' is both a network node and a zone; rename one");
+      }
+      if (!node && !zone) {
+        return field_error(f, "unknown network node or zone '" + n +
+                                  "' (cache nodes, origin, client0..client" +
+                                  std::to_string(c.workload.clients - 1) +
+                                  (c.proxy ? ", proxy" : "") + ", or a zone)");
+      }
+    }
+    if (l.a == l.b) return field_error(p + ".between", "a link joins two different ends");
+    if (auto [it, fresh] = seen.emplace(std::set<std::string>{l.a, l.b}, i); !fresh) {
+      return field_error(p + ".between", "a second entry for the link between '" + l.a + "' and '" +
+                                             l.b + "' (the first is network.links[" +
+                                             std::to_string(it->second) + "])");
+    }
+    if (l.bandwidth && *l.bandwidth < 0) return field_error(p + ".bandwidth", "must be >= 0");
+    if (l.loss && (*l.loss < 0 || *l.loss > 1)) {
+      return field_error(p + ".loss", "must be in [0, 1]");
+    }
+  }
+  return Ok{};
+}
+
 // Line of a field path's node, for validation errors found after reading.
 std::uint64_t line_of(const YAML::Node& root, const std::string& path) {
   YAML::Node cur = root;
@@ -471,7 +559,8 @@ Expected<SimConfig> parse_impl(std::string_view yaml, const std::string& file,
   }
   if (const YAML::Node n = root["network"]) {
     const std::string p = "network";
-    if (auto st = rd.keys(n, p, {"zones", "latency", "cross_zone_latency", "bandwidth", "loss"});
+    if (auto st =
+            rd.keys(n, p, {"zones", "latency", "cross_zone_latency", "bandwidth", "loss", "links"});
         !st) {
       return st.error();
     }
@@ -487,6 +576,16 @@ Expected<SimConfig> parse_impl(std::string_view yaml, const std::string& file,
     CS_READ(c.network.cross_zone_latency, n, "cross_zone_latency", p, dist);
     CS_READ(c.network.bandwidth, n, "bandwidth", p, num);
     CS_READ(c.network.loss, n, "loss", p, num);
+    if (const YAML::Node l = n["links"]) {
+      if (!l.IsSequence()) return rd.err(l, p + ".links", "expected a list of links");
+      for (std::size_t i = 0; i < l.size(); ++i) {
+        if (auto st = read_link(rd, l[i], p + ".links[" + std::to_string(i) + "]",
+                                c.network.links.emplace_back());
+            !st) {
+          return st.error();
+        }
+      }
+    }
   }
   if (const YAML::Node f = root["faults"]) {
     if (!f.IsSequence()) return rd.err(f, "faults", "expected a list of faults");
@@ -498,7 +597,9 @@ Expected<SimConfig> parse_impl(std::string_view yaml, const std::string& file,
       c.faults.push_back(std::move(fc));
     }
   }
-  if (auto st = validate(c); !st) {
+  Status st = validate(c);
+  if (st) st = validate_links(c);
+  if (!st) {
     Error e = st.error();
     e.file = file;
     if (e.line == 0) e.line = line_of(root, e.field);
@@ -662,6 +763,19 @@ std::string scenario_to_yaml(const SimConfig& c) {
   kv("cross_zone_latency", net.cross_zone_latency.to_string());
   kv("bandwidth", exact_number(net.bandwidth));
   kv("loss", exact_number(net.loss));
+  if (!net.links.empty()) {
+    out << YAML::Key << "links" << YAML::Value << YAML::BeginSeq;
+    for (const LinkConfig& l : net.links) {
+      out << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "between" << YAML::Value << YAML::Flow << YAML::BeginSeq << l.a << l.b
+          << YAML::EndSeq;
+      if (l.latency) kv("latency", l.latency->to_string());
+      if (l.bandwidth) kv("bandwidth", exact_number(*l.bandwidth));
+      if (l.loss) kv("loss", exact_number(*l.loss));
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap;
 
   if (!c.faults.empty()) {

@@ -1051,6 +1051,7 @@ Expected<std::unique_ptr<Simulator>> Simulator::create(const SimConfig& config) 
     m.nodes.push_back(std::move(rt));
     m.res.node_names.push_back(nc.name);
   }
+  if (auto st = apply_link_configs(m.net, c.network.links, access); !st) return st.error();
   if (auto st = m.net.seal(); !st) return st.error();
   m.origin_rng = Rng::stream(c.seed, kEntityOrigin);
   m.net_rng = Rng::stream(c.seed, kEntityNet);

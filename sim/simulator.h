@@ -34,6 +34,7 @@
 #include "core/cluster/config.h"
 #include "sim/distribution.h"
 #include "sim/histogram.h"
+#include "sim/network.h"
 #include "sim/sim_time.h"
 
 namespace cachescope {
@@ -74,6 +75,7 @@ struct NetworkConfig {
   Distribution cross_zone_latency = Distribution::constant(20 * kMillisecond);
   double bandwidth = 0;  // access links, bytes/s; 0 = unlimited
   double loss = 0;
+  std::vector<LinkConfig> links;  // per-link overrides and direct links (sim/network.h)
 };
 
 enum class FaultKind : std::uint8_t { kCrash, kPartition, kDegrade, kSlow, kAddNode, kRemoveNode };

@@ -58,10 +58,37 @@ TEST_CASE("a report read back gives the run's numbers") {
   for (std::size_t i = 1; i < live.cdf.size(); ++i) {
     CHECK(live.cdf[i].latency_ms >= live.cdf[i - 1].latency_ms);
   }
-  // The report keeps percentiles only.
-  CHECK(saved->cdf_from_percentiles);
-  REQUIRE(saved->cdf.size() == 5);
-  CHECK(saved->cdf[2].fraction == Approx(0.99));
+  // The report's CDF comes from its log-bucketed histogram: ascending, ending at 1, and its
+  // median bucket bound within one bucket (12%, plus 1/128) above the exact median.
+  CHECK_FALSE(saved->cdf_from_percentiles);
+  REQUIRE(saved->cdf.size() > 5);
+  CHECK(saved->cdf.back().fraction == Approx(1));
+  for (std::size_t i = 1; i < saved->cdf.size(); ++i) {
+    CHECK(saved->cdf[i].latency_ms > saved->cdf[i - 1].latency_ms);
+    CHECK(saved->cdf[i].fraction > saved->cdf[i - 1].fraction);
+  }
+  double median_bound = 0;
+  for (const CdfPoint& p : saved->cdf) {
+    if (p.fraction >= 0.5) {
+      median_bound = p.latency_ms;
+      break;
+    }
+  }
+  CHECK(median_bound >= live.p50_ms * 0.99);
+  CHECK(median_bound <= live.p50_ms * 1.14);
+  CHECK(saved->cdf.back().latency_ms >= live.max_ms);
+}
+
+TEST_CASE("a report without the histogram (older cachescope) draws the CDF from percentiles") {
+  std::string text = report_json(run(short_failover()));
+  const auto pos = text.find(",\n  \"latency_histogram\"");
+  REQUIRE(pos != std::string::npos);
+  text = text.substr(0, pos) + "\n}\n";
+  auto old = run_data_from_report_json(text, "old.json");
+  REQUIRE(old);
+  CHECK(old->cdf_from_percentiles);
+  REQUIRE(old->cdf.size() == 5);
+  CHECK(old->cdf[2].fraction == Approx(0.99));
 }
 
 TEST_CASE("a partial snapshot marks the scheduled faults and ends at its last window") {
@@ -96,6 +123,10 @@ TEST_CASE("malformed reports name the file and the field") {
   e = bad("\"scenario\"", "\"scenery\"");
   CHECK(e.field == "scenario");
   CHECK(e.message == "missing");
+  e = bad("\"buckets_per_decade\": 20,\n    \"le_ms\": [", "\"le_ms\": [-1, ");
+  CHECK(e.field == "latency_histogram.le_ms[0]");
+  e = bad("\"counts\": [", "\"counts\": [1, ");
+  CHECK(e.field == "latency_histogram.counts");
   auto r = run_data_from_report_json("{\"scenario\": ", "cut.json");
   REQUIRE_FALSE(r);
   CHECK(r.error().has_offset);

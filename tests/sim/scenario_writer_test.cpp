@@ -85,6 +85,11 @@ SimConfig everything_changed() {
   c.network.cross_zone_latency = Distribution::exponential(15 * kMillisecond);
   c.network.bandwidth = 1.25e9;
   c.network.loss = 1e-4;
+  c.network.links = {
+      {"us", "eu", Distribution::normal(30 * kMillisecond, 2 * kMillisecond), {}, {}},
+      {"n1", "n2", Distribution::constant(5 * kMillisecond), 1.25e8, 0.001},
+      {"origin", "eu", {}, {}, 0.25},
+      {"client0", "proxy", {}, 0.5, {}}};
   auto fault = [](FaultKind kind, SimTime at, std::string node, SimTime duration) {
     FaultConfig f;
     f.kind = kind;

@@ -63,6 +63,7 @@ inline std::string first_difference(const SimConfig& a, const SimConfig& b) {
   CS_SAME("network.cross_zone_latency", network.cross_zone_latency);
   CS_SAME("network.bandwidth", network.bandwidth);
   CS_SAME("network.loss", network.loss);
+  CS_SAME("network.links", network.links);
   CS_SAME("faults (count)", faults.size());
   for (std::size_t i = 0; i < a.faults.size(); ++i) {
     const std::string p = "faults[" + std::to_string(i) + "].";
