@@ -140,6 +140,16 @@ redis_cli)
   [ "$(metric c2 'cachescope_replication_offset{shard="2",role="replica"}')" == "$off" ] ||
     fail "offset metric vs INFO"
   [ "$(metric c2 'cachescope_replication_lag_writes{shard="2",role="replica"}')" == 0 ] || fail "lag"
+  # redis-cli's own cluster checker and redis-benchmark's cluster mode accept the cluster.
+  redis-cli --cluster check "127.0.0.1:${port[b]}" >"$work/check.txt" 2>&1 || fail "--cluster check: $(cat "$work/check.txt")"
+  grep -q 'All nodes agree about slots configuration' "$work/check.txt" || fail "check: $(cat "$work/check.txt")"
+  grep -q 'All 16384 slots covered' "$work/check.txt" || fail "check: $(cat "$work/check.txt")"
+  if command -v redis-benchmark >/dev/null; then
+    redis-benchmark --cluster -p "${port[a]}" -t set,get -n 3000 -c 8 -q >"$work/bench.txt" 2>&1 ||
+      fail "redis-benchmark --cluster: $(cat "$work/bench.txt")"
+    [ "$(tr '\r' '\n' <"$work/bench.txt" | grep -c 'requests per second')" -eq 2 ] ||
+      fail "redis-benchmark --cluster: $(cat "$work/bench.txt")"
+  fi
   # Garbage on the peer port closes that connection only; the cluster carries on.
   printf 'GET / HTTP/1.0\r\n\r\n' | timeout 2 bash -c "cat >/dev/tcp/127.0.0.1/${peer[a]}" || true
   sleep 0.2
