@@ -592,6 +592,56 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
     }
     return cmd_incr(client, seq, args[1], by, now);
   }
+  if (cmd == "expire" || cmd == "pexpire" || cmd == "persist") {
+    const bool persist = cmd == "persist";
+    if (persist ? n != 2 : n < 3) return done(arity(cmd));
+    std::int64_t v = 0;
+    if (!persist && !parse_int64(args[2], v)) return done(kNotInteger);
+    bool nx = false, xx = false, gt = false, lt = false;
+    for (std::size_t i = 3; i < n; ++i) {
+      const std::string opt = lower(args[i]);
+      if (opt == "nx") {
+        nx = true;
+      } else if (opt == "xx") {
+        xx = true;
+      } else if (opt == "gt") {
+        gt = true;
+      } else if (opt == "lt") {
+        lt = true;
+      } else {
+        return done(err("ERR Unsupported option " + args[i]));
+      }
+    }
+    if (nx && (xx || gt || lt)) {
+      return done(err("ERR NX and XX, GT or LT options at the same time are not compatible"));
+    }
+    if (gt && lt) return done(err("ERR GT and LT options at the same time are not compatible"));
+    const ClusterTime unit = cmd == "expire" ? kSecond : kMs;
+    if (!persist && (v > INT64_MAX / unit / 2 || v < -(INT64_MAX / unit / 2))) {
+      return done(err("ERR invalid expire time in '" + cmd + "' command"));
+    }
+    const ObjId id = live_key_id(args[1]);
+    const std::uint16_t slot = slot_of(args[1]);
+    if (auto r = redirect(id, slot)) return done(*r);
+    const StoredValue* cur = peek(id, args[1], now);
+    if (cur == nullptr) return done(integer(0));
+    const ClusterTime at = expiry_of(id, now);
+    const ClusterTime want = persist ? 0 : now + v * unit;
+    if (persist ? at == 0
+                : (nx && at != 0) || (xx && at == 0) || (gt && (at == 0 || want <= at)) ||
+                      (lt && at != 0 && want >= at)) {
+      return done(integer(0));
+    }
+    Pending p = single_key(client, seq, Kind::kAppend, id, args[1]);
+    p.number = 1;
+    const std::uint64_t pid = new_pending(std::move(p));
+    if (!persist && want <= now) {
+      submit(pid, 0, CacheOp::kDel, id, args[1], {}, 0, now);  // an expiry in the past deletes
+    } else {
+      submit(pid, 0, CacheOp::kSet, id, args[1], cur->value, persist ? 0 : want - now, now);
+    }
+    return;
+  }
   if (cmd == "append") {
     if (!key_cmd(3)) return done(arity(cmd));
     const ObjId id = live_key_id(args[1]);

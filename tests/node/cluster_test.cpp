@@ -232,6 +232,19 @@ TEST_CASE("cluster service: MOVED, CLUSTER commands, reads and writes") {
   CHECK(net.cmd_c({"SET", "t", "v", "EX", "100"}) == "+OK\r\n");
   CHECK(net.cmd_c({"TTL", "t"}) == ":100\r\n");
   CHECK(net.cmd_c({"SET", "t", "v", "PX", "0"}) == "-ERR invalid expire time in 'set' command\r\n");
+  CHECK(net.cmd_c({"EXPIRE", "foo", "50"}) == ":1\r\n");
+  CHECK(net.cmd_c({"EXPIRE", "foo", "10", "GT"}) == ":0\r\n");
+  CHECK(net.cmd_c({"PEXPIRE", "foo", "20000", "LT"}) == ":1\r\n");
+  CHECK(net.cmd_c({"TTL", "foo"}) == ":20\r\n");
+  CHECK(net.cmd_c({"GET", "foo"}) == bulk("baz!"));
+  CHECK(net.cmd_c({"PERSIST", "foo"}) == ":1\r\n");
+  CHECK(net.cmd_c({"PERSIST", "foo"}) == ":0\r\n");
+  CHECK(net.cmd_c({"EXPIRE", "nokey", "10"}) == ":0\r\n");
+  CHECK(net.cmd_c({"EXPIRE", "foo", "1", "XX"}) == ":0\r\n");
+  CHECK(net.cmd_c({"EXPIRE", "foo", "x"}) == "-ERR value is not an integer or out of range\r\n");
+  CHECK(net.cmd_c({"EXPIRE", "{foo}x", "-1"}) == ":1\r\n");  // deleted at once
+  CHECK(net.cmd_c({"EXISTS", "{foo}x"}) == ":0\r\n");
+  CHECK(net.cmd_c({"SET", "{foo}x", "42"}) == "+OK\r\n");
   CHECK(net.cmd_c({"DEL", "foo", "{foo}x", "{foo}y"}) == ":2\r\n");
   CHECK(net.cmd_c({"GET", "foo"}) == "$-1\r\n");
   CHECK(net.cmd_c({"GETDEL", "t"}) == bulk("v"));
