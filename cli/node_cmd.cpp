@@ -15,6 +15,8 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "common/units.h"
+#include "node/cluster_config.h"
+#include "node/cluster_server.h"
 #include "node/config.h"
 #include "node/server.h"
 
@@ -23,12 +25,58 @@ namespace {
 
 struct NodeArgs {
   std::string config;
+  std::string cluster, id;
+  bool rejoin = false;
   std::optional<int> port, memcached_port, metrics_port;
   std::optional<std::string> bind, maxmemory, policy, log_level;
   std::optional<std::uint64_t> maxclients, seed;
 };
 
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("node");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// Cluster mode: one member of the cluster described by --cluster; the file gives its ports.
+void run_cluster(const NodeArgs& a) {
+  if (a.id.empty()) fail(kExitUsage, "--cluster needs --id NAME (a node name of the file)");
+  if (a.port || a.memcached_port || a.metrics_port || a.maxmemory || a.policy ||
+      !a.config.empty()) {
+    fail(kExitUsage,
+         "with --cluster, ports, maxmemory and policy come from the cluster file; drop --port, "
+         "--memcached-port, --metrics-port, --maxmemory, --policy and --config");
+  }
+  auto cluster = node::load_cluster_config(a.cluster);
+  if (!cluster) fail(kExitFailure, cluster.error().to_string());
+  const std::string level = a.log_level.value_or("info");
+  if (spdlog::level::from_str(level) == spdlog::level::off && level != "off") {
+    fail(kExitUsage, "--log-level: unknown level '" + level + "'");
+  }
+  setup_logging(level);
+  node::ClusterServerOptions o;
+  o.cluster = std::move(*cluster);
+  o.self = a.id;
+  o.rejoin = a.rejoin;
+  if (a.bind) o.bind = *a.bind;
+  if (a.maxclients) o.maxclients = *a.maxclients;
+  auto server = node::ClusterServer::create(o);
+  if (!server) fail(kExitFailure, server.error().to_string());
+  spdlog::info("cachescope node {} of cluster {}: redis port {}, peer port {}, {} replication{}",
+               a.id, a.cluster, (*server)->redis_port(), (*server)->peer_port(),
+               o.cluster.core.replication == ReplicationMode::kSync ? "sync" : "async",
+               a.rejoin ? ", rejoining" : "");
+  std::printf("ready redis=%d memcached=0 metrics=%d peer=%d\n", (*server)->redis_port(),
+              (*server)->metrics_port(), (*server)->peer_port());
+  std::fflush(stdout);
+  (*server)->run();
+  spdlog::info("stopped");
+}
+
 void run(const NodeArgs& a) {
+  if (!a.cluster.empty()) return run_cluster(a);
+  if (!a.id.empty() || a.rejoin) fail(kExitUsage, "--id and --rejoin need --cluster FILE");
   node::NodeConfig cfg;
   if (!a.config.empty()) {
     if (auto st = node::load_node_config(a.config, cfg); !st) {
@@ -57,10 +105,7 @@ void run(const NodeArgs& a) {
     fail(kExitUsage, "--" + e.field + ": " + e.message);
   }
 
-  auto logger = spdlog::stderr_color_mt("node");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  setup_logging(cfg.log_level);
 
   auto server = node::Server::create(cfg);
   if (!server) fail(kExitFailure, server.error().to_string());
@@ -105,6 +150,13 @@ void add_node_command(CLI::App& app) {
   cmd->add_option("--maxclients", a->maxclients, "Most simultaneous clients (default 10000)");
   cmd->add_option("--log-level", a->log_level,
                   "trace, debug, info (default), warn, error, critical or off");
+  cmd->add_option("--cluster", a->cluster,
+                  "Cluster mode: YAML file describing every member (names, ports, roles, "
+                  "replication, timeouts); see the README");
+  cmd->add_option("--id", a->id, "Cluster mode: which member of the --cluster file this is");
+  cmd->add_flag("--rejoin", a->rejoin,
+                "Cluster mode: this member restarts after a crash; it serves nothing until its "
+                "peers told it the current config, then follows whoever took over");
   cmd->add_option("--seed", a->seed, "Seed for key hashing and randomised policies (default 1)");
   cmd->callback([a] { run(*a); });
 }

@@ -124,6 +124,12 @@ class ClusterNode {
   // The stored version (write id) of `key`, 0 if not resident (or expired at `now`).
   std::uint64_t version_of(ObjId key, ClusterTime now) const;
   const Cache& cache() const noexcept { return *cache_; }
+  // Called whenever an object leaves this node's cache (eviction, expiry, DEL, overwrite, a
+  // dropped shard, a full resync). The live driver keeps the bytes of resident values beside
+  // the core and frees them here; the simulator sets none.
+  void set_removal_listener(Cache::RemovalListener listener) {
+    cache_->set_removal_listener(std::move(listener));
+  }
   const NodeCounters& counters() const noexcept { return counters_; }
 
   ClusterNode(const ClusterNode&) = delete;

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Process tests of cluster mode: three primaries and three replicas of `cachescope node
+# --cluster` on free loopback ports, driven by redis-cli -c and by cluster_load (a small
+# cluster-aware client that kills a primary and checks every acknowledged write).
+# Usage: cluster_live_test.sh CASE PATH/TO/cachescope PATH/TO/cluster_load
+# Prints "SKIPPED: ..." and exits 0 when a tool it needs is not installed.
+set -euo pipefail
+
+case_name=$1
+bin=$2
+load=$3
+work=$(mktemp -d)
+declare -A pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -15 "$f" >&2; }; done
+  exit 1
+}
+need() {
+  for t in "$@"; do
+    command -v "$t" >/dev/null || { echo "SKIPPED: $t not installed (scripts/install-deps.sh installs it)"; exit 0; }
+  done
+}
+expect_eq() {  # expect_eq WHAT EXPECTED ACTUAL
+  [ "$2" == "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# A port nobody listens on (and not handed out before), from a range the kernel does not give
+# to outgoing connections.
+# Sets FREE (not a subshell, so `taken` remembers what was handed out).
+declare -A taken=()
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$((20000 + RANDOM % 12000))
+    [ -n "${taken[$p]:-}" ] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      taken[$p]=1
+      FREE=$p
+      return 0
+    fi
+  done
+  fail "no free port found"
+}
+
+names=(a b c a2 b2 c2)
+declare -A port=() peer=() metrics=()
+write_config() {  # write_config sync|async
+  {
+    echo "replication: $1"
+    echo "heartbeat_interval: 100ms"
+    echo "failure_timeout: 1s"
+    echo "failover_rank_delay: 200ms"
+    echo "maxmemory: 64MiB"
+    echo "nodes:"
+    for n in "${names[@]}"; do
+      free_port; port[$n]=$FREE
+      free_port; peer[$n]=$FREE
+      free_port; metrics[$n]=$FREE
+      local role="role: primary"
+      [ "${#n}" -eq 2 ] && role="role: replica, replica_of: ${n:0:1}"
+      echo "  - {name: $n, port: ${port[$n]}, peer_port: ${peer[$n]}, metrics_port: ${metrics[$n]}, $role}"
+    done
+  } >"$work/cluster.yaml"
+}
+
+start() {  # start NAME [--rejoin]
+  local n=$1
+  shift
+  "$bin" node --cluster "$work/cluster.yaml" --id "$n" "$@" >"$work/$n.out" 2>>"$work/$n.log" &
+  pids[$n]=$!
+}
+wait_ready() {
+  for n in "$@"; do
+    for _ in $(seq 100); do
+      grep -q '^ready' "$work/$n.out" 2>/dev/null && break
+      kill -0 "${pids[$n]}" 2>/dev/null || fail "node $n exited at start"
+      sleep 0.1
+    done
+    grep -q '^ready' "$work/$n.out" || fail "node $n did not become ready"
+  done
+}
+start_cluster() {
+  write_config "$1"
+  for n in "${names[@]}"; do start "$n"; done
+  wait_ready "${names[@]}"
+  # Every member sees the cluster as ok once the peer links are up.
+  for n in "${names[@]}"; do
+    for _ in $(seq 50); do
+      redis-cli -p "${port[$n]}" CLUSTER INFO | grep -q 'cluster_state:ok' && break
+      sleep 0.1
+    done
+  done
+}
+rcli() { local n=$1; shift; redis-cli -p "${port[$n]}" "$@"; }
+metric() {  # metric NODE NAME -> value
+  curl -s "http://127.0.0.1:${metrics[$1]}/metrics" | awk -v m="$2" '$1 == m { print $2 }'
+}
+
+case "$case_name" in
+redis_cli)
+  need redis-cli curl
+  start_cluster sync
+  rcli a CLUSTER INFO | tr -d '\r' | grep -q '^cluster_state:ok$' || fail "cluster_state: $(rcli a CLUSTER INFO)"
+  expect_eq keyslot 12182 "$(rcli a CLUSTER KEYSLOT foo)"
+  # foo lives in slot 12182, on c (primaries share the slots in file order).
+  expect_eq moved "MOVED 12182 127.0.0.1:${port[c]}" "$(rcli a SET foo bar)"
+  expect_eq "set -c" OK "$(redis-cli -c -p "${port[a]}" SET foo bar)"
+  expect_eq "get -c via b" bar "$(redis-cli -c -p "${port[b]}" GET foo)"
+  expect_eq "get -c via a replica" bar "$(redis-cli -c -p "${port[a2]}" GET foo)"
+  for i in $(seq 50); do
+    expect_eq "set k$i" OK "$(redis-cli -c -p "${port[b]}" SET "k$i" "v$i")"
+  done
+  for i in $(seq 50); do
+    expect_eq "get k$i" "v$i" "$(redis-cli -c -p "${port[a2]}" GET "k$i")"
+  done
+  expect_eq crossslot "CROSSSLOT Keys in request don't hash to the same slot" \
+    "$(redis-cli -c -p "${port[a]}" MGET k1 k2)"
+  expect_eq "hash tags" OK "$(redis-cli -c -p "${port[a]}" MSET '{u1}.name' x '{u1}.age' 7)"
+  expect_eq incr 8 "$(redis-cli -c -p "${port[a]}" INCR '{u1}.age')"
+  slots=$(rcli b CLUSTER SLOTS | tr -d '\r' | tr '\n' ' ')
+  [[ "$slots" == "0 5460 127.0.0.1 ${port[a]} "* ]] || fail "CLUSTER SLOTS: $slots"
+  rcli c CLUSTER NODES | grep -q "127.0.0.1:${port[c2]}@${peer[c2]} slave" || fail "CLUSTER NODES: $(rcli c CLUSTER NODES)"
+  rcli a CLUSTER SHARDS | grep -q replication-offset || fail "CLUSTER SHARDS"
+  [ "$(rcli a CLUSTER MYID | wc -c)" -eq 41 ] || fail "CLUSTER MYID: $(rcli a CLUSTER MYID)"
+  # Replication is visible in INFO and /metrics: c applied foo and acked it (sync mode).
+  rcli c INFO replication | tr -d '\r' | grep -q '^role:master$' || fail "INFO c"
+  rcli c2 INFO replication | tr -d '\r' | grep -q '^master_link_status:up$' || fail "INFO c2: $(rcli c2 INFO replication)"
+  off=$(rcli c2 INFO replication | tr -d '\r' | sed -n 's/^slave_repl_offset://p')
+  [ "$off" -ge 1 ] || fail "c2 offset $off"
+  [ "$(metric c cachescope_cluster_state)" == 1 ] || fail "cluster_state metric"
+  [ "$(metric c 'cachescope_cluster_role{shard="2",role="primary"}')" == 1 ] || fail "role metric"
+  [ "$(metric c2 'cachescope_replication_offset{shard="2",role="replica"}')" == "$off" ] ||
+    fail "offset metric vs INFO"
+  [ "$(metric c2 'cachescope_replication_lag_writes{shard="2",role="replica"}')" == 0 ] || fail "lag"
+  # redis-cli's own cluster checker and redis-benchmark's cluster mode accept the cluster.
+  redis-cli --cluster check "127.0.0.1:${port[b]}" >"$work/check.txt" 2>&1 || fail "--cluster check: $(cat "$work/check.txt")"
+  grep -q 'All nodes agree about slots configuration' "$work/check.txt" || fail "check: $(cat "$work/check.txt")"
+  grep -q 'All 16384 slots covered' "$work/check.txt" || fail "check: $(cat "$work/check.txt")"
+  if command -v redis-benchmark >/dev/null; then
+    redis-benchmark --cluster -p "${port[a]}" -t set,get -n 3000 -c 8 -q >"$work/bench.txt" 2>&1 ||
+      fail "redis-benchmark --cluster: $(cat "$work/bench.txt")"
+    [ "$(tr '\r' '\n' <"$work/bench.txt" | grep -c 'requests per second')" -eq 2 ] ||
+      fail "redis-benchmark --cluster: $(cat "$work/bench.txt")"
+  fi
+  # Garbage on the peer port closes that connection only; the cluster carries on.
+  printf 'GET / HTTP/1.0\r\n\r\n' | timeout 2 bash -c "cat >/dev/tcp/127.0.0.1/${peer[a]}" || true
+  sleep 0.2
+  expect_eq "after garbage" bar "$(redis-cli -c -p "${port[a]}" GET foo)"
+  [ "$(metric a cachescope_cluster_peer_protocol_errors_total)" == 1 ] || fail "peer error not counted"
+  ;;
+
+failover_sync | failover_async)
+  need redis-cli
+  mode=${case_name#failover_}
+  start_cluster "$mode"
+  # a's replica is a2; kill a while writes go on; allowed: failure_timeout (1 s) + 1 s.
+  nodes="127.0.0.1:${port[a]},127.0.0.1:${port[b]},127.0.0.1:${port[c]}"
+  "$load" --nodes "$nodes" --watch "127.0.0.1:${port[a2]}" --kill-pid "${pids[a]}" \
+    --mode "$mode" --before-ms 1500 --after-ms 1000 --limit-ms 2000 | tee "$work/load.txt" ||
+    fail "cluster_load: $(cat "$work/load.txt")"
+  wait "${pids[a]}" 2>/dev/null || true
+  unset 'pids[a]'
+  rcli b CLUSTER INFO | tr -d '\r' | grep -q '^cluster_state:ok$' || fail "cluster not ok after failover"
+  grep -q "promoted to primary of shard 0" "$work/a2.log" || fail "no promotion logged"
+  lost=$(curl -s "http://127.0.0.1:${metrics[a2]}/metrics" | awk '$1 == "cachescope_cluster_writes_possibly_lost_total" { print $2 }' || true)
+  echo "a2 reports ${lost:-?} writes of the old primary's history missing at promotion"
+  if [ "$mode" == sync ]; then
+    # The old primary rejoins as a replica of a2 and resyncs its shard.
+    start a --rejoin
+    wait_ready a
+    for _ in $(seq 60); do
+      rcli a INFO replication | tr -d '\r' | grep -q '^master_link_status:up$' && break
+      sleep 0.1
+    done
+    rcli a INFO replication | tr -d '\r' | grep -q '^role:slave$' || fail "a did not rejoin as a replica: $(rcli a INFO replication)"
+    grep -q "full sync of shard 0 done" "$work/a.log" || fail "a did not resync"
+    keys_a=$(rcli a DBSIZE)
+    keys_a2=$(rcli a2 DBSIZE)
+    expect_eq "keys after resync" "$keys_a2" "$keys_a"
+  fi
+  ;;
+
+*)
+  echo "unknown case $case_name" >&2
+  exit 2
+  ;;
+esac
+echo "PASS: $case_name"
