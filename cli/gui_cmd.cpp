@@ -71,13 +71,16 @@ void add_gui_commands(CLI::App& app) {
   auto plot_args = std::make_shared<PlotArgs>();
   CLI::App* plot = app.add_subcommand(
       "plot",
-      "Draw the charts of a `cachescope sim --json` report to PNG or SVG, headless (no display "
-      "needed): hit ratio with faults, latency over time and CDF, per-node ops/memory/roles, "
-      "failover timeline, summary");
-  plot->add_option("report", plot_args->report, "Report written by cachescope sim --json")
+      "Draw a report to PNG or SVG, headless (no display needed). A `cachescope sim --json` "
+      "report: hit ratio with faults, latency over time and CDF, per-node ops/memory/roles, "
+      "failover timeline, summary. A `cachescope mrc --json` or `replay --json` report: its "
+      "miss-ratio curves (with the reference curve when the mrc report has one)");
+  plot->add_option("report", plot_args->report,
+                   "Report written by cachescope sim, mrc or replay --json")
       ->required();
   plot->add_option("-o,--output", plot_args->out, "Image to write: .png or .svg")->required();
-  plot->add_option("--size", plot_args->size, "Image size WxH (default 1600x1800)");
+  plot->add_option("--size", plot_args->size,
+                   "Image size WxH (default 1600x1800; curves 1200x800)");
   plot->callback([plot_args] {
     if (std::getenv("QT_QPA_PLATFORM") == nullptr) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
     std::vector<std::string> args = {"--plot", plot_args->report, "-o", plot_args->out};

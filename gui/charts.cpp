@@ -619,9 +619,13 @@ Status write_dashboard(const RunData& run, const QString& path, QSize size) {
 Status write_chart(ChartKind kind, const RunData& run, const QString& path, QSize size) {
   std::unique_ptr<QChart> chart(make_chart(kind));
   fill_chart(chart.get(), kind, run);
+  return write_chart_image(chart.get(), path, size);
+}
+
+Status write_chart_image(QChart* chart, const QString& path, QSize size) {
   return write_image(path, size, chart->title(), [&](QPainter& p, const QRectF& r) {
     p.fillRect(r, Qt::white);
-    render_chart(p, chart.get(), r);
+    render_chart(p, chart, r);
   });
 }
 

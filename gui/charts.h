@@ -66,5 +66,7 @@ Status write_dashboard(const RunData& run, const QString& path, QSize size = QSi
 // Writes one chart of `run` (the GUI's export menu) as PNG or SVG.
 Status write_chart(ChartKind kind, const RunData& run, const QString& path,
                    QSize size = QSize(1000, 600));
+// Writes any filled chart as PNG or SVG (white background), chosen by the file's extension.
+Status write_chart_image(QChart* chart, const QString& path, QSize size);
 
 }  // namespace cachescope::gui

@@ -2,6 +2,7 @@
 //
 //   cachescope-gui [SCENARIO.yaml] [--run]
 //   cachescope-gui --plot REPORT.json -o OUT.png|OUT.svg [--size WxH]
+//     (a sim report: the dashboard; an mrc or replay report: its miss-ratio curves)
 //   cachescope-gui --screenshot OUT.png [SCENARIO.yaml] [--run]   (renders the window offscreen)
 //
 // Exit codes as the CLI's: 0 success, 1 bad input (report, scenario, output file), 2 bad flags.
@@ -13,6 +14,7 @@
 #include <cstdlib>
 
 #include "gui/charts.h"
+#include "gui/curve_plot.h"
 #include "gui/main_window.h"
 #include "gui/run_data.h"
 #include "gui/sim_runner.h"
@@ -48,9 +50,13 @@ int main(int argc, char** argv) {
   parser.addHelpOption();
   parser.addVersionOption();
   parser.addPositionalArgument("scenario", "scenario file to open (default: slots-failover)");
-  QCommandLineOption plot("plot", "draw the charts of a `cachescope sim --json` report", "report");
+  QCommandLineOption plot("plot",
+                          "draw the charts of a `cachescope sim --json` report, or the curves of "
+                          "a `cachescope mrc --json` or `cachescope replay --json` report",
+                          "report");
   QCommandLineOption out({"o", "output"}, "image to write (.png or .svg)", "file");
-  QCommandLineOption size("size", "image size for --plot, WxH (default 1600x1800)", "WxH");
+  QCommandLineOption size("size", "image size for --plot, WxH (default 1600x1800; curves 1200x800)",
+                          "WxH");
   QCommandLineOption shot("screenshot", "render the main window to a PNG and exit", "file");
   QCommandLineOption run("run", "start the simulation right away");
   QCommandLineOption tab("tab", "with --screenshot: the tab to show (Dashboard, Faults, ...)",
@@ -74,6 +80,21 @@ int main(int argc, char** argv) {
         return usage_error("--size: expected WxH between 200 and 20000, got '" +
                            parser.value(size) + "'");
       }
+    }
+    // Miss-ratio curves (mrc or replay reports) are one chart; anything else is a sim report.
+    auto curves = cachescope::gui::load_curve_report(parser.value(plot).toStdString());
+    if (!curves) {
+      std::fprintf(stderr, "cachescope plot: %s\n", curves.error().to_string().c_str());
+      return 1;
+    }
+    if (*curves) {
+      const QSize curve_size = parser.isSet(size) ? sz : QSize(1200, 800);
+      const auto st = cachescope::gui::write_curves(**curves, parser.value(out), curve_size);
+      if (!st) {
+        std::fprintf(stderr, "cachescope plot: %s\n", st.error().to_string().c_str());
+        return 1;
+      }
+      return 0;
     }
     auto data = cachescope::gui::load_report(parser.value(plot).toStdString());
     if (!data) {

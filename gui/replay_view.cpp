@@ -9,32 +9,22 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLineSeries>
-#include <QLogValueAxis>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <QValueAxis>
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <sstream>
 
 #include "common/strings.h"
 #include "gui/charts.h"
+#include "gui/curve_plot.h"
 #include "gui/trace_tools.h"
 #include "replay/replay.h"
 #include "traces/generator.h"
 #include "traces/open_trace.h"
 
 namespace cachescope::gui {
-namespace {
-
-const QColor kColors[] = {QColor(0, 114, 178),   QColor(230, 159, 0),  QColor(0, 158, 115),
-                          QColor(204, 121, 167), QColor(86, 180, 233), QColor(213, 94, 0),
-                          QColor(120, 120, 120)};
-
-}  // namespace
 
 ReplayView::ReplayView(QWidget* parent) : QWidget(parent) {
   auto* v = new QVBoxLayout(this);
@@ -206,60 +196,8 @@ void ReplayView::show_report(std::shared_ptr<const ReplayReport> report, const Q
     return;
   }
   report_ = report;
-  QChart* c = view_->chart();
-  c->setTitle("Miss ratio vs cache size");
-  c->removeAllSeries();
-  for (QAbstractAxis* a : c->axes()) {
-    c->removeAxis(a);
-    delete a;
-  }
   const bool bytes = !report->results.empty() && report->results[0].unit == CapacityUnit::kBytes;
-  double lo = INFINITY, hi = 0, worst = 0;
-  for (const auto& r : report->results) {
-    const double cap = static_cast<double>(r.capacity);
-    if (cap > 0) lo = std::min(lo, cap), hi = std::max(hi, cap);
-    worst = std::max(worst, bytes ? r.byte_miss_ratio() : r.miss_ratio());
-  }
-  if (hi == 0) lo = 1, hi = 10;
-  const double scale = bytes ? 1.0 / (1 << 20) : 1.0;
-  auto* x = new QLogValueAxis;
-  x->setBase(10);
-  x->setTitleText(bytes ? "cache size (MiB, log)" : "cache size (objects, log)");
-  x->setLabelFormat("%g");
-  x->setRange(std::pow(10, std::floor(std::log10(lo * scale))),
-              std::pow(10, std::ceil(std::log10(hi * scale * 1.0001))));
-  x->setMinorTickCount(8);
-  auto* y = new QValueAxis;
-  y->setTitleText(bytes ? "byte miss ratio (%)" : "miss ratio (%)");
-  set_round_range(y, 0, std::min(100.0, worst * 105));
-  c->addAxis(x, Qt::AlignBottom);
-  c->addAxis(y, Qt::AlignLeft);
-  std::map<std::string, QLineSeries*> by_policy;
-  std::vector<std::string> order;
-  for (const auto& r : report->results) {
-    if (!by_policy.count(r.policy)) {
-      auto* s = new QLineSeries;
-      s->setName(QString::fromStdString(r.policy));
-      s->setPen(QPen(kColors[order.size() % std::size(kColors)], 2));
-      s->setPointsVisible(true);
-      by_policy[r.policy] = s;
-      order.push_back(r.policy);
-    }
-    if (r.capacity > 0) {
-      by_policy[r.policy]->append(static_cast<double>(r.capacity) * scale,
-                                  (bytes ? r.byte_miss_ratio() : r.miss_ratio()) * 100);
-    }
-  }
-  for (const auto& p : order) {
-    QLineSeries* s = by_policy[p];
-    QList<QPointF> pts = s->points();
-    std::sort(pts.begin(), pts.end(),
-              [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); });
-    s->replace(pts);
-    c->addSeries(s);
-    s->attachAxis(x);
-    s->attachAxis(y);
-  }
+  fill_curve_chart(view_->chart(), curves_from_replay(*report, bytes));
   table_->setRowCount(static_cast<int>(report->results.size()));
   for (int i = 0; i < static_cast<int>(report->results.size()); ++i) {
     const auto& r = report->results[i];
