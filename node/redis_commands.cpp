@@ -71,8 +71,8 @@ void unknown_subcommand(Call& c, std::string_view cmd) {
 }
 
 // Keeps the entry's expiry and flags; replies OOM when the new value cannot be stored.
-Entry* rewrite(Call& c, std::string_view key, std::string value, std::int64_t expires_at) {
-  Entry* e = c.store().write(key, std::move(value), 0, expires_at);
+Entry* rewrite(Call& c, std::string_view key, std::string_view value, std::int64_t expires_at) {
+  Entry* e = c.store().write(key, value, 0, expires_at);
   if (!e) reply_error(c.out, kOom);
   return e;
 }
@@ -132,13 +132,13 @@ void cmd_info(Call& c) {
 void cmd_get(Call& c) {
   const Entry* e = c.store().read(c.args[1], c.now);
   if (!e) return reply_null(c.out);
-  reply_bulk(c.out, e->value);
+  reply_bulk(c.out, e->value());
 }
 
 void cmd_getdel(Call& c) {
   const Entry* e = c.store().read(c.args[1], c.now);
   if (!e) return reply_null(c.out);
-  reply_bulk(c.out, e->value);
+  reply_bulk(c.out, e->value());
   c.store().erase(c.args[1], c.now);
 }
 
@@ -195,13 +195,13 @@ void cmd_set(Call& c) {
   const Entry* old = get ? c.store().read(key, c.now) : c.store().find(key, c.now);
   std::string old_value;
   const bool existed = old != nullptr;
-  if (get && old) old_value = old->value;
-  const std::int64_t old_expiry = old ? c.store().expiry(*old) : 0;
+  if (get && old) old_value = old->value();
+  const std::int64_t old_expiry = old && keepttl ? c.store().expiry(*old) : 0;
   if ((nx && existed) || (xx && !existed)) {
     if (get && existed) return reply_bulk(c.out, old_value);
     return reply_null(c.out);
   }
-  if (!c.store().write(key, std::move(c.args[2]), 0, keepttl ? old_expiry : expires_at)) {
+  if (!c.store().write(key, c.args[2], 0, keepttl ? old_expiry : expires_at)) {
     return reply_error(c.out, kOom);
   }
   if (!get) return reply_simple(c.out, "OK");
@@ -286,7 +286,7 @@ void cmd_mget(Call& c) {
   for (std::size_t i = 1; i < c.args.size(); ++i) {
     const Entry* e = c.store().read(c.args[i], c.now);
     if (e) {
-      reply_bulk(c.out, e->value);
+      reply_bulk(c.out, e->value());
     } else {
       reply_null(c.out);
     }
@@ -302,7 +302,7 @@ void cmd_mset(Call& c) {
     }
   }
   for (std::size_t i = 1; i + 1 < c.args.size(); i += 2) {
-    c.store().write(c.args[i], std::move(c.args[i + 1]), 0, 0);
+    c.store().write(c.args[i], c.args[i + 1], 0, 0);
   }
   reply_simple(c.out, "OK");
 }
@@ -313,7 +313,7 @@ void incr_by(Call& c, std::int64_t delta) {
   std::int64_t value = 0;
   std::int64_t expiry = 0;
   if (e) {
-    if (!parse_int64(e->value, value)) return reply_error(c.out, kNotInteger);
+    if (!parse_int64(e->value(), value)) return reply_error(c.out, kNotInteger);
     expiry = c.store().expiry(*e);
   }
   std::int64_t result = 0;
@@ -344,24 +344,23 @@ void cmd_decrby(Call& c) {
 void cmd_append(Call& c) {
   const std::string& key = c.args[1];
   const Entry* e = c.store().find(key, c.now);
-  std::string value;
+  std::string_view value;
   std::int64_t expiry = 0;
   if (e) {
-    if (static_cast<std::int64_t>(e->value.size() + c.args[2].size()) > kMaxStringLen) {
+    if (static_cast<std::int64_t>(e->value().size() + c.args[2].size()) > kMaxStringLen) {
       return reply_error(c.out, "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
     }
-    value.reserve(e->value.size() + c.args[2].size());
-    value = e->value;
+    value = e->value();
     expiry = c.store().expiry(*e);
   }
-  value += c.args[2];
-  const auto len = static_cast<std::int64_t>(value.size());
-  if (rewrite(c, key, std::move(value), expiry)) reply_int(c.out, len);
+  const auto len = static_cast<std::int64_t>(value.size() + c.args[2].size());
+  if (c.store().write(key, value, c.args[2], 0, expiry)) return reply_int(c.out, len);
+  reply_error(c.out, kOom);
 }
 
 void cmd_strlen(Call& c) {
   const Entry* e = c.store().find(c.args[1], c.now);
-  reply_int(c.out, e ? static_cast<std::int64_t>(e->value.size()) : 0);
+  reply_int(c.out, e ? static_cast<std::int64_t>(e->value().size()) : 0);
 }
 
 // ---- CONFIG --------------------------------------------------------------------------------

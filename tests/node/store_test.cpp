@@ -23,12 +23,12 @@ TEST_CASE("store: write, read, overwrite, erase") {
   REQUIRE(s->write("k", "v1", 3, 0));
   Entry* e = s->read("k", 0);
   REQUIRE(e);
-  CHECK(e->value == "v1");
-  CHECK(e->flags == 3);
-  const auto cas1 = e->cas;
+  CHECK(e->value() == "v1");
+  CHECK(e->flags() == 3);
+  const auto cas1 = e->cas();
   REQUIRE(s->write("k", "value2", 0, 0));
-  CHECK(s->read("k", 0)->value == "value2");
-  CHECK(s->read("k", 0)->cas > cas1);
+  CHECK(s->read("k", 0)->value() == "value2");
+  CHECK(s->read("k", 0)->cas() > cas1);
   CHECK(s->used_memory() == Store::charge(1, 6));
   CHECK(s->keys() == 1);
   CHECK(s->erase("k", 0));
@@ -57,8 +57,8 @@ TEST_CASE("store: memory never exceeds maxmemory; evictions are counted and entr
   for (int k = 0; k < 2000; ++k) {
     const std::string key = "key:" + std::to_string(k);
     if (Entry* e = s->find(key, 0)) {
-      CHECK(e->key == key);
-      charged += Store::charge(key.size(), e->value.size());
+      CHECK(e->key() == key);
+      charged += Store::charge(key.size(), e->value().size());
       ++found;
     }
   }
@@ -96,7 +96,7 @@ TEST_CASE("store: changing the policy keeps entries, expiries and counters") {
   s->read("a", 0);
   REQUIRE(s->set_policy("arc"));
   CHECK(s->policy() == "arc");
-  CHECK(s->find("a", 0)->flags == 7);
+  CHECK(s->find("a", 0)->flags() == 7);
   CHECK(s->expiry(*s->find("b", 0)) == 5000);
   CHECK(s->counters().keyspace_hits == 1);
   CHECK_FALSE(s->set_policy("nosuch"));
