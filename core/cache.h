@@ -20,7 +20,8 @@
 // Thread-safety: none. One thread owns a cache; `ShardedCache` (later) locks per shard.
 #pragma once
 
-#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <absl/hash/hash.h>
 
 #include <algorithm>
 #include <array>
@@ -76,7 +77,7 @@ class BasicCache {
     ++counters_.requests;
     counters_.bytes_requested += size;
     if (auto it = index_.find(id); it != index_.end()) {
-      hit(it->second, size, next_access);
+      hit(it->slot, size, next_access);
       return true;
     }
     ++counters_.misses;
@@ -199,7 +200,7 @@ class BasicCache {
   Slot lookup(ObjId id, std::int64_t now, std::int64_t next_access = kNeverAgain) {
     auto it = index_.find(id);
     if (it == index_.end()) return kNoSlot;
-    const Slot s = it->second;
+    const Slot s = it->slot;
     if (is_expired(s, now)) {
       remove_slot(s, it, RemovalCause::kExpired);
       return kNoSlot;
@@ -211,8 +212,8 @@ class BasicCache {
   // Like lookup, but does not count as an access for the policy (EXISTS, TTL queries).
   Slot peek(ObjId id, std::int64_t now) const {
     auto it = index_.find(id);
-    if (it == index_.end() || is_expired(it->second, now)) return kNoSlot;
-    return it->second;
+    if (it == index_.end() || is_expired(it->slot, now)) return kNoSlot;
+    return it->slot;
   }
 
   // Stores `id` with `size` bytes, replacing a resident copy. Returns its slot, or kNoSlot when
@@ -220,7 +221,7 @@ class BasicCache {
   Slot insert(ObjId id, std::uint32_t size, std::int64_t expires_at,
               std::int64_t next_access = kNeverAgain) {
     if (auto it = index_.find(id); it != index_.end()) {
-      remove_slot(it->second, it, RemovalCause::kErased);
+      remove_slot(it->slot, it, RemovalCause::kErased);
     }
     return insert_new(id, size, expires_at, next_access);
   }
@@ -229,7 +230,7 @@ class BasicCache {
   bool erase(ObjId id) {
     auto it = index_.find(id);
     if (it == index_.end()) return false;
-    remove_slot(it->second, it, RemovalCause::kErased);
+    remove_slot(it->slot, it, RemovalCause::kErased);
     return true;
   }
 
@@ -264,7 +265,7 @@ class BasicCache {
 
   void clear() {
     while (!index_.empty())
-      remove_slot(index_.begin()->second, index_.begin(), RemovalCause::kErased);
+      remove_slot(index_.begin()->slot, index_.begin(), RemovalCause::kErased);
   }
 
   void set_removal_listener(RemovalListener listener) { listener_ = std::move(listener); }
@@ -285,11 +286,34 @@ class BasicCache {
   // Calls f(id, slot, size) for every resident object, in unspecified order.
   template <class F>
   void for_each(F&& f) const {
-    for (const auto& [id, s] : index_) f(id, s, slots_[s].size);
+    for (const IndexEntry e : index_) f(e.id, e.slot, slots_[e.slot].size);
   }
 
  private:
-  using Index = absl::flat_hash_map<ObjId, Slot>;
+  // The index: id -> slot in 12-byte entries (a map's pair<ObjId, Slot> would pad to 16), looked
+  // up by id alone.
+#pragma pack(push, 4)
+  struct IndexEntry {
+    ObjId id;
+    Slot slot;
+  };
+#pragma pack(pop)
+  static_assert(sizeof(IndexEntry) == 12);
+  struct IndexHash {
+    using is_transparent = void;
+    std::size_t operator()(ObjId id) const noexcept { return absl::Hash<ObjId>()(id); }
+    std::size_t operator()(const IndexEntry& e) const noexcept { return (*this)(ObjId{e.id}); }
+  };
+  struct IndexEq {
+    using is_transparent = void;
+    static ObjId id(ObjId x) noexcept { return x; }
+    static ObjId id(const IndexEntry& e) noexcept { return e.id; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return id(a) == id(b);
+    }
+  };
+  using Index = absl::flat_hash_set<IndexEntry, IndexHash, IndexEq>;
 
   std::uint64_t charge_of(std::uint32_t size) const noexcept { return byte_mode_ ? size : 1; }
 
@@ -299,7 +323,7 @@ class BasicCache {
 
   Slot find_slot(ObjId id) const {
     auto it = index_.find(id);
-    return it == index_.end() ? kNoSlot : it->second;
+    return it == index_.end() ? kNoSlot : it->slot;
   }
 
   void hit(Slot s, std::uint32_t size, std::int64_t next_access) {
@@ -320,7 +344,7 @@ class BasicCache {
     slots_[s] = SlotRecord{id, size, 1};
     if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
     used_ += charge;
-    index_.emplace(id, s);
+    index_.insert(IndexEntry{id, s});
     policy_.on_insert(s, id, charge, next);
     return s;
   }

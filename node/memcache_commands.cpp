@@ -145,6 +145,10 @@ void do_store(Call& c) {
       }
       flags = e->flags();
       at = c.store().expiry(*e);
+      if (head.size() + tail.size() > c.ctx.info.memcached_item_size) {
+        if (!r.noreply) line(c.out, "SERVER_ERROR object too large for cache");
+        return;
+      }
       break;
     case McStorage::kCas:
       if (!e) {
@@ -310,7 +314,7 @@ void do_stats(Call& c) {
     stat(o, "tcpport", static_cast<std::uint64_t>(info.memcached_port));
     stat(o, "evictions", std::string("on"));
     stat(o, "eviction_policy", c.store().policy());
-    stat(o, "item_size_max", static_cast<std::uint64_t>(McLimits{}.max_item_size));
+    stat(o, "item_size_max", c.ctx.info.memcached_item_size);
     stat(o, "num_threads", 1);
     stat(o, "cas_enabled", std::string("yes"));
   } else {

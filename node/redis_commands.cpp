@@ -16,7 +16,8 @@ namespace {
 constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
 constexpr std::string_view kSyntax = "ERR syntax error";
 constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
-constexpr std::int64_t kMaxStringLen = 512LL * 1024 * 1024;  // proto-max-bulk-len
+// Redis's wording for a string over its size limit (APPEND, SETRANGE); here max-value-size.
+constexpr std::string_view kTooLarge = "ERR string exceeds maximum allowed size (max-value-size)";
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -191,6 +192,7 @@ void cmd_set(Call& c) {
       return reply_error(c.out, kSyntax);
     }
   }
+  if (c.args[2].size() > c.ctx.info.max_value_size) return reply_error(c.out, kTooLarge);
   const std::string& key = c.args[1];
   const Entry* old = get ? c.store().read(key, c.now) : c.store().find(key, c.now);
   std::string old_value;
@@ -297,6 +299,7 @@ void cmd_mset(Call& c) {
   if (c.args.size() % 2 == 0) return wrong_arity(c.out, "mset");
   // Check every pair first so that an OOM leaves nothing half-written.
   for (std::size_t i = 1; i + 1 < c.args.size(); i += 2) {
+    if (c.args[i + 1].size() > c.ctx.info.max_value_size) return reply_error(c.out, kTooLarge);
     if (Store::charge(c.args[i].size(), c.args[i + 1].size()) > c.store().maxmemory()) {
       return reply_error(c.out, kOom);
     }
@@ -347,11 +350,11 @@ void cmd_append(Call& c) {
   std::string_view value;
   std::int64_t expiry = 0;
   if (e) {
-    if (static_cast<std::int64_t>(e->value().size() + c.args[2].size()) > kMaxStringLen) {
-      return reply_error(c.out, "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-    }
     value = e->value();
     expiry = c.store().expiry(*e);
+  }
+  if (value.size() + c.args[2].size() > c.ctx.info.max_value_size) {
+    return reply_error(c.out, kTooLarge);
   }
   const auto len = static_cast<std::int64_t>(value.size() + c.args[2].size());
   if (c.store().write(key, value, c.args[2], 0, expiry)) return reply_int(c.out, len);
@@ -415,7 +418,9 @@ std::vector<std::pair<std::string, std::string>> config_values(Call& c) {
       {"databases", "1"},
       {"save", ""},
       {"appendonly", "no"},
-      {"proto-max-bulk-len", std::to_string(kMaxStringLen)},
+      {"proto-max-bulk-len", std::to_string(info.max_bulk_len)},
+      {"client-query-buffer-limit", std::to_string(info.max_request_size)},
+      {"max-value-size", std::to_string(info.max_value_size)},
   };
 }
 
