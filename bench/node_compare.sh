@@ -15,7 +15,8 @@
 #     CPU per request;
 #  4. resident memory (VmRSS) for 1M keys with 100-byte values, loaded with redis-cli --pipe.
 # Servers: no persistence for redis (--save '' --appendonly no), the same maxmemory (2 GiB,
-# far above what the runs store, so nothing is evicted), memcached with -m 2048.
+# far above what the runs store, so nothing is evicted), memcached with -m 2048 and its default
+# 4 worker threads.
 # Prints "SKIPPED: ..." and exits 0 when redis-server/redis-benchmark (or memcached) are absent.
 set -euo pipefail
 
@@ -82,7 +83,7 @@ start_server() {
   node-mc) "$bin" node --memcached-port "$2" --maxmemory 2GiB --log-level warn >/dev/null 2>"$work/node.log" & ;;
   redis) redis-server --port "$2" --bind 127.0.0.1 --save '' --appendonly no --maxmemory 2gb \
            --maxmemory-policy allkeys-lru --daemonize no --logfile "$work/redis.log" & ;;
-  memcached) memcached -l 127.0.0.1 -p "$2" -U 0 -m 2048 -t 1 $([ "$(id -u)" = 0 ] && echo -u root) >/dev/null 2>&1 & ;;
+  memcached) memcached -l 127.0.0.1 -p "$2" -U 0 -m 2048 $([ "$(id -u)" = 0 ] && echo -u root) >/dev/null 2>&1 & ;;
   esac
   SPID=$!
   pids+=("$SPID")
