@@ -136,7 +136,9 @@ mc_run() {  # mc_run KIND (node-mc or memcached)
     --value-size 100 -n "$mc_n" --json "$work/mc.json" >/dev/null 2>"$work/loadgen.log" ||
     { echo "loadgen failed: $(cat "$work/loadgen.log")" >&2; exit 1; }
   t1=$(cpu_ticks "$SPID")
-  local rps p99
+  local rps p99 done
+  done=$(sed -n 's/^  "requests": \([0-9]*\),*$/\1/p' "$work/mc.json")
+  [ "$done" = "$mc_n" ] || { echo "loadgen completed $done requests, expected $mc_n" >&2; exit 1; }
   rps=$(sed -n 's/^  "throughput_rps": \([0-9.e+]*\),*$/\1/p' "$work/mc.json")
   p99=$(awk '/"all"/ { a = 1 } a && /"p99_ms"/ { gsub(/[",]/, ""); print $2; exit }' "$work/mc.json")
   awk -v k="$1" -v r="$rps" -v p="$p99" -v d=$((t1 - t0)) -v hz="$hz" -v n="$mc_n" \
@@ -199,9 +201,10 @@ if { [ "$only" = all ] || [ "$only" = memcached ]; } ; then
   if [ "$have_memcached" = 0 ]; then
     echo "SKIPPED: memcached not installed (apt-get install memcached)"
   else
-    # 50% set, 50% get over 100k keys (time,id,size,op), replayed from the start as needed.
-    awk 'BEGIN { srand(7); print "time,id,size,op";
-                 for (i = 0; i < 200000; i++) printf "%d,%d,100,%s\n", i, int(rand() * 100000), (i % 2 ? "get" : "set") }' \
+    # 50% set, 50% get over 100k keys (time,id,size,op); one line per request (the load
+    # generator stops at the end of a trace).
+    awk -v n="$mc_n" 'BEGIN { srand(7); print "time,id,size,op";
+                 for (i = 0; i < n; i++) printf "%d,%d,100,%s\n", i, int(rand() * 100000), (i % 2 ? "get" : "set") }' \
       >"$work/mc-trace.csv"
     for r in $(seq "$rounds"); do mc_run node-mc; mc_run memcached; done
     echo
