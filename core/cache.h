@@ -291,11 +291,12 @@ class BasicCache {
 
  private:
   // The index: id -> slot in 12-byte entries (a map's pair<ObjId, Slot> would pad to 16), looked
-  // up by id alone.
+  // up by id alone. Hash and equality read only `id`, so `slot` may change in place (mutable: a
+  // set's elements are const), e.g. an entry inserted with kNoSlot and filled in once placed.
 #pragma pack(push, 4)
   struct IndexEntry {
     ObjId id;
-    Slot slot;
+    mutable Slot slot;
   };
 #pragma pack(pop)
   static_assert(sizeof(IndexEntry) == 12);
