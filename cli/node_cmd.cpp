@@ -29,7 +29,9 @@ struct NodeArgs {
   bool rejoin = false;
   std::optional<int> port, memcached_port, metrics_port;
   std::optional<std::string> bind, maxmemory, policy, log_level;
-  std::optional<std::uint64_t> maxclients, seed;
+  std::optional<std::uint64_t> maxclients, seed, max_multibulk_len;
+  std::optional<std::string> max_value_size, max_bulk_len, max_inline_len, max_request_size,
+      memcached_item_size, memcached_max_line;
 };
 
 void setup_logging(const std::string& level) {
@@ -100,6 +102,19 @@ void run(const NodeArgs& a) {
   if (a.log_level) cfg.log_level = *a.log_level;
   if (a.maxclients) cfg.maxclients = *a.maxclients;
   if (a.seed) cfg.seed = *a.seed;
+  auto size = [](const char* flag, const std::optional<std::string>& text, std::uint64_t& out) {
+    if (!text) return;
+    auto b = parse_byte_size(*text);
+    if (!b) fail(kExitUsage, std::string(flag) + ": " + b.error().message);
+    out = *b;
+  };
+  size("--max-value-size", a.max_value_size, cfg.max_value_size);
+  size("--max-bulk-len", a.max_bulk_len, cfg.max_bulk_len);
+  size("--max-inline-len", a.max_inline_len, cfg.max_inline_len);
+  size("--max-request-size", a.max_request_size, cfg.max_request_size);
+  size("--memcached-item-size", a.memcached_item_size, cfg.memcached_item_size);
+  size("--memcached-max-line", a.memcached_max_line, cfg.memcached_max_line);
+  if (a.max_multibulk_len) cfg.max_multibulk_len = *a.max_multibulk_len;
   if (auto st = node::validate_node_config(cfg); !st) {
     const Error& e = st.error();
     fail(kExitUsage, "--" + e.field + ": " + e.message);
@@ -134,7 +149,8 @@ void add_node_command(CLI::App& app) {
       "node", "Run a live cache node (Redis and memcached protocols, Prometheus /metrics)");
   cmd->add_option("--config", a->config,
                   "YAML file with the same keys as the flags (bind, port, memcached-port, "
-                  "metrics-port, maxmemory, policy, maxclients, log-level, seed); flags win");
+                  "metrics-port, maxmemory, policy, maxclients, log-level, seed, and the limits "
+                  "below); flags win");
   cmd->add_option("--port", a->port,
                   "Redis-protocol (RESP2) port; 0 = any free port; not opened if absent");
   cmd->add_option("--memcached-port", a->memcached_port,
@@ -158,6 +174,29 @@ void add_node_command(CLI::App& app) {
                 "Cluster mode: this member restarts after a crash; it serves nothing until its "
                 "peers told it the current config, then follows whoever took over");
   cmd->add_option("--seed", a->seed, "Seed for key hashing and randomised policies (default 1)");
+  auto* limits = "Limits (a client over one gets the protocol's error; see README)";
+  cmd->add_option("--max-value-size", a->max_value_size,
+                  "Largest value stored, both protocols (default 512MiB)")
+      ->group(limits);
+  cmd->add_option("--max-bulk-len", a->max_bulk_len,
+                  "Largest RESP bulk argument, like proto-max-bulk-len (default 512MiB)")
+      ->group(limits);
+  cmd->add_option("--max-multibulk-len", a->max_multibulk_len,
+                  "Most arguments in one RESP request (default 1048576)")
+      ->group(limits);
+  cmd->add_option("--max-inline-len", a->max_inline_len,
+                  "Longest RESP inline request line (default 64KiB)")
+      ->group(limits);
+  cmd->add_option("--max-request-size", a->max_request_size,
+                  "Most bytes of one unfinished RESP request, like client-query-buffer-limit "
+                  "(default 1GiB)")
+      ->group(limits);
+  cmd->add_option("--memcached-item-size", a->memcached_item_size,
+                  "Largest memcached data block, like memcached -I (default 1MiB)")
+      ->group(limits);
+  cmd->add_option("--memcached-max-line", a->memcached_max_line,
+                  "Longest memcached command line other than multi-key gets (default 2048)")
+      ->group(limits);
   cmd->callback([a] { run(*a); });
 }
 

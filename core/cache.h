@@ -20,7 +20,8 @@
 // Thread-safety: none. One thread owns a cache; `ShardedCache` (later) locks per shard.
 #pragma once
 
-#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <absl/hash/hash.h>
 
 #include <algorithm>
 #include <array>
@@ -77,9 +78,9 @@ class BasicCache {
     counters_.bytes_requested += size;
     // One probe of the index either way: a miss claims its entry at once (evictions erase other
     // entries, which leaves this iterator valid), and fills in the slot once it has one.
-    auto [it, fresh] = index_.try_emplace(id, kNoSlot);
+    auto [it, fresh] = index_.insert(IndexEntry{id, kNoSlot});
     if (!fresh) {
-      hit(it->second, size, next_access);
+      hit(it->slot, size, next_access);
       return true;
     }
     ++counters_.misses;
@@ -96,7 +97,7 @@ class BasicCache {
     slots_[s] = SlotRecord{id, size, 1};
     if (!expires_.empty()) expires_[s] = 0;
     used_ += charge;
-    it->second = s;
+    it->slot = s;
     policy_.on_insert(s, id, charge, next_access);
     return false;
   }
@@ -215,7 +216,7 @@ class BasicCache {
   Slot lookup(ObjId id, std::int64_t now, std::int64_t next_access = kNeverAgain) {
     auto it = index_.find(id);
     if (it == index_.end()) return kNoSlot;
-    const Slot s = it->second;
+    const Slot s = it->slot;
     if (is_expired(s, now)) {
       remove_slot(s, it, RemovalCause::kExpired);
       return kNoSlot;
@@ -227,8 +228,8 @@ class BasicCache {
   // Like lookup, but does not count as an access for the policy (EXISTS, TTL queries).
   Slot peek(ObjId id, std::int64_t now) const {
     auto it = index_.find(id);
-    if (it == index_.end() || is_expired(it->second, now)) return kNoSlot;
-    return it->second;
+    if (it == index_.end() || is_expired(it->slot, now)) return kNoSlot;
+    return it->slot;
   }
 
   // Stores `id` with `size` bytes, replacing a resident copy. Returns its slot, or kNoSlot when
@@ -236,7 +237,7 @@ class BasicCache {
   Slot insert(ObjId id, std::uint32_t size, std::int64_t expires_at,
               std::int64_t next_access = kNeverAgain) {
     if (auto it = index_.find(id); it != index_.end()) {
-      remove_slot(it->second, it, RemovalCause::kErased);
+      remove_slot(it->slot, it, RemovalCause::kErased);
     }
     return insert_new(id, size, expires_at, next_access);
   }
@@ -245,7 +246,7 @@ class BasicCache {
   bool erase(ObjId id) {
     auto it = index_.find(id);
     if (it == index_.end()) return false;
-    remove_slot(it->second, it, RemovalCause::kErased);
+    remove_slot(it->slot, it, RemovalCause::kErased);
     return true;
   }
 
@@ -280,7 +281,7 @@ class BasicCache {
 
   void clear() {
     while (!index_.empty())
-      remove_slot(index_.begin()->second, index_.begin(), RemovalCause::kErased);
+      remove_slot(index_.begin()->slot, index_.begin(), RemovalCause::kErased);
   }
 
   void set_removal_listener(RemovalListener listener) { listener_ = std::move(listener); }
@@ -301,11 +302,35 @@ class BasicCache {
   // Calls f(id, slot, size) for every resident object, in unspecified order.
   template <class F>
   void for_each(F&& f) const {
-    for (const auto& [id, s] : index_) f(id, s, slots_[s].size);
+    for (const IndexEntry e : index_) f(e.id, e.slot, slots_[e.slot].size);
   }
 
  private:
-  using Index = absl::flat_hash_map<ObjId, Slot>;
+  // The index: id -> slot in 12-byte entries (a map's pair<ObjId, Slot> would pad to 16), looked
+  // up by id alone. Hash and equality read only `id`, so `slot` may change in place (mutable: a
+  // set's elements are const), e.g. an entry inserted with kNoSlot and filled in once placed.
+#pragma pack(push, 4)
+  struct IndexEntry {
+    ObjId id;
+    mutable Slot slot;
+  };
+#pragma pack(pop)
+  static_assert(sizeof(IndexEntry) == 12);
+  struct IndexHash {
+    using is_transparent = void;
+    std::size_t operator()(ObjId id) const noexcept { return absl::Hash<ObjId>()(id); }
+    std::size_t operator()(const IndexEntry& e) const noexcept { return (*this)(ObjId{e.id}); }
+  };
+  struct IndexEq {
+    using is_transparent = void;
+    static ObjId id(ObjId x) noexcept { return x; }
+    static ObjId id(const IndexEntry& e) noexcept { return e.id; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return id(a) == id(b);
+    }
+  };
+  using Index = absl::flat_hash_set<IndexEntry, IndexHash, IndexEq>;
 
   std::uint64_t charge_of(std::uint32_t size) const noexcept { return byte_mode_ ? size : 1; }
 
@@ -315,7 +340,7 @@ class BasicCache {
 
   Slot find_slot(ObjId id) const {
     auto it = index_.find(id);
-    return it == index_.end() ? kNoSlot : it->second;
+    return it == index_.end() ? kNoSlot : it->slot;
   }
 
   void hit(Slot s, std::uint32_t size, std::int64_t next_access) {
@@ -336,7 +361,7 @@ class BasicCache {
     slots_[s] = SlotRecord{id, size, 1};
     if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
     used_ += charge;
-    index_.emplace(id, s);
+    index_.insert(IndexEntry{id, s});
     policy_.on_insert(s, id, charge, next);
     return s;
   }

@@ -42,6 +42,14 @@ Status read_u64(const std::string& file, const YAML::Node& v, const std::string&
   return Ok{};
 }
 
+Status read_size(const std::string& file, const YAML::Node& v, const std::string& key,
+                 std::uint64_t& out) {
+  auto b = parse_byte_size(v.Scalar());
+  if (!b) return at(file, v, key, b.error().message);
+  out = *b;
+  return Ok{};
+}
+
 }  // namespace
 
 Status parse_node_config(std::string_view text, const std::string& file, NodeConfig& config) {
@@ -88,10 +96,29 @@ Status parse_node_config(std::string_view text, const std::string& file, NodeCon
       config.log_level = v.Scalar();
     } else if (key == "seed") {
       st = read_u64(file, v, key, config.seed);
+    } else if (key == "max-value-size") {
+      st = read_size(file, v, key, config.max_value_size);
+    } else if (key == "max-bulk-len") {
+      st = read_size(file, v, key, config.max_bulk_len);
+    } else if (key == "max-multibulk-len") {
+      st = read_u64(file, v, key, config.max_multibulk_len);
+    } else if (key == "max-inline-len") {
+      st = read_size(file, v, key, config.max_inline_len);
+    } else if (key == "max-request-size") {
+      st = read_size(file, v, key, config.max_request_size);
+    } else if (key == "memcached-item-size") {
+      st = read_size(file, v, key, config.memcached_item_size);
+    } else if (key == "memcached-max-line") {
+      st = read_size(file, v, key, config.memcached_max_line);
     } else {
       return at(file, kv.first, key,
                 "unknown key (known: bind, port, memcached-port, metrics-port, maxmemory, policy, "
-                "maxclients, log-level, seed)");
+                "maxclients, log-level, seed, max-value-size, max-bulk-len, max-multibulk-len, "
+                "max-inline-len, max-request-size, memcached-item-size, memcached-max-line)");
+    }
+    if (st) {
+      const Status range = validate_node_limits(config);
+      if (!range && range.error().field == key) return at(file, v, key, range.error().message);
     }
     if (!st) return st;
   }
@@ -105,6 +132,37 @@ Status load_node_config(const std::string& path, NodeConfig& config) {
   return parse_node_config(*text, path, config);
 }
 
+Status validate_node_limits(const NodeConfig& c) {
+  auto bad = [](std::string field, std::string msg) {
+    Error e;
+    e.field = std::move(field);
+    e.message = std::move(msg);
+    return Status(e);
+  };
+  // Lower bounds keep ordinary commands possible; upper bounds are what the store and the parsers
+  // can represent (an entry's value length is 32 bits, and so is its charge).
+  struct Range {
+    const char* name;
+    std::uint64_t value, min, max;
+  };
+  const Range ranges[] = {
+      {"max-value-size", c.max_value_size, 1, 4ull << 30},
+      {"max-bulk-len", c.max_bulk_len, 16, 1ull << 40},
+      {"max-multibulk-len", c.max_multibulk_len, 2, 1ull << 31},
+      {"max-inline-len", c.max_inline_len, 64, 1ull << 30},
+      {"max-request-size", c.max_request_size, 1024, 1ull << 40},
+      {"memcached-item-size", c.memcached_item_size, 1, 4ull << 30},
+      {"memcached-max-line", c.memcached_max_line, 64, 1ull << 20},
+  };
+  for (const Range& r : ranges) {
+    if (r.value < r.min || r.value > r.max) {
+      return bad(r.name, "must be within " + std::to_string(r.min) + ".." + std::to_string(r.max) +
+                             ", got " + std::to_string(r.value));
+    }
+  }
+  return Ok{};
+}
+
 Status validate_node_config(const NodeConfig& c) {
   auto bad = [](std::string field, std::string msg) {
     Error e;
@@ -112,6 +170,7 @@ Status validate_node_config(const NodeConfig& c) {
     e.message = std::move(msg);
     return Status(e);
   };
+  if (auto st = validate_node_limits(c); !st) return st;
   if (c.maxmemory == 0) return bad("maxmemory", "must be greater than 0");
   if (c.maxclients == 0) return bad("maxclients", "must be at least 1");
   auto spec = parse_policy_spec(c.policy);

@@ -47,17 +47,17 @@ void append_u64(std::string& out, std::uint64_t v) {
 
 void value_line(std::string& out, const Entry& e, bool with_cas) {
   out.append("VALUE ");
-  out.append(e.key);
+  out.append(e.key());
   out.push_back(' ');
-  append_u64(out, e.flags);
+  append_u64(out, e.flags());
   out.push_back(' ');
-  append_u64(out, e.value.size());
+  append_u64(out, e.value().size());
   if (with_cas) {
     out.push_back(' ');
-    append_u64(out, e.cas);
+    append_u64(out, e.cas());
   }
   out.append("\r\n");
-  out.append(e.value);
+  out.append(e.value());
   out.append("\r\n");
 }
 
@@ -121,40 +121,45 @@ void do_store(Call& c) {
     if (!r.noreply) line(c.out, s);
   };
   Entry* e = c.store().find(r.key, c.now);
-  std::string value;
+  std::string_view head = r.data, tail;
   std::uint32_t flags = r.flags;
   std::int64_t at = expires_at(r.exptime, c.now);
   switch (r.storage) {
     case McStorage::kSet:
-      value = std::move(r.data);
       break;
     case McStorage::kAdd:
       if (e) return reply("NOT_STORED");
-      value = std::move(r.data);
       break;
     case McStorage::kReplace:
       if (!e) return reply("NOT_STORED");
-      value = std::move(r.data);
       break;
     case McStorage::kAppend:
     case McStorage::kPrepend:
       // The item keeps its flags and expiry; the command's are ignored (protocol.txt).
       if (!e) return reply("NOT_STORED");
-      value = r.storage == McStorage::kAppend ? e->value + r.data : r.data + e->value;
-      flags = e->flags;
+      if (r.storage == McStorage::kAppend) {
+        head = e->value();
+        tail = r.data;
+      } else {
+        tail = e->value();
+      }
+      flags = e->flags();
       at = c.store().expiry(*e);
+      if (head.size() + tail.size() > c.ctx.info.memcached_item_size) {
+        if (!r.noreply) line(c.out, "SERVER_ERROR object too large for cache");
+        return;
+      }
       break;
     case McStorage::kCas:
       if (!e) {
         ++c.mc().cas_misses;
         return reply("NOT_FOUND");
       }
-      if (e->cas != r.cas_unique) {
+      if (e->cas() != r.cas_unique) {
         ++c.mc().cas_badval;
         return reply("EXISTS");
       }
       ++c.mc().cas_hits;
-      value = std::move(r.data);
       break;
     case McStorage::kNone:
       return;
@@ -164,7 +169,7 @@ void do_store(Call& c) {
     c.store().erase(r.key, c.now);
     return reply("STORED");
   }
-  if (!c.store().write(r.key, std::move(value), flags, at)) {
+  if (!c.store().write(r.key, head, tail, flags, at)) {
     // Larger than maxmemory: memcached's reply when it cannot allocate the item.
     if (!r.noreply) line(c.out, "SERVER_ERROR out of memory storing object");
     return;
@@ -202,7 +207,7 @@ void do_arith(Call& c, bool incr) {
     return c.reply("NOT_FOUND");
   }
   // memcached reads the value as a decimal number; trailing spaces are allowed.
-  std::string_view v = e->value;
+  std::string_view v = e->value();
   while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
   std::uint64_t value = 0;
   if (!parse_u64(v, value)) {
@@ -210,7 +215,7 @@ void do_arith(Call& c, bool incr) {
   }
   ++(incr ? c.mc().incr_hits : c.mc().decr_hits);
   value = incr ? value + delta : (delta > value ? 0 : value - delta);  // incr wraps at 2^64
-  const std::uint32_t flags = e->flags;
+  const std::uint32_t flags = e->flags();
   const std::int64_t at = c.store().expiry(*e);
   std::string text = std::to_string(value);
   if (!c.store().write(t[1], text, flags, at)) {
@@ -309,7 +314,7 @@ void do_stats(Call& c) {
     stat(o, "tcpport", static_cast<std::uint64_t>(info.memcached_port));
     stat(o, "evictions", std::string("on"));
     stat(o, "eviction_policy", c.store().policy());
-    stat(o, "item_size_max", static_cast<std::uint64_t>(McLimits{}.max_item_size));
+    stat(o, "item_size_max", c.ctx.info.memcached_item_size);
     stat(o, "num_threads", 1);
     stat(o, "cas_enabled", std::string("yes"));
   } else {

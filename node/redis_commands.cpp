@@ -16,7 +16,8 @@ namespace {
 constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
 constexpr std::string_view kSyntax = "ERR syntax error";
 constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
-constexpr std::int64_t kMaxStringLen = 512LL * 1024 * 1024;  // proto-max-bulk-len
+// Redis's wording for a string over its size limit (APPEND, SETRANGE); here max-value-size.
+constexpr std::string_view kTooLarge = "ERR string exceeds maximum allowed size (max-value-size)";
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -71,8 +72,8 @@ void unknown_subcommand(Call& c, std::string_view cmd) {
 }
 
 // Keeps the entry's expiry and flags; replies OOM when the new value cannot be stored.
-Entry* rewrite(Call& c, std::string_view key, std::string value, std::int64_t expires_at) {
-  Entry* e = c.store().write(key, std::move(value), 0, expires_at);
+Entry* rewrite(Call& c, std::string_view key, std::string_view value, std::int64_t expires_at) {
+  Entry* e = c.store().write(key, value, 0, expires_at);
   if (!e) reply_error(c.out, kOom);
   return e;
 }
@@ -132,13 +133,13 @@ void cmd_info(Call& c) {
 void cmd_get(Call& c) {
   const Entry* e = c.store().read(c.args[1], c.now);
   if (!e) return reply_null(c.out);
-  reply_bulk(c.out, e->value);
+  reply_bulk(c.out, e->value());
 }
 
 void cmd_getdel(Call& c) {
   const Entry* e = c.store().read(c.args[1], c.now);
   if (!e) return reply_null(c.out);
-  reply_bulk(c.out, e->value);
+  reply_bulk(c.out, e->value());
   c.store().erase(c.args[1], c.now);
 }
 
@@ -191,17 +192,18 @@ void cmd_set(Call& c) {
       return reply_error(c.out, kSyntax);
     }
   }
+  if (c.args[2].size() > c.ctx.info.max_value_size) return reply_error(c.out, kTooLarge);
   const std::string& key = c.args[1];
   const Entry* old = get ? c.store().read(key, c.now) : c.store().find(key, c.now);
   std::string old_value;
   const bool existed = old != nullptr;
-  if (get && old) old_value = old->value;
-  const std::int64_t old_expiry = old ? c.store().expiry(*old) : 0;
+  if (get && old) old_value = old->value();
+  const std::int64_t old_expiry = old && keepttl ? c.store().expiry(*old) : 0;
   if ((nx && existed) || (xx && !existed)) {
     if (get && existed) return reply_bulk(c.out, old_value);
     return reply_null(c.out);
   }
-  if (!c.store().write(key, std::move(c.args[2]), 0, keepttl ? old_expiry : expires_at)) {
+  if (!c.store().write(key, c.args[2], 0, keepttl ? old_expiry : expires_at)) {
     return reply_error(c.out, kOom);
   }
   if (!get) return reply_simple(c.out, "OK");
@@ -286,7 +288,7 @@ void cmd_mget(Call& c) {
   for (std::size_t i = 1; i < c.args.size(); ++i) {
     const Entry* e = c.store().read(c.args[i], c.now);
     if (e) {
-      reply_bulk(c.out, e->value);
+      reply_bulk(c.out, e->value());
     } else {
       reply_null(c.out);
     }
@@ -297,12 +299,13 @@ void cmd_mset(Call& c) {
   if (c.args.size() % 2 == 0) return wrong_arity(c.out, "mset");
   // Check every pair first so that an OOM leaves nothing half-written.
   for (std::size_t i = 1; i + 1 < c.args.size(); i += 2) {
+    if (c.args[i + 1].size() > c.ctx.info.max_value_size) return reply_error(c.out, kTooLarge);
     if (Store::charge(c.args[i].size(), c.args[i + 1].size()) > c.store().maxmemory()) {
       return reply_error(c.out, kOom);
     }
   }
   for (std::size_t i = 1; i + 1 < c.args.size(); i += 2) {
-    c.store().write(c.args[i], std::move(c.args[i + 1]), 0, 0);
+    c.store().write(c.args[i], c.args[i + 1], 0, 0);
   }
   reply_simple(c.out, "OK");
 }
@@ -313,7 +316,7 @@ void incr_by(Call& c, std::int64_t delta) {
   std::int64_t value = 0;
   std::int64_t expiry = 0;
   if (e) {
-    if (!parse_int64(e->value, value)) return reply_error(c.out, kNotInteger);
+    if (!parse_int64(e->value(), value)) return reply_error(c.out, kNotInteger);
     expiry = c.store().expiry(*e);
   }
   std::int64_t result = 0;
@@ -344,24 +347,23 @@ void cmd_decrby(Call& c) {
 void cmd_append(Call& c) {
   const std::string& key = c.args[1];
   const Entry* e = c.store().find(key, c.now);
-  std::string value;
+  std::string_view value;
   std::int64_t expiry = 0;
   if (e) {
-    if (static_cast<std::int64_t>(e->value.size() + c.args[2].size()) > kMaxStringLen) {
-      return reply_error(c.out, "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-    }
-    value.reserve(e->value.size() + c.args[2].size());
-    value = e->value;
+    value = e->value();
     expiry = c.store().expiry(*e);
   }
-  value += c.args[2];
-  const auto len = static_cast<std::int64_t>(value.size());
-  if (rewrite(c, key, std::move(value), expiry)) reply_int(c.out, len);
+  if (value.size() + c.args[2].size() > c.ctx.info.max_value_size) {
+    return reply_error(c.out, kTooLarge);
+  }
+  const auto len = static_cast<std::int64_t>(value.size() + c.args[2].size());
+  if (c.store().write(key, value, c.args[2], 0, expiry)) return reply_int(c.out, len);
+  reply_error(c.out, kOom);
 }
 
 void cmd_strlen(Call& c) {
   const Entry* e = c.store().find(c.args[1], c.now);
-  reply_int(c.out, e ? static_cast<std::int64_t>(e->value.size()) : 0);
+  reply_int(c.out, e ? static_cast<std::int64_t>(e->value().size()) : 0);
 }
 
 // ---- CONFIG --------------------------------------------------------------------------------
@@ -416,7 +418,9 @@ std::vector<std::pair<std::string, std::string>> config_values(Call& c) {
       {"databases", "1"},
       {"save", ""},
       {"appendonly", "no"},
-      {"proto-max-bulk-len", std::to_string(kMaxStringLen)},
+      {"proto-max-bulk-len", std::to_string(info.max_bulk_len)},
+      {"client-query-buffer-limit", std::to_string(info.max_request_size)},
+      {"max-value-size", std::to_string(info.max_value_size)},
   };
 }
 

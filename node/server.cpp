@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
 #include <chrono>
@@ -43,6 +44,8 @@ const char* proto_name(Proto p) {
 }
 
 constexpr std::size_t kMaxHttpRequest = 8192;
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1 << 20;
 
 }  // namespace
 
@@ -50,6 +53,8 @@ struct Server::Impl {
   // Declared before the io_context: connections still queued in it at destruction use them.
   NodeConfig config;
   ServerInfo info;
+  RespLimits resp_limits;
+  McLimits mc_limits;
   NodeStats stats;
   std::unique_ptr<Store> store;
   std::optional<NodeContext> ctx;
@@ -72,7 +77,11 @@ namespace {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Server::Impl& srv, tcp::socket sock, Proto proto)
-      : srv_(srv), sock_(std::move(sock)), proto_(proto) {
+      : srv_(srv),
+        sock_(std::move(sock)),
+        proto_(proto),
+        resp_(srv.resp_limits),
+        mc_(srv.mc_limits) {
     ++srv_.stats.connected_clients;
     ++srv_.stats.total_connections;
     boost::system::error_code ec;
@@ -133,9 +142,32 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       });
   }
 
+  // Ends the connection once the last reply is written: the sending side is shut down, then
+  // whatever the client still sends is read and dropped until it closes too (for at most
+  // kLingerTime and kLingerBytes). Closing with unread input would make the kernel reset the
+  // connection, and a client whose bad request was followed by more bytes (a pipeline, or a
+  // line-buffered writer) could lose the error reply before reading it.
   void shutdown() {
     boost::system::error_code ec;
-    sock_.shutdown(tcp::socket::shutdown_both, ec);
+    sock_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return;
+    linger_timer_.emplace(sock_.get_executor());
+    linger_timer_->expires_after(kLingerTime);
+    linger_timer_->async_wait([self = shared_from_this()](boost::system::error_code wec) {
+      if (wec) return;
+      boost::system::error_code cec;
+      self->sock_.close(cec);  // still open after kLingerTime: close anyway
+    });
+    linger();
+  }
+
+  void linger() {
+    sock_.async_read_some(asio::buffer(rbuf_),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                            self->lingered_ += n;
+                            if (!ec && self->lingered_ <= kLingerBytes) return self->linger();
+                            self->linger_timer_->cancel();
+                          });
   }
 
   template <class F>
@@ -232,6 +264,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::array<char, 16 * 1024> rbuf_;
   std::string out_;
   bool closing_ = false;
+  std::optional<asio::steady_timer> linger_timer_;
+  std::size_t lingered_ = 0;
   RespParser resp_;
   RedisClient redis_;
   McParser mc_;
@@ -292,6 +326,16 @@ Expected<std::unique_ptr<Server>> Server::create(const NodeConfig& config) {
   impl->store = std::move(*store);
   impl->info.bind = config.bind;
   impl->info.maxclients = config.maxclients;
+  impl->info.max_value_size = config.max_value_size;
+  impl->info.max_bulk_len = config.max_bulk_len;
+  impl->info.max_request_size = config.max_request_size;
+  impl->info.memcached_item_size = std::min(config.memcached_item_size, config.max_value_size);
+  impl->resp_limits.max_inline = config.max_inline_len;
+  impl->resp_limits.max_multibulk = static_cast<std::int64_t>(config.max_multibulk_len);
+  impl->resp_limits.max_bulk_len = static_cast<std::int64_t>(config.max_bulk_len);
+  impl->resp_limits.max_request = config.max_request_size;
+  impl->mc_limits.max_line = config.memcached_max_line;
+  impl->mc_limits.max_item_size = static_cast<std::int64_t>(impl->info.memcached_item_size);
   impl->info.config_file = config.config_file;
   impl->info.pid = static_cast<std::int64_t>(::getpid());
   impl->info.start_ms = wall_ms();

@@ -44,6 +44,10 @@ struct ServerInfo {
   int metrics_port = 0;
   std::int64_t pid = 0;
   std::uint64_t maxclients = 10000;
+  std::uint64_t max_value_size = 512ull << 20;  // largest value a write may store
+  std::uint64_t max_bulk_len = 512ull << 20;    // shown as proto-max-bulk-len
+  std::uint64_t max_request_size = 1ull << 30;  // shown as client-query-buffer-limit
+  std::uint64_t memcached_item_size = 1 << 20;  // shown as item_size_max
   std::string config_file;
   std::int64_t start_ms = 0;  // wall-clock start, ms since the epoch
 };

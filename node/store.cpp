@@ -3,8 +3,13 @@
 
 #include <xxhash.h>
 
+#include <boost/pool/pool.hpp>
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <new>
 
 namespace cachescope::node {
 
@@ -38,9 +43,66 @@ Expected<std::unique_ptr<Store>> Store::create(const StoreConfig& config) {
   return s;
 }
 
+struct Store::EntryPools {
+  static constexpr std::size_t kClass = 8;
+  // Lazily created, by size class: pools[i] hands out blocks of (i + 1) * 8 bytes.
+  std::vector<std::unique_ptr<boost::pool<>>> pools =
+      std::vector<std::unique_ptr<boost::pool<>>>(kPooledEntryMax / kClass);
+  static std::size_t class_of(std::size_t bytes) { return (bytes + kClass - 1) / kClass - 1; }
+};
+
+namespace {
+
+std::size_t block_size(const Entry& e) {
+  return sizeof(Entry) + (e.flags() != 0 ? sizeof(std::uint32_t) : 0) + e.key().size() +
+         e.value().size();
+}
+
+}  // namespace
+
+Store::Store() : pools_(std::make_unique<EntryPools>()) {}
+
+Store::~Store() {
+  // The pools release their blocks when destroyed; only malloc'ed entries need freeing.
+  for (Entry* e : entries_) {
+    if (e && block_size(*e) > kPooledEntryMax) std::free(e);
+  }
+}
+
+Entry* Store::alloc_entry(std::size_t bytes) {
+  void* block = nullptr;
+  if (bytes <= kPooledEntryMax) {
+    auto& pool = pools_->pools[EntryPools::class_of(bytes)];
+    if (!pool) {
+      const std::size_t size = (EntryPools::class_of(bytes) + 1) * EntryPools::kClass;
+      // Blocks of at most about 256 KiB, so an idle class holds little.
+      pool =
+          std::make_unique<boost::pool<>>(size, 32, std::max<std::size_t>(32, (256 << 10) / size));
+    }
+    block = pool->malloc();
+  } else {
+    block = std::malloc(bytes);
+  }
+  if (!block) throw std::bad_alloc();
+  return new (block) Entry();
+}
+
+void Store::free_entry(Entry* e) noexcept {
+  if (!e) return;
+  const std::size_t bytes = block_size(*e);
+  if (bytes <= kPooledEntryMax) {
+    pools_->pools[EntryPools::class_of(bytes)]->free(e);
+  } else {
+    std::free(e);
+  }
+}
+
 void Store::attach_listener() {
   cache_->set_removal_listener([this](ObjId, Slot s, RemovalCause) {
-    if (s < entries_.size()) entries_[s] = Entry{};
+    if (s < entries_.size()) {
+      free_entry(entries_[s]);
+      entries_[s] = nullptr;
+    }
   });
 }
 
@@ -50,9 +112,9 @@ std::uint64_t Store::hash(std::string_view key) const {
 
 Entry* Store::resolve(std::string_view key, Slot s) {
   if (s == kNoSlot || s >= entries_.size()) return nullptr;
-  Entry& e = entries_[s];
-  if (!e.live || e.key != key) return nullptr;  // a different key with the same hash
-  return &e;
+  Entry* e = entries_[s];
+  if (!e || e->key() != key) return nullptr;  // a different key with the same hash
+  return e;
 }
 
 Entry* Store::read(std::string_view key, std::int64_t now) {
@@ -71,29 +133,51 @@ Entry* Store::find(std::string_view key, std::int64_t now) {
   return resolve(key, s);
 }
 
-Entry* Store::write(std::string_view key, std::string value, std::uint32_t flags,
+Entry* Store::write(std::string_view key, std::string_view value, std::uint32_t flags,
                     std::int64_t expires_at) {
-  const std::uint64_t c = charge(key.size(), value.size());
+  return write(key, value, {}, flags, expires_at);
+}
+
+Entry* Store::write(std::string_view key, std::string_view head, std::string_view tail,
+                    std::uint32_t flags, std::int64_t expires_at) {
+  const std::uint64_t value_len = std::uint64_t{head.size()} + tail.size();
+  const std::uint64_t c = charge(key.size(), value_len);
   const ObjId id = hash(key);
-  if (c > std::numeric_limits<std::uint32_t>::max() || c > cache_->capacity()) {
+  if (c > std::numeric_limits<std::uint32_t>::max() || c > cache_->capacity() ||
+      key.size() > kMaxKeyLength) {
     cache_->erase(id);
     ++base_.too_large;
     return nullptr;
   }
+  // The new block is filled before the cache replaces (and frees) the old entry, which the
+  // pieces may point into.
+  const std::size_t flag_bytes = flags != 0 ? sizeof flags : 0;
+  Entry* e = alloc_entry(sizeof(Entry) + flag_bytes + key.size() + value_len);
+  e->key_len_ = static_cast<std::uint32_t>(key.size()) | (flags != 0 ? Entry::kHasFlags : 0);
+  e->value_len_ = static_cast<std::uint32_t>(value_len);
+  char* p = reinterpret_cast<char*>(e + 1);
+  if (flags != 0) {
+    std::memcpy(p, &flags, sizeof flags);
+    p += sizeof flags;
+  }
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  if (!head.empty()) std::memcpy(p, head.data(), head.size());
+  if (!tail.empty()) std::memcpy(p + head.size(), tail.data(), tail.size());
   const Slot s = cache_->insert(id, static_cast<std::uint32_t>(c), expires_at);
   if (s == kNoSlot) {
+    free_entry(e);
     ++base_.too_large;
     return nullptr;
   }
-  if (s >= entries_.size()) entries_.resize(std::max<std::size_t>(cache_->slot_count(), s + 1));
-  Entry& e = entries_[s];
-  e.key.assign(key);
-  e.value = std::move(value);
-  e.flags = flags;
-  e.cas = next_cas();
-  e.live = true;
+  if (s >= entries_.size()) {
+    entries_.resize(std::max<std::size_t>(cache_->slot_count(), s + 1), nullptr);
+  }
+  e->slot_ = s;
+  e->set_cas(next_cas());
+  entries_[s] = e;
   ++total_items_;
-  return &e;
+  return e;
 }
 
 bool Store::erase(std::string_view key, std::int64_t now) {
@@ -101,14 +185,10 @@ bool Store::erase(std::string_view key, std::int64_t now) {
   return cache_->erase(hash(key));
 }
 
-std::int64_t Store::expiry(const Entry& e) const {
-  const auto s = static_cast<Slot>(&e - entries_.data());
-  return cache_->expiry(s);
-}
+std::int64_t Store::expiry(const Entry& e) const { return cache_->expiry(e.slot_); }
 
 void Store::set_expiry(Entry& e, std::int64_t expires_at) {
-  const auto s = static_cast<Slot>(&e - entries_.data());
-  cache_->set_expiry(s, expires_at);
+  cache_->set_expiry(e.slot_, expires_at);
 }
 
 void Store::flush() { cache_->clear(); }
@@ -150,18 +230,18 @@ Status Store::set_policy(std::string_view text) {
   // then re-insert the old entries.
   StoreCounters carried = counters();
   std::unique_ptr<Cache> old = std::move(cache_);
-  std::vector<Entry> old_entries = std::move(entries_);
+  std::vector<Entry*> old_entries = std::move(entries_);
   cache_ = std::move((*fresh)->cache_);
   entries_.clear();
   attach_listener();
   policy_ = (*fresh)->policy_;
   const std::uint64_t items = total_items_;
   for (Slot s = 0; s < old_entries.size(); ++s) {
-    Entry& e = old_entries[s];
-    if (!e.live) continue;
-    const std::int64_t exp = old->expiry(s);
-    const std::uint64_t cas = e.cas;
-    if (Entry* n = write(e.key, std::move(e.value), e.flags, exp)) n->cas = cas;
+    Entry* e = old_entries[s];
+    if (!e) continue;
+    if (Entry* n = write(e->key(), e->value(), e->flags(), old->expiry(s))) n->set_cas(e->cas());
+    free_entry(e);
+    old_entries[s] = nullptr;
   }
   total_items_ = items;  // re-insertion is not a new item for statistics
   base_ = carried;

@@ -2,9 +2,17 @@
 // decides capacity, eviction and expiry.
 //
 // Layout: the core `Cache` (byte mode) indexes objects by the 64-bit XXH3 hash of the key; the
-// store keeps each entry (key, value, memcached flags, CAS version) in a vector indexed by the
-// cache's slot, cleared by the cache's removal listener. So there is one hash table, and an entry
-// leaves the store exactly when the core evicts, expires or erases its object.
+// store keeps a pointer to each entry in a vector indexed by the cache's slot, cleared by the
+// cache's removal listener. So there is one hash table, and an entry leaves the store exactly when
+// the core evicts, expires or erases its object. An entry is one heap block: a 20-byte header
+// (lengths, slot, CAS version), the memcached flags only when they are not 0, then the key and the
+// value bytes (see `Entry`). Blocks up to kPooledEntryMax bytes come from free lists, one per
+// 8-byte size class (boost::pool: no per-block header, 8-byte rounding, where malloc adds 8 bytes
+// and rounds to 16); larger ones from malloc. With 16-byte keys and 100-byte values a block is
+// 136 bytes; add per slot 8 bytes of pointer, the core's slot record and index entry and the
+// policy's links (README, "Memory"). Memory of a size class is kept for that class once freed
+// (as memcached's slabs are), so a workload whose value sizes shift keeps the older classes'
+// peak; maxmemory still bounds what is stored.
 //
 // Hash collisions: two different keys with the same 64-bit hash share one object id. A lookup
 // compares the stored key and reports a miss for the other key; storing the other key replaces
@@ -16,7 +24,8 @@
 // entry, the policy's metadata and the expiry word). The core evicts until the total fits
 // maxmemory, so the charged total never exceeds it; an entry larger than maxmemory is refused.
 // Values that change size (APPEND, INCR, memcached append/prepend) are stored again, which the
-// policy sees as a new insertion.
+// policy sees as a new insertion. A write frees the key's older entry: an `Entry*` obtained before
+// a write or erase of the same key (or before set_policy) must not be used after it.
 //
 // Time: `now` is milliseconds since the Unix epoch, passed in by the caller (the socket driver
 // reads the wall clock; tests pass a fake one). Expiry times are absolute, in the same unit, 0 =
@@ -26,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,14 +47,49 @@
 namespace cachescope::node {
 
 inline constexpr std::uint64_t kEntryOverhead = 96;
+inline constexpr std::size_t kPooledEntryMax = 1024;
 
-struct Entry {
-  std::string key;
-  std::string value;
-  std::uint64_t cas = 0;    // version, bumped on every write (memcached gets/cas)
-  std::uint32_t flags = 0;  // memcached client flags (0 for Redis writes)
-  bool live = false;        // (field order keeps the record at 80 bytes)
+// One stored key and value. Only the store creates entries (a header followed by the bytes, in
+// one allocation), so an Entry is never copied or built by callers.
+class Entry {
+ public:
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+
+  std::string_view key() const noexcept { return {bytes(), key_len()}; }
+  std::string_view value() const noexcept { return {bytes() + key_len(), value_len_}; }
+  // memcached client flags (0 for Redis writes).
+  std::uint32_t flags() const noexcept {
+    std::uint32_t f = 0;
+    if (has_flags()) std::memcpy(&f, tail(), sizeof f);
+    return f;
+  }
+  // Version, new on every write (memcached gets/cas).
+  std::uint64_t cas() const noexcept { return (std::uint64_t{cas_hi_} << 32) | cas_lo_; }
+
+ private:
+  friend class Store;
+  static constexpr std::uint32_t kHasFlags = 0x80000000u;  // in key_len_: flags word present
+  Entry() = default;
+  std::size_t key_len() const noexcept { return key_len_ & ~kHasFlags; }
+  bool has_flags() const noexcept { return (key_len_ & kHasFlags) != 0; }
+  const char* tail() const noexcept { return reinterpret_cast<const char*>(this + 1); }
+  const char* bytes() const noexcept { return tail() + (has_flags() ? 4 : 0); }
+  void set_cas(std::uint64_t v) noexcept {
+    cas_lo_ = static_cast<std::uint32_t>(v);
+    cas_hi_ = static_cast<std::uint32_t>(v >> 32);
+  }
+
+  // 4-byte fields only, so the header is 20 bytes and the bytes follow without padding.
+  std::uint32_t key_len_ = 0;  // low 31 bits: key length; top bit: kHasFlags
+  std::uint32_t value_len_ = 0;
+  std::uint32_t slot_ = 0;  // the core cache's slot (for expiry)
+  std::uint32_t cas_lo_ = 0, cas_hi_ = 0;
 };
+static_assert(sizeof(Entry) == 20);
+
+// Largest key or value the store keeps (the entry header's 31- and 32-bit lengths).
+inline constexpr std::uint64_t kMaxKeyLength = 0x7fffffff;
 
 struct StoreConfig {
   std::uint64_t maxmemory = 256ull << 20;
@@ -67,6 +112,7 @@ class Store {
 
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+  ~Store();
 
   // A read (GET, memcached get): the live entry or nullptr; counts a keyspace hit or miss and
   // tells the policy about the hit.
@@ -78,8 +124,12 @@ class Store {
   // Stores key = value; replaces any older entry (its expiry too). Returns the new entry, or
   // nullptr when key + value + overhead exceeds maxmemory (the older entry is then gone too,
   // as a cache that cannot keep the new value must not serve the old one).
-  Entry* write(std::string_view key, std::string value, std::uint32_t flags,
+  Entry* write(std::string_view key, std::string_view value, std::uint32_t flags,
                std::int64_t expires_at);
+  // The same with the value given in two pieces (APPEND, prepend), concatenated in place; either
+  // piece may point into the key's current entry.
+  Entry* write(std::string_view key, std::string_view value_head, std::string_view value_tail,
+               std::uint32_t flags, std::int64_t expires_at);
 
   bool erase(std::string_view key, std::int64_t now);
   std::int64_t expiry(const Entry& e) const;  // 0 = none
@@ -110,13 +160,17 @@ class Store {
   }
 
  private:
-  Store() = default;
+  Store();
   std::uint64_t hash(std::string_view key) const;
   Entry* resolve(std::string_view key, Slot s);
   void attach_listener();
+  Entry* alloc_entry(std::size_t bytes);
+  void free_entry(Entry* e) noexcept;
 
+  struct EntryPools;  // store.cpp: boost::pool free lists by size class
+  std::unique_ptr<EntryPools> pools_;
   std::unique_ptr<Cache> cache_;
-  std::vector<Entry> entries_;  // by slot
+  std::vector<Entry*> entries_;  // by slot; owned, nullptr when the slot is free
   std::string policy_;
   std::uint64_t seed_ = 1;
   std::uint64_t cas_counter_ = 0;

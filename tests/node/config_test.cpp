@@ -51,3 +51,31 @@ TEST_CASE("node config: validation") {
   c.log_level = "loud";
   CHECK_FALSE(validate_node_config(c));
 }
+
+TEST_CASE("node config: limits") {
+  NodeConfig c;
+  REQUIRE(
+      parse_node_config("port: 0\nmax-value-size: 1KiB\nmax-bulk-len: 4KiB\n"
+                        "max-multibulk-len: 8\nmax-inline-len: 256\nmax-request-size: 16KiB\n"
+                        "memcached-item-size: 2KiB\nmemcached-max-line: 128\n",
+                        "n.yaml", c));
+  CHECK(c.max_value_size == 1024);
+  CHECK(c.max_bulk_len == 4096);
+  CHECK(c.max_multibulk_len == 8);
+  CHECK(c.max_inline_len == 256);
+  CHECK(c.max_request_size == 16384);
+  CHECK(c.memcached_item_size == 2048);
+  CHECK(c.memcached_max_line == 128);
+  CHECK(validate_node_config(c));
+  auto st = parse_node_config("port: 0\nmemcached-max-line: 10\n", "n.yaml", c);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().to_string() ==
+        "n.yaml:2: field 'memcached-max-line': must be within 64..1048576, got 10");
+  st = parse_node_config("max-value-size: big\n", "n.yaml", c);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().to_string().starts_with("n.yaml:1: field 'max-value-size': "));
+  NodeConfig d;
+  d.port = 0;
+  d.max_multibulk_len = 1;
+  CHECK(validate_node_config(d).error().field == "max-multibulk-len");
+}

@@ -273,6 +273,70 @@ limits)
   grep -q stopped "$work/n.log" || fail "no 'stopped' in the log"
   ;;
 
+request_limits)
+  need redis-cli
+  start_node n --port 0 --memcached-port 0 --max-value-size 1KiB --max-bulk-len 4KiB \
+    --max-multibulk-len 8 --max-inline-len 256 --max-request-size 16KiB \
+    --memcached-item-size 2KiB --memcached-max-line 128
+  # A well-behaved client stays connected throughout and is served after every violation.
+  exec 6<>"/dev/tcp/127.0.0.1/$RPORT"
+  n6=0
+  keeps_serving() {
+    n6=$((n6 + 1))
+    printf 'ECHO ping%d\r\n' "$n6" >&6
+    local len val
+    read -r -t 2 len <&6 || fail "the steady client got no reply after: $1"
+    read -r -t 2 val <&6 || fail "the steady client got no reply after: $1"
+    expect_eq "steady client after $1" "ping$n6" "${val%$'\r'}"
+  }
+  keeps_serving start
+  big=$(head -c 1025 /dev/zero | tr '\0' v)
+  expect_eq value_over "ERR string exceeds maximum allowed size (max-value-size)" "$(rcli SET k "$big")"
+  expect_eq value_at_limit OK "$(rcli SET k "${big:1}")"
+  expect_eq append_over "ERR string exceeds maximum allowed size (max-value-size)" "$(rcli APPEND k x)"
+  keeps_serving value
+  # Protocol limits: the error, then the connection closes (the PING after it is never run).
+  expect_eq bulk "-ERR Protocol error: invalid bulk length" \
+    "$(raw "$RPORT" '*2\r\n$4\r\nECHO\r\n$4097\r\nPING\r\n' | tr -d '\r')"
+  keeps_serving bulk
+  expect_eq multibulk "-ERR Protocol error: invalid multibulk length" \
+    "$(raw "$RPORT" '*9\r\nPING\r\n' | tr -d '\r')"
+  keeps_serving multibulk
+  expect_eq inline "-ERR Protocol error: too big inline request" \
+    "$(raw "$RPORT" "$(head -c 300 /dev/zero | tr '\0' a)" | tr -d '\r')"
+  keeps_serving inline
+  # 8 arguments of 4000 bytes each: every bulk is allowed, the request (32 KB) is not.
+  { printf '*8\r\n$3\r\nDEL\r\n'
+    for _ in 1 2 3 4 5; do printf '$4000\r\n%s\r\n' "$(head -c 4000 /dev/zero | tr '\0' r)"; done
+  } >"$work/big-request"
+  exec 3<>"/dev/tcp/127.0.0.1/$RPORT"
+  cat "$work/big-request" >&3
+  got=$(timeout 2 cat <&3 | tr -d '\r' || true)
+  exec 3>&-
+  expect_eq request_size "-ERR Protocol error: request larger than the query buffer limit" "$got"
+  keeps_serving request_size
+  expect_eq config $'proto-max-bulk-len\n4096' "$(rcli CONFIG GET proto-max-bulk-len)"
+  # memcached: the item limit is the smaller of memcached-item-size and max-value-size.
+  expect_eq mc_item_ok $'STORED' "$(raw "$MPORT" "set a 0 0 1024\r\n${big:1}\r\nquit\r\n" | tr -d '\r')"
+  expect_eq mc_item_over $'SERVER_ERROR object too large for cache\nEND' \
+    "$(raw "$MPORT" "set b 0 0 1025\r\n${big}\r\nget b\r\nquit\r\n" | tr -d '\r')"
+  raw "$MPORT" 'stats settings\r\nquit\r\n' | tr -d '\r' | grep -q '^STAT item_size_max 1024$' ||
+    fail "item_size_max not 1024"
+  expect_eq mc_line "CLIENT_ERROR line too long" \
+    "$(raw "$MPORT" "set $(head -c 130 /dev/zero | tr '\0' k) 0 0 1\r\nx\r\nversion\r\n" | tr -d '\r')"
+  expect_eq mc_multiget $'END' "$(raw "$MPORT" "get $(seq -s ' ' 1000 1100)\r\nquit\r\n" | tr -d '\r')"
+  keeps_serving memcached
+  expect_eq protocol_errors 5 "$(info_field cachescope_protocol_errors)"
+  exec 6>&-
+  # Out-of-range limits are flag errors naming the flag (exit 2).
+  set +e
+  msg=$("$bin" node --port 0 --max-multibulk-len 1 2>&1)
+  code=$?
+  set -e
+  expect_eq bad_limit_code 2 "$code"
+  grep -q -- "--max-multibulk-len: must be within 2.." <<<"$msg" || fail "bad limit message: $msg"
+  ;;
+
 loadgen)
   need redis-cli
   start_node n --port 0 --memcached-port 0 --maxmemory 2MiB

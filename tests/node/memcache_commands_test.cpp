@@ -132,3 +132,14 @@ TEST_CASE("memcache: random command lines keep the store consistent") {
     f.now += static_cast<std::int64_t>(rng.below(500));
   }
 }
+
+TEST_CASE("memcache: append and prepend past the item size limit are refused") {
+  NodeFixture f;
+  f.info.memcached_item_size = 8;
+  CHECK(f.mc("set k 5 0 6\r\nabcdef\r\n") == "STORED\r\n");
+  CHECK(f.mc("append k 0 0 3\r\nxyz\r\n") == "SERVER_ERROR object too large for cache\r\n");
+  CHECK(f.mc("prepend k 0 0 2\r\n12\r\n") == "STORED\r\n");
+  CHECK(f.mc("append k 0 0 0\r\n\r\n") == "STORED\r\n");
+  CHECK(f.mc("get k\r\n") == "VALUE k 5 8\r\n12abcdef\r\nEND\r\n");
+  CHECK(f.mc("stats settings\r\n").find("STAT item_size_max 8\r\n") != std::string::npos);
+}

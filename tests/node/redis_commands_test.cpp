@@ -262,3 +262,29 @@ TEST_CASE("redis: random command sequences keep the store consistent") {
     f.now += static_cast<std::int64_t>(rng.below(50));
   }
 }
+
+TEST_CASE("redis: values over max-value-size are refused; the connection carries on") {
+  NodeFixture f;
+  f.info.max_value_size = 10;
+  const std::string kTooLarge = "-ERR string exceeds maximum allowed size (max-value-size)\r\n";
+  CHECK(f.redis({"SET", "k", std::string(11, 'x')}) == kTooLarge);
+  CHECK(f.redis({"SET", "k", std::string(10, 'x')}) == "+OK\r\n");
+  CHECK(f.redis({"APPEND", "k", "y"}) == kTooLarge);
+  CHECK(f.redis({"APPEND", "new", std::string(11, 'y')}) == kTooLarge);
+  CHECK(f.redis({"MSET", "a", "1", "b", std::string(11, 'z')}) == kTooLarge);
+  CHECK(f.redis({"EXISTS", "a", "b", "new"}) == ":0\r\n");  // MSET wrote nothing
+  CHECK(f.redis({"GET", "k"}) == bulk(std::string(10, 'x')));
+  CHECK(f.redis({"CONFIG", "GET", "max-value-size"}) ==
+        "*2\r\n" + bulk("max-value-size") + bulk("10"));
+}
+
+TEST_CASE("redis: APPEND builds the value from the old entry and the argument") {
+  NodeFixture f;
+  CHECK(f.redis({"SET", "k", "abc", "EX", "100"}) == "+OK\r\n");
+  for (int i = 0; i < 50; ++i)
+    REQUIRE(f.redis({"APPEND", "k", "defghij"}) == ":" + std::to_string(10 + 7 * i) + "\r\n");
+  std::string expect = "abc";
+  for (int i = 0; i < 50; ++i) expect += "defghij";
+  CHECK(f.redis({"GET", "k"}) == bulk(expect));
+  CHECK(f.redis({"TTL", "k"}) == ":100\r\n");
+}
