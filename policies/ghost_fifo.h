@@ -68,8 +68,8 @@ class GhostFifo {
   // Appends `id` as the newest ghost (replacing an older ghost of the same id), then drops the
   // oldest ghosts while the live total exceeds the capacity.
   void push(ObjId id, std::uint64_t charge, Payload payload = {}) noexcept {
-    remove(id);
     if (charge > capacity_) {
+      remove(id);
       trim(capacity_);
       return;
     }
@@ -79,8 +79,20 @@ class GhostFifo {
       for (std::uint64_t q = head_; q != tail_; ++q) bigger[q & mask] = at(q);
       ring_.swap(bigger);
     }
+    // One hash operation: a live older ghost of the same id (rare: evicted ids are normally not
+    // ghosts) becomes a hole.
+    auto [it, inserted] = index_.try_emplace(id, tail_);
+    if (!inserted) {
+      if (valid(it->second, id)) {
+        Rec& old = at(it->second);
+        old.live = 0;
+        size_ -= old.charge;
+        --count_;
+        if (it->second == head_) skip_holes();
+      }
+      it->second = tail_;
+    }
     at(tail_) = Rec{id, static_cast<std::uint32_t>(charge), 1, payload};
-    index_.insert_or_assign(id, tail_);
     ++tail_;
     size_ += charge;
     ++count_;

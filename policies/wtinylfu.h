@@ -56,7 +56,12 @@ class WTinyLfuPolicy {
     meta_.prefetch(s);
     __builtin_prefetch(&ids_[s]);
   }
-  void prefetch_neighbours(Slot s) const noexcept { meta_.prefetch_neighbours(s); }
+  // A hit records its id in the sketch: by now prefetch_slot has brought the id in.
+  void prefetch_neighbours(Slot s) const noexcept {
+    meta_.prefetch_neighbours(s);
+    sketch_.prefetch(ids_[s]);
+  }
+  void prefetch(ObjId id) const noexcept { sketch_.prefetch(id); }
   void on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept;
   void on_hit(Slot s, std::int64_t) noexcept;
   Slot evict() noexcept;
