@@ -55,8 +55,9 @@ const std::vector<Request>& zipf_trace() {
 
 const std::size_t kBatch = ReplayConfig{}.batch_size;
 
+// `admit`: an admission filter spec (policies/admission.h) for Admitted<...> policies.
 template <class P>
-void BM_Replay(benchmark::State& state) {
+void BM_Replay(benchmark::State& state, const char* admit = nullptr) {
   const auto& trace = zipf_trace();
   const std::uint64_t objects = env_u64("CACHESCOPE_BENCH_OBJECTS", 200'000);
   const std::uint64_t capacity = objects * static_cast<std::uint64_t>(state.range(0)) / 100;
@@ -64,6 +65,7 @@ void BM_Replay(benchmark::State& state) {
   for (auto _ : state) {
     PolicyConfig pc;
     pc.capacity = capacity;
+    if (admit) pc.options["admit"] = admit;
     BasicCache<P> cache(CacheConfig{capacity, CapacityUnit::kObjects}, P(pc));
     // The replay driver's loop (access_all, with its prefetching), in batches of its default size.
     const std::span<const Request> all(trace);
@@ -83,12 +85,27 @@ void BM_Replay(benchmark::State& state) {
 const bool registered = [] {
   for_each_policy_type([]<class P>() {
     const std::string name = "replay/" + std::string(P::kName);
-    benchmark::RegisterBenchmark(name.c_str(), BM_Replay<P>)
+    benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State& st) { BM_Replay<P>(st); })
         ->Arg(1)
         ->Arg(10)
         ->ArgName("pct")
         ->Unit(benchmark::kMillisecond);
   });
+  // The cost of an admission filter in front of a policy.
+  benchmark::RegisterBenchmark(
+      "replay/lru:admit=second-hit",
+      [](benchmark::State& st) { BM_Replay<Admitted<LruPolicy>>(st, "second-hit"); })
+      ->Arg(1)
+      ->Arg(10)
+      ->ArgName("pct")
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark(
+      "replay/sieve:admit=second-hit",
+      [](benchmark::State& st) { BM_Replay<Admitted<SievePolicy>>(st, "second-hit"); })
+      ->Arg(1)
+      ->Arg(10)
+      ->ArgName("pct")
+      ->Unit(benchmark::kMillisecond);
   return true;
 }();
 

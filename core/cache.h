@@ -53,7 +53,8 @@ struct CacheCounters {
   std::uint64_t bytes_missed = 0;
   std::uint64_t evictions = 0;
   std::uint64_t expirations = 0;
-  std::uint64_t too_large = 0;  // misses not inserted because the object exceeds the capacity
+  std::uint64_t too_large = 0;     // misses not inserted because the object exceeds the capacity
+  std::uint64_t not_admitted = 0;  // replay misses an admission filter did not insert
 };
 
 // Why an object left the cache, for eviction listeners.
@@ -90,6 +91,15 @@ class BasicCache {
       ++counters_.too_large;
       index_.erase(it);
       return false;
+    }
+    // An admission filter (policies/admission.h) may turn the fill down; too-large objects are
+    // counted as such first.
+    if constexpr (requires(P & p, ObjId x, std::uint32_t z) { p.admit(x, z); }) {
+      if (!policy_.admit(id, size)) {
+        ++counters_.not_admitted;
+        index_.erase(it);
+        return false;
+      }
     }
     policy_.on_miss(id, charge);
     while (used_ + charge > capacity_) evict_one();
@@ -453,6 +463,7 @@ class DynamicPolicy {
   Slot evict() noexcept { return p_->evict(); }
   void on_erase(Slot s) noexcept { p_->on_erase(s); }
   void on_resize(Slot s, std::uint64_t o, std::uint64_t n) noexcept { p_->on_resize(s, o, n); }
+  bool admit(ObjId id, std::uint32_t size) noexcept { return p_->admit(id, size); }
 
  private:
   std::unique_ptr<Policy> p_;

@@ -45,8 +45,8 @@ Expected<std::unique_ptr<Policy>> make_policy(const PolicySpec& spec, PolicyConf
   for (const auto& [k, v] : spec.options) config.options[k] = v;
   std::unique_ptr<Policy> out;
   try {
-    bool found = with_policy_type(
-        spec.name, [&]<class P>() { out = std::make_unique<PolicyModel<P>>(config); });
+    bool found =
+        with_policy_type(spec, [&]<class P>() { out = std::make_unique<PolicyModel<P>>(config); });
     if (!found) return make_error("unknown policy '" + spec.name + "'");
   } catch (const std::invalid_argument& e) {
     return make_error(e.what());

@@ -18,14 +18,26 @@
 #include <vector>
 
 #include "common/error.h"
+#include "policies/admission.h"
 #include "policies/arc.h"
 #include "policies/belady.h"
+#include "policies/car.h"
 #include "policies/clock.h"
 #include "policies/fifo.h"
+#include "policies/gdsf.h"
+#include "policies/hyperbolic.h"
 #include "policies/lfu.h"
+#include "policies/lfuda.h"
+#include "policies/lirs.h"
 #include "policies/lru.h"
+#include "policies/lru_k.h"
 #include "policies/policy.h"
 #include "policies/random.h"
+#include "policies/s3fifo.h"
+#include "policies/sieve.h"
+#include "policies/slru.h"
+#include "policies/two_q.h"
+#include "policies/wtinylfu.h"
 
 namespace cachescope {
 
@@ -40,7 +52,18 @@ using AllPolicies = PolicyList<
     ArcPolicy,
     ClockPolicy,
     RandomPolicy,
-    BeladyPolicy>;
+    BeladyPolicy,
+    SievePolicy,
+    S3FifoPolicy,
+    WTinyLfuPolicy,
+    TwoQPolicy,
+    SlruPolicy,
+    LirsPolicy,
+    CarPolicy,
+    LfudaPolicy,
+    GdsfPolicy,
+    LruKPolicy,
+    HyperbolicPolicy>;
 // clang-format on
 
 struct PolicyInfo {
@@ -81,6 +104,17 @@ bool with_policy_type(std::string_view name, F&& f) {
   return detail::with_policy_type_impl(name, f, AllPolicies{});
 }
 
+// Like the above for a parsed spec: when the spec asks for an admission filter (an `admit`
+// option, policies/admission.h) the type passed is `Admitted<P>`, else P. Hot loops should
+// dispatch through this one so that filters work with every policy.
+template <class F>
+bool with_policy_type(const PolicySpec& spec, F&& f) {
+  if (spec.options.contains("admit")) {
+    return with_policy_type(spec.name, [&]<class P>() { f.template operator()<Admitted<P>>(); });
+  }
+  return with_policy_type(spec.name, f);
+}
+
 // Calls `f.template operator()<P>()` for every registered policy, in registry order.
 template <class F>
 void for_each_policy_type(F&& f) {
@@ -100,6 +134,8 @@ class Policy {
   virtual Slot evict() noexcept = 0;
   virtual void on_erase(Slot s) noexcept = 0;
   virtual void on_resize(Slot s, std::uint64_t old_size, std::uint64_t new_size) noexcept = 0;
+  // Admission (policies/admission.h): true unless the policy has a filter that rejects the miss.
+  virtual bool admit(ObjId id, std::uint32_t size) noexcept = 0;
 };
 
 template <class P>
@@ -118,6 +154,13 @@ class PolicyModel final : public Policy {
   void on_erase(Slot s) noexcept override { p_.on_erase(s); }
   void on_resize(Slot s, std::uint64_t o, std::uint64_t n) noexcept override {
     p_.on_resize(s, o, n);
+  }
+  bool admit(ObjId id, std::uint32_t size) noexcept override {
+    if constexpr (requires { p_.admit(id, size); }) {
+      return p_.admit(id, size);
+    } else {
+      return true;
+    }
   }
 
  private:

@@ -164,7 +164,7 @@ Expected<ReplayReport> run_replay(TraceReader& reader, const ReplayConfig& confi
       pc.seed = config.seed;
       pc.options = spec.options;
       try {
-        with_policy_type(spec.name,
+        with_policy_type(spec,
                          [&]<class P>() { jobs.push_back(std::make_unique<TypedJob<P>>(cc, pc)); });
       } catch (const std::invalid_argument& e) {
         return make_error(e.what());

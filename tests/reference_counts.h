@@ -15,15 +15,20 @@ inline constexpr std::uint64_t kCloudPhysicsRequests = 113'872;
 inline constexpr std::uint64_t kObjSmall = 489, kObjLarge = 4'897;
 inline constexpr std::uint64_t kByteSmall = 20'297'697, kByteLarge = 202'976'972;
 
-// policy -> misses at (the policies cachescope implements so far) {kObjSmall, kObjLarge,
+// policy -> misses at {kObjSmall, kObjLarge,
 // kByteSmall, kByteLarge}.
 inline const std::map<std::string, std::array<std::uint64_t, 4>>& cloud_physics_reference() {
+  // clang-format off
   static const std::map<std::string, std::array<std::uint64_t, 4>> table = {
       {"lru", {95420, 91657, 94956, 92200}},
       {"fifo", {96518, 91716, 95293, 91954}},
       {"belady", {90263, 71620, 91152, 74162}},
       {"arc", {94229, 88002, 93625, 87541}},
-      {"lfu", {96765, 90040, 93724, 89993}}};
+      {"lfu", {96765, 90040, 93724, 89993}},
+      {"s3fifo", {94559, 85691, 93706, 83764}},
+      {"sieve", {94419, 90040, 93724, 89993}},
+      {"wtinylfu", {96480, 88374, 94076, 87296}}};
+  // clang-format on
   return table;
 }
 

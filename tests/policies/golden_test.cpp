@@ -90,4 +90,49 @@ TEST_CASE("golden miss counts on cloudPhysicsIO.oracleGeneral.bin", "[golden]") 
     CHECK(g.byte_small >= belady.byte_small);
     CHECK(g.byte_large >= belady.byte_large);
   }
+
+  // SIEVE and S3-FIFO implement the variants of the reference (S3-FIFO: libCacheSim's S3FIFO
+  // with small 10%, ghost 90%, threshold 2; see policies/s3fifo.h): exact in every column.
+  check_exact(run<SievePolicy>(trace), "sieve");
+  check_exact(run<S3FifoPolicy>(trace), "s3fifo");
+
+  // W-TinyLFU is the paper's variant (policies/wtinylfu.h), not libCacheSim's: every request is
+  // recorded in a count-min sketch behind a doorkeeper, reset every 10 x capacity records, and
+  // the window drains into main as soon as it overflows. libCacheSim records only inserts, main
+  // hits and window victims, in a counting Bloom filter without doorkeeper that decays after
+  // 32 x main-size main hits, and sizes that filter from its own hash functions. On this trace
+  // ours misses 1.6% less at 1% and 4.0% more at 10% (object mode), 1.1% and 3.3% less in byte
+  // mode (94908 / 91945, 93044 / 84375 against 96480 / 88374, 94076 / 87296). The gap is the
+  // variant, not the sketch: the same algorithm with exact counters in place of the sketch (an
+  // independent model, run while writing this test) gives 94725 / 91888 in object mode, and the
+  // result at 10% moves by 1.4% when the reset period alone goes from 4897 x 10 to 8192 x 10
+  // records, which shows how sensitive this short trace is to the aging schedule. So the check is
+  // the exact current counts (a regression guard) and, against the reference, the bands above.
+  const Golden w = run<WTinyLfuPolicy>(trace);
+  const auto& wr = ref.at("wtinylfu");
+  CHECK(w.obj_small == 94908);
+  CHECK(w.obj_large == 91945);
+  CHECK(w.byte_small == 93044);
+  CHECK(w.byte_large == 84375);
+  CHECK(within(w.obj_small, wr[0], 0.02));
+  CHECK(within(w.obj_large, wr[1], 0.045));
+  CHECK(within(w.byte_small, wr[2], 0.015));
+  CHECK(within(w.byte_large, wr[3], 0.04));
+
+  // The rest of the zoo has no reference row: Belady bounds them (in byte mode only the
+  // size-oblivious ones: MIN is not optimal when sizes differ, and GDSF uses them), and the
+  // conformance suite covers the rest.
+  const Golden zoo[] = {run<TwoQPolicy>(trace),      run<SlruPolicy>(trace),
+                        run<LirsPolicy>(trace),      run<CarPolicy>(trace),
+                        run<LfudaPolicy>(trace),     run<LruKPolicy>(trace),
+                        run<HyperbolicPolicy>(trace)};
+  for (const Golden& g : zoo) {
+    CHECK(g.obj_small >= belady.obj_small);
+    CHECK(g.obj_large >= belady.obj_large);
+    CHECK(g.byte_small >= belady.byte_small);
+    CHECK(g.byte_large >= belady.byte_large);
+  }
+  const Golden gdsf = run<GdsfPolicy>(trace);
+  CHECK(gdsf.obj_small >= belady.obj_small);
+  CHECK(gdsf.obj_large >= belady.obj_large);
 }

@@ -1,0 +1,74 @@
+#include "policies/s3fifo.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "policies/options.h"
+
+namespace cachescope {
+
+S3FifoPolicy::S3FifoPolicy(const PolicyConfig& config) : capacity_(config.capacity) {
+  check_option_keys(config, kName, {"small", "ghost", "threshold"});
+  const double small = option_double(config, kName, "small", 0.1);
+  const double ghost = option_double(config, kName, "ghost", 0.9);
+  const std::uint64_t threshold = option_u64(config, kName, "threshold", 2);
+  if (!(small > 0 && small < 1)) {
+    throw std::invalid_argument("policy 's3fifo' option 'small': must be in (0, 1), got " +
+                                std::to_string(small));
+  }
+  if (!(ghost >= 0 && ghost <= 16)) {
+    throw std::invalid_argument("policy 's3fifo' option 'ghost': must be in [0, 16], got " +
+                                std::to_string(ghost));
+  }
+  if (threshold < 1 || threshold > 3) {
+    throw std::invalid_argument("policy 's3fifo' option 'threshold': must be 1, 2 or 3, got " +
+                                std::to_string(threshold));
+  }
+  threshold_ = static_cast<std::uint8_t>(threshold);
+  const auto small_cap = static_cast<std::uint64_t>(static_cast<double>(config.capacity) * small);
+  main_cap_ = config.capacity - small_cap;
+  ghost_.set_capacity(static_cast<std::uint64_t>(static_cast<double>(config.capacity) * ghost));
+}
+
+void S3FifoPolicy::grow(Slot slot_count) {
+  meta_.grow(slot_count);
+  if (slot_count > ids_.size()) ids_.resize(slot_count);
+}
+
+Slot S3FifoPolicy::evict() noexcept {
+  SlotList& small = lists_[kSmall];
+  SlotList& main = lists_[kMain];
+  for (;;) {
+    if (sizes_[kMain] > main_cap_ || small.empty()) {
+      // CLOCK over M with the 2-bit counter.
+      for (;;) {
+        const Slot s = main.head();
+        Meta& m = meta_[s];
+        if (m.freq == 0) {
+          unlink(s);
+          return s;
+        }
+        --m.freq;
+        main.move_to_tail(meta_, s);
+      }
+    }
+    while (!small.empty()) {
+      const Slot s = small.head();
+      Meta& m = meta_[s];
+      if (m.freq >= threshold_) {
+        small.move_to_tail_of(meta_, s, main);
+        sizes_[kSmall] -= m.charge;
+        sizes_[kMain] += m.charge;
+        m.where = kMain;
+        m.freq = 0;
+      } else {
+        unlink(s);
+        ghost_.push(ids_[s], m.charge);
+        return s;
+      }
+    }
+    // Everything in S moved to M: evict from M.
+  }
+}
+
+}  // namespace cachescope

@@ -1,0 +1,83 @@
+#include "policies/s3fifo.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/policies/policy_harness.h"
+
+using namespace cachescope;
+using cachescope::testing::make_test_cache;
+using cachescope::testing::replay;
+
+TEST_CASE("s3fifo: one-hit objects leave through the ghost queue and come back into main") {
+  // c = 10: S gets 1, M gets 9, G keeps up to 9 ids.
+  auto c = make_test_cache<S3FifoPolicy>(10);
+  const S3FifoPolicy& p = c.policy();
+  CHECK(replay(c, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) == "MMMMMMMMMM");
+  CHECK(p.small_size() == 10);  // nothing was evicted yet, so everything is still in S
+  CHECK(replay(c, {2, 2}) == "HH");
+  CHECK(p.freq(c.peek(2, 0)) == 2);
+  // 11: S is over its share; its oldest, 1, was never hit: evicted, its id goes to G.
+  CHECK(replay(c, {11}) == "M");
+  CHECK_FALSE(c.contains(1));
+  CHECK(p.in_ghost(1));
+  // 12: S's oldest is now 2, hit twice: promoted to M with a fresh counter; 3 is evicted instead.
+  CHECK(replay(c, {12}) == "M");
+  CHECK(c.contains(2));
+  CHECK(p.in_main(c.peek(2, 0)));
+  CHECK(p.freq(c.peek(2, 0)) == 0);
+  CHECK_FALSE(c.contains(3));
+  CHECK(p.in_ghost(3));
+  // 1 comes back: a ghost hit, so it is admitted straight into M and leaves G.
+  CHECK(replay(c, {1}) == "M");
+  CHECK(p.in_main(c.peek(1, 0)));
+  CHECK_FALSE(p.in_ghost(1));
+  // 13 is new: it enters S.
+  replay(c, {13});
+  CHECK_FALSE(p.in_main(c.peek(13, 0)));
+}
+
+TEST_CASE("s3fifo: main is a CLOCK with a 2-bit counter") {
+  // threshold=1: one hit in S is enough to move to M, which makes M easy to fill by hand.
+  auto c = make_test_cache<S3FifoPolicy>(10, {{"threshold", "1"}});
+  const S3FifoPolicy& p = c.policy();
+  std::vector<ObjId> seq;
+  for (ObjId i = 1; i <= 10; ++i) seq.push_back(i);
+  for (ObjId i = 1; i <= 10; ++i) seq.push_back(i);  // every object hit once
+  replay(c, seq);
+  // Each miss now moves S's hit objects to M until one unhit object can leave S.
+  replay(c, {11, 12});
+  CHECK(p.main_size() >= 9);
+  // Hit 5 (in M, counter 0 since its move) five times: the counter saturates at 3.
+  REQUIRE(p.in_main(c.peek(5, 0)));
+  for (int i = 0; i < 5; ++i) replay(c, {5});
+  CHECK(p.freq(c.peek(5, 0)) == 3);
+  // Ghost hits now push M over its share, so M's hand runs: 6 (counter 0) goes at the first
+  // pass, 5 survives three passes (3 -> 2 -> 1 -> 0) and goes at the fourth.
+  bool five_outlived_six = false;
+  for (ObjId i = 100; i < 400 && c.contains(5); ++i) {
+    replay(c, {i, i - 1});
+    five_outlived_six = five_outlived_six || (!c.contains(6) && c.contains(5));
+  }
+  CHECK(five_outlived_six);
+  CHECK_FALSE(c.contains(5));
+}
+
+TEST_CASE("s3fifo: options are validated") {
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{{"small", "0"},
+                                                                             {"small", "1.5"},
+                                                                             {"threshold", "0"},
+                                                                             {"threshold", "4"},
+                                                                             {"ghost", "-1"},
+                                                                             {"ghost", "x"},
+                                                                             {"window", "1"}}) {
+    PolicyConfig pc;
+    pc.capacity = 10;
+    pc.options[k] = v;
+    CAPTURE(k, v);
+    CHECK_THROWS_AS(S3FifoPolicy(pc), std::invalid_argument);
+  }
+  auto c = make_test_cache<S3FifoPolicy>(100, {{"small", "0.2"}, {"ghost", "0"}});
+  replay(c, {1, 2, 3});
+  for (ObjId i = 10; i < 300; ++i) replay(c, {i});
+  CHECK(c.policy().ghost_count() == 0);
+}
