@@ -114,6 +114,7 @@ void run(const LoadgenArgs& a) {
   if (r.cluster) {
     j["cluster_nodes"] = r.cluster_nodes;
     j["slot_map_refreshes"] = r.slot_map_refreshes;
+    j["members_lost"] = r.members_lost;
     if (!r.slot_map_error.empty()) j["slot_map_error"] = r.slot_map_error;
   }
   j["throughput_rps"] = static_cast<double>(static_cast<std::int64_t>(r.throughput() * 10)) / 10;
@@ -149,10 +150,11 @@ void run(const LoadgenArgs& a) {
   if (r.cluster) {
     std::fprintf(text,
                  "cluster: %zu nodes, redirects followed: MOVED %llu, ASK %llu; slot map "
-                 "fetched %llu times\n",
+                 "fetched %llu times; %llu members lost\n",
                  r.cluster_nodes, static_cast<unsigned long long>(r.moved),
                  static_cast<unsigned long long>(r.ask),
-                 static_cast<unsigned long long>(r.slot_map_refreshes));
+                 static_cast<unsigned long long>(r.slot_map_refreshes),
+                 static_cast<unsigned long long>(r.members_lost));
     if (!r.slot_map_error.empty()) {
       std::fprintf(text, "last slot map refresh failed: %s\n", r.slot_map_error.c_str());
     }

@@ -116,23 +116,34 @@ class Worker {
   // Handles one reply of `from`'s oldest request `p`.
   void on_reply(const Link& from, Pending p, const ReplySummary& r, Clock::time_point now);
   bool idle() const;
+  // Cluster mode: the connection to `node` broke. Its requests in flight fail (their outcome is
+  // unknown), the member is marked down, and the link is reconnected on next use.
+  void drop_link(int node, const std::string& why);
+  // After a slot map refresh: parked requests go out again (or fail, once too old).
+  void resume(Clock::time_point now);
   std::size_t inflight = 0;
 
  private:
   void send(const Pending& p);
+  void count_failed(const Pending& p, const std::string& why);
 
   Run& run_;
   std::vector<std::unique_ptr<Link>> links_;  // by endpoint index
   std::deque<Pending> followups_;  // cache-aside fills and redirected requests, sent first
+  std::deque<Pending> parked_;     // for members marked down, until the next map refresh
+  std::vector<std::unique_ptr<Link>> dropped_;  // kept until the run ends (handlers may run)
   bool timer_armed_ = false;
   std::optional<asio::steady_timer> timer_;
 };
 
+constexpr auto kParkLimit = std::chrono::seconds(5);
 constexpr std::string_view kClusterSlots = "*2\r\n$7\r\nCLUSTER\r\n$5\r\nSLOTS\r\n";
 
 struct Run {
   Run(const LoadgenConfig& c, TraceReader& s) : cfg(c), source(s) {
     nodes.push_back(Endpoint{c.host, c.port});
+    down.push_back(false);
+    lost.push_back(false);
   }
   const LoadgenConfig& cfg;
   TraceReader& source;
@@ -153,6 +164,10 @@ struct Run {
   std::vector<int> slot_node = std::vector<int>(16384, 0);
   std::optional<Clock::time_point> last_refresh;
   std::string slot_map_error;  // the last failed refresh, for the report
+  bool running = false;        // past the start: a lost member no longer ends the run
+  std::vector<bool> down;      // by endpoint: connection lost or refused since the last refresh
+  std::vector<bool> lost;      // by endpoint: was ever marked down
+  std::optional<asio::steady_timer> down_timer;
 
   bool stopping() const {
     if (error) return true;
@@ -227,6 +242,8 @@ struct Run {
       if (nodes[i].host == host && nodes[i].port == port) return static_cast<int>(i);
     }
     nodes.push_back(Endpoint{host, port});
+    down.push_back(false);
+    lost.push_back(false);
     result.cluster_nodes = nodes.size();
     return static_cast<int>(nodes.size() - 1);
   }
@@ -271,6 +288,38 @@ struct Run {
       }
       return Ok{};
     }
+  }
+
+  // A member's connection broke or was refused: requests for it are parked, and every 100 ms
+  // the map is fetched from a member not marked down (a failover shows up there) and parked
+  // requests go out again.
+  void mark_down(int node) {
+    if (!lost[static_cast<std::size_t>(node)]) {
+      lost[static_cast<std::size_t>(node)] = true;
+      ++result.members_lost;
+    }
+    down[static_cast<std::size_t>(node)] = true;
+    if (down_timer) return;
+    down_timer.emplace(ioc);
+    down_timer->expires_after(std::chrono::milliseconds(100));
+    down_timer->async_wait([this](boost::system::error_code ec) {
+      down_timer.reset();
+      if (ec || error) return;
+      bool refreshed = false;
+      for (std::size_t i = 0; i < nodes.size() && !refreshed; ++i) {
+        if (down[i]) continue;
+        if (auto st = refresh_slots(static_cast<int>(i)); st) {
+          refreshed = true;
+        } else {
+          slot_map_error = st.error().to_string();
+        }
+      }
+      if (refreshed) slot_map_error.clear();
+      // Every member gets another chance; one still unreachable is marked down again.
+      std::fill(down.begin(), down.end(), false);
+      const auto now = Clock::now();
+      for (auto& w : workers) w->resume(now);
+    });
   }
 
   // Follows a redirect from endpoint `from`; returns the endpoint it names.
@@ -367,6 +416,10 @@ void Link::flush() {
   asio::async_write(sock_, asio::buffer(writing_),
                     [this](boost::system::error_code ec, std::size_t) {
                       write_busy_ = false;
+                      if (ec == asio::error::operation_aborted) return;
+                      if (ec && run_.running && run_.cluster) {
+                        return worker_.drop_link(node_, "write failed: " + ec.message());
+                      }
                       if (ec) {
                         return run_.fail(run_.nodes[static_cast<std::size_t>(node_)].name(),
                                          "write failed: " + ec.message());
@@ -379,8 +432,10 @@ void Link::on_read(boost::system::error_code ec, std::size_t n) {
   const std::string endpoint = run_.nodes[static_cast<std::size_t>(node_)].name();
   if (ec) {
     if (ec == asio::error::operation_aborted) return;
-    return run_.fail(endpoint, ec == asio::error::eof ? "the server closed the connection"
-                                                      : "read failed: " + ec.message());
+    const std::string why = ec == asio::error::eof ? "the server closed the connection"
+                                                   : "read failed: " + ec.message();
+    if (run_.running && run_.cluster) return worker_.drop_link(node_, why);
+    return run_.fail(endpoint, why);
   }
   const auto now = Clock::now();
   const std::string_view bytes(rbuf_.data(), n);
@@ -414,6 +469,10 @@ Link* Worker::link(int node) {
     return nullptr;
   }
   asio::connect(l->socket(), endpoints, ec);
+  if (ec && run_.running && run_.cluster) {
+    run_.mark_down(node);
+    return nullptr;
+  }
   if (ec) {
     run_.fail("target", "cannot connect to " + ep.name() + ": " + ec.message());
     return nullptr;
@@ -424,7 +483,7 @@ Link* Worker::link(int node) {
 }
 
 bool Worker::idle() const {
-  if (inflight != 0 || !followups_.empty()) return false;
+  if (inflight != 0 || !followups_.empty() || !parked_.empty()) return false;
   for (const auto& l : links_) {
     if (l && l->write_busy()) return false;
   }
@@ -439,8 +498,15 @@ void Worker::send(const Pending& p) {
   if (run_.cluster) {
     node = p.ask_node >= 0 ? p.ask_node : run_.slot_node[SlotPlacement::keyslot(key)];
   }
+  if (run_.cluster && run_.down[static_cast<std::size_t>(node)]) {
+    parked_.push_back(p);
+    return;
+  }
   Link* l = link(node);
-  if (!l) return;
+  if (!l) {
+    if (!run_.error) parked_.push_back(p);  // refused: the member is marked down now
+    return;
+  }
   if (p.ask_node >= 0) {
     l->encode(Pending{Kind::kAsking, p.id, 0, p.due, false}, key);
     ++inflight;
@@ -449,11 +515,46 @@ void Worker::send(const Pending& p) {
   ++inflight;
 }
 
+void Worker::count_failed(const Pending& p, const std::string& why) {
+  LoadgenResult& res = run_.result;
+  if (p.counts_as_request) ++res.requests;
+  if (res.failed++ == 0) res.first_error = why;
+}
+
+void Worker::drop_link(int node, const std::string& why) {
+  auto& l = links_[static_cast<std::size_t>(node)];
+  const std::string what =
+      "connection to " + run_.nodes[static_cast<std::size_t>(node)].name() + " lost: " + why;
+  for (const Pending& p : l->inflight()) {
+    --inflight;
+    if (p.kind != Kind::kAsking) count_failed(p, what);
+  }
+  l->inflight().clear();
+  boost::system::error_code ignored;
+  l->socket().close(ignored);
+  dropped_.push_back(std::move(l));
+  run_.mark_down(node);
+  pump();
+}
+
+void Worker::resume(Clock::time_point now) {
+  std::deque<Pending> parked;
+  parked.swap(parked_);
+  for (const Pending& p : parked) {
+    if (now - p.due > kParkLimit) {
+      count_failed(p, "no member reachable for this key's slot for 5 s");
+    } else {
+      followups_.push_back(p);
+    }
+  }
+  pump();
+}
+
 // Fills free pipeline slots (fills and redirects first, then new trace requests that are due)
 // and writes.
 void Worker::pump() {
   const std::size_t depth = static_cast<std::size_t>(run_.cfg.pipeline);
-  while (inflight < depth && !run_.error) {
+  while (inflight + parked_.size() < depth && !run_.error) {
     if (!followups_.empty()) {
       const Pending p = followups_.front();
       followups_.pop_front();
@@ -568,6 +669,7 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
       if (!run.workers.back()->link(static_cast<int>(n))) return *run.error;
     }
   }
+  run.running = true;
   run.start = Clock::now();
   run.deadline = run.start + std::chrono::milliseconds(cfg.duration_ms);
   // At a fixed duration the run also stops on a timer, even if no reply ever comes back.

@@ -20,6 +20,12 @@
 // `kMaxRedirects` redirects of one request count it as failed. The pipeline depth bounds a
 // worker's requests in flight over all its connections.
 //
+// A member lost during a cluster run (its connection breaks or is refused, e.g. a killed
+// primary) does not end the run: the requests in flight to it count as failed (their outcome is
+// unknown), new requests for it wait (they take pipeline slots), and every 100 ms the map is
+// fetched from a member still reachable; once it names a new owner (a promoted replica) the
+// waiting requests go there. A request that waited 5 s past its due time fails.
+//
 // The trace is replayed from the start when it ends before the duration does. The wall clock
 // and sockets live here (a driver, like node/server.cpp); this library links the simulator's
 // histogram so that live and simulated latency percentiles come from the same code.
@@ -66,6 +72,7 @@ struct LoadgenResult {
   std::uint64_t slot_map_refreshes = 0;  // CLUSTER SLOTS fetched
   std::size_t cluster_nodes = 0;         // endpoints the run connected to
   std::string slot_map_error;            // the last CLUSTER SLOTS refresh that failed, if any
+  std::uint64_t members_lost = 0;        // distinct members found unreachable
   LatencyHistogram all, hit, miss, read, write;
   double hit_ratio() const { return reads ? static_cast<double>(hits) / reads : 0; }
   double throughput() const {

@@ -237,6 +237,31 @@ loadgen)
   cat "$work/lg1.log" "$work/lg2.log"
   ;;
 
+loadgen_failover)
+  need redis-cli
+  start_cluster sync
+  gen='zipf:alpha=0.9,objects=5000,requests=100M,seed=11'
+  field() { sed -n "s/^  \"$2\": \([0-9.a-z]*\),*$/\1/p" "$1"; }
+  "$bin" loadgen "redis://127.0.0.1:${port[b]}" --cluster --generate "$gen" -c 2 -P 4 \
+    --value-size 50 --rate 3000 --duration 4s --json "$work/lg.json" >"$work/lg.log" 2>&1 &
+  lg=$!
+  sleep 1
+  kill -9 "${pids[a]}"
+  wait "${pids[a]}" 2>/dev/null || true
+  unset 'pids[a]'
+  wait "$lg" || fail "loadgen through a failover: $(cat "$work/lg.log")"
+  cat "$work/lg.log"
+  # Only the requests in flight to a when it died fail (2 connections x pipeline 4); those
+  # for its slots wait until the map names a2, then go there.
+  failed=$(field "$work/lg.json" failed_requests)
+  [ "$failed" -le 8 ] || fail "$failed requests failed (at most 8 were in flight)"
+  requests=$(field "$work/lg.json" requests)
+  [ "$requests" -ge 6000 ] || fail "only $requests requests completed"
+  expect_eq members_lost 1 "$(field "$work/lg.json" members_lost)"
+  [ "$(field "$work/lg.json" slot_map_refreshes)" -ge 2 ] || fail "the map was not refreshed"
+  rcli a2 INFO replication | tr -d '\r' | grep -q '^role:master$' || fail "a2 did not take over"
+  ;;
+
 *)
   echo "unknown case $case_name" >&2
   exit 2
