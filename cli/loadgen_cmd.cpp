@@ -2,7 +2,8 @@
 // generator (node/loadgen.h) and reports throughput, hit ratio and latency percentiles, with
 // the JSON keys `cachescope sim` uses (requests, reads, writes, hits, misses, hit_ratio,
 // failed_requests, latency.{all,hit,miss,read,write}.{count,mean_ms,p50_ms,...}), so a live
-// and a simulated run of one workload can be compared field by field.
+// and a simulated run of one workload can be compared field by field. Against a Redis Cluster
+// (`--cluster`, or switched on by the first MOVED) it adds the redirects it followed.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -32,6 +33,7 @@ struct LoadgenArgs {
   std::string mode = "cache-aside";
   std::uint32_t value_size = 0;
   std::string json;
+  bool cluster = false;
 };
 
 using Json = nlohmann::ordered_json;
@@ -46,6 +48,10 @@ void run(const LoadgenArgs& a) {
   cfg.max_requests = a.requests;
   cfg.rate = a.rate;
   cfg.value_size = a.value_size;
+  cfg.cluster = a.cluster;
+  if (a.cluster && cfg.protocol != node::LoadgenConfig::Protocol::kRedis) {
+    fail(kExitUsage, "--cluster: needs a Redis-protocol target (redis://HOST:PORT)");
+  }
   if (a.mode == "cache-aside") {
     cfg.mode = node::LoadgenConfig::Mode::kCacheAside;
   } else if (a.mode == "ops") {
@@ -103,6 +109,14 @@ void run(const LoadgenArgs& a) {
   j["hit_ratio"] = report_ratio(r.hit_ratio());
   j["failed_requests"] = r.failed;
   if (!r.first_error.empty()) j["first_error"] = r.first_error;
+  j["cluster"] = r.cluster;
+  j["redirects"] = {{"moved", r.moved}, {"ask", r.ask}};
+  if (r.cluster) {
+    j["cluster_nodes"] = r.cluster_nodes;
+    j["slot_map_refreshes"] = r.slot_map_refreshes;
+    j["members_lost"] = r.members_lost;
+    if (!r.slot_map_error.empty()) j["slot_map_error"] = r.slot_map_error;
+  }
   j["throughput_rps"] = static_cast<double>(static_cast<std::int64_t>(r.throughput() * 10)) / 10;
   Json lat;
   lat["all"] = report_latency(r.all);
@@ -132,6 +146,18 @@ void run(const LoadgenArgs& a) {
                report_ms(r.all.value_at_quantile(0.999)), report_ms(r.all.max()));
   if (r.failed) {
     std::fprintf(text, "first error reply: %s\n", r.first_error.c_str());
+  }
+  if (r.cluster) {
+    std::fprintf(text,
+                 "cluster: %zu nodes, redirects followed: MOVED %llu, ASK %llu; slot map "
+                 "fetched %llu times; %llu members lost\n",
+                 r.cluster_nodes, static_cast<unsigned long long>(r.moved),
+                 static_cast<unsigned long long>(r.ask),
+                 static_cast<unsigned long long>(r.slot_map_refreshes),
+                 static_cast<unsigned long long>(r.members_lost));
+    if (!r.slot_map_error.empty()) {
+      std::fprintf(text, "last slot map refresh failed: %s\n", r.slot_map_error.c_str());
+    }
   }
 }
 
@@ -163,6 +189,9 @@ void add_loadgen_command(CLI::App& app) {
                   "cache-aside (GET, then SET on a miss; default) or ops (the trace's own ops)");
   cmd->add_option("--value-size", a->value_size,
                   "Bytes per written value (default: the trace's object size)");
+  cmd->add_flag("--cluster", a->cluster,
+                "The target is a Redis Cluster member: learn CLUSTER SLOTS first and send each "
+                "key to its slot's owner (without it, the first MOVED reply switches this on)");
   cmd->add_option("--json", a->json, "Write the JSON report to PATH ('-' for stdout)");
   cmd->callback([a] { run(*a); });
 }

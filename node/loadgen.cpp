@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/placement_slots.h"
 #include "node/client_replies.h"
 #include "node/resp.h"
 
@@ -52,7 +53,7 @@ Status parse_loadgen_target(std::string_view text, LoadgenConfig& config) {
 
 namespace {
 
-enum class Kind { kRead, kWrite, kDelete };
+enum class Kind { kRead, kWrite, kDelete, kAsking };
 
 struct Pending {
   Kind kind;
@@ -60,42 +61,95 @@ struct Pending {
   std::uint32_t size;
   Clock::time_point due;
   bool counts_as_request;  // false for a cache-aside fill (its read was the request)
+  int redirects = 0;
+  int ask_node = -1;  // after an ASK: the node to send this request to, once, after ASKING
 };
 
-struct Run;
+struct Endpoint {
+  std::string host;
+  int port = 0;
+  std::string name() const { return host + ":" + std::to_string(port); }
+};
 
-class ClientConn {
+std::string key_of(std::uint64_t id) { return "key:" + std::to_string(id); }
+
+struct Run;
+class Worker;
+
+// One worker's socket to one endpoint; replies come back in request order.
+class Link {
  public:
-  ClientConn(Run& run, asio::io_context& ioc) : run_(run), sock_(ioc) {}
+  Link(Worker& w, Run& run, int node) : worker_(w), run_(run), node_(node), sock_(ioc()) {}
   tcp::socket& socket() { return sock_; }
+  int node() const { return node_; }
   void start();
-  void pump();
-  bool idle() const { return inflight_.empty() && followups_.empty() && !write_busy_; }
+  void encode(const Pending& p, std::string_view key);
+  void flush();
+  bool write_busy() const { return write_busy_; }
+  std::deque<Pending>& inflight() { return inflight_; }
 
  private:
+  asio::io_context& ioc();
   void on_read(boost::system::error_code ec, std::size_t n);
-  void encode(const Pending& p);
 
+  Worker& worker_;
   Run& run_;
+  int node_;
   tcp::socket sock_;
   std::array<char, 64 * 1024> rbuf_;
   std::string out_, writing_;
   bool write_busy_ = false;
-  bool timer_armed_ = false;
   std::deque<Pending> inflight_;
-  std::deque<Pending> followups_;  // cache-aside fills to send next
   RespReplyParser resp_;
   McReplyParser mc_;
+};
+
+// One of the N logical clients: its own pipeline over one link per endpoint it talks to.
+class Worker {
+ public:
+  explicit Worker(Run& run) : run_(run) {}
+  // The link to endpoint `node`, connected on first use; nullptr when that failed (the run
+  // has failed).
+  Link* link(int node);
+  void start();
+  void pump();
+  // Handles one reply of `from`'s oldest request `p`.
+  void on_reply(const Link& from, Pending p, const ReplySummary& r, Clock::time_point now);
+  bool idle() const;
+  // Cluster mode: the connection to `node` broke. Its requests in flight fail (their outcome is
+  // unknown), the member is marked down, and the link is reconnected on next use.
+  void drop_link(int node, const std::string& why);
+  // After a slot map refresh: parked requests go out again (or fail, once too old).
+  void resume(Clock::time_point now);
+  std::size_t inflight = 0;
+
+ private:
+  void send(const Pending& p);
+  void count_failed(const Pending& p, const std::string& why);
+
+  Run& run_;
+  std::vector<std::unique_ptr<Link>> links_;  // by endpoint index
+  std::deque<Pending> followups_;  // cache-aside fills and redirected requests, sent first
+  std::deque<Pending> parked_;     // for members marked down, until the next map refresh
+  std::vector<std::unique_ptr<Link>> dropped_;  // kept until the run ends (handlers may run)
+  bool timer_armed_ = false;
   std::optional<asio::steady_timer> timer_;
 };
 
+constexpr auto kParkLimit = std::chrono::seconds(5);
+constexpr std::string_view kClusterSlots = "*2\r\n$7\r\nCLUSTER\r\n$5\r\nSLOTS\r\n";
+
 struct Run {
-  Run(const LoadgenConfig& c, TraceReader& s) : cfg(c), source(s) {}
+  Run(const LoadgenConfig& c, TraceReader& s) : cfg(c), source(s) {
+    nodes.push_back(Endpoint{c.host, c.port});
+    down.push_back(false);
+    lost.push_back(false);
+  }
   const LoadgenConfig& cfg;
   TraceReader& source;
   asio::io_context ioc{1};
   LoadgenResult result;
-  std::vector<std::unique_ptr<ClientConn>> conns;
+  std::vector<std::unique_ptr<Worker>> workers;
   std::vector<Request> batch = std::vector<Request>(4096);
   std::size_t batch_pos = 0, batch_len = 0;
   bool source_done = false;
@@ -104,6 +158,16 @@ struct Run {
   Clock::time_point start, deadline;
   std::optional<Error> error;
   std::string value_cache;
+  // Cluster routing: endpoints (0 is the target) and each slot's owner among them.
+  bool cluster = false;
+  std::vector<Endpoint> nodes;
+  std::vector<int> slot_node = std::vector<int>(16384, 0);
+  std::optional<Clock::time_point> last_refresh;
+  std::string slot_map_error;  // the last failed refresh, for the report
+  bool running = false;        // past the start: a lost member no longer ends the run
+  std::vector<bool> down;      // by endpoint: connection lost or refused since the last refresh
+  std::vector<bool> lost;      // by endpoint: was ever marked down
+  std::optional<asio::steady_timer> down_timer;
 
   bool stopping() const {
     if (error) return true;
@@ -148,16 +212,21 @@ struct Run {
     return start + std::chrono::nanoseconds(static_cast<std::int64_t>(issued * 1e9 / cfg.rate));
   }
 
-  void fail(std::string message) {
+  void fail(const std::string& endpoint, std::string message) {
     if (error) return;
     Error e;
-    e.field = cfg.host + ":" + std::to_string(cfg.port);
+    e.field = endpoint;
     e.message = std::move(message);
     error = e;
     ioc.stop();
   }
 
-  bool all_idle() const;
+  bool all_idle() const {
+    for (const auto& w : workers) {
+      if (!w->idle()) return false;
+    }
+    return true;
+  }
   void check_done() {
     if (stopping() && all_idle()) ioc.stop();
   }
@@ -167,60 +236,329 @@ struct Run {
     if (value_cache.size() < n) value_cache.assign(n, 'v');
     return value_cache;
   }
+
+  int node_index(const std::string& host, int port) {
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].host == host && nodes[i].port == port) return static_cast<int>(i);
+    }
+    nodes.push_back(Endpoint{host, port});
+    down.push_back(false);
+    lost.push_back(false);
+    result.cluster_nodes = nodes.size();
+    return static_cast<int>(nodes.size() - 1);
+  }
+
+  // CLUSTER SLOTS from endpoint `from`, blocking (a refresh is rare: at the start and after a
+  // MOVED); the reply's primaries become the slots' owners.
+  Status refresh_slots(int from) {
+    last_refresh = Clock::now();
+    ++result.slot_map_refreshes;
+    const Endpoint ep = nodes[static_cast<std::size_t>(from)];
+    auto bad = [&](std::string msg) {
+      Error e;
+      e.field = "target";
+      e.message = "CLUSTER SLOTS from " + ep.name() + ": " + std::move(msg);
+      return Status(e);
+    };
+    boost::system::error_code ec;
+    tcp::resolver resolver(ioc);
+    const auto endpoints = resolver.resolve(ep.host, std::to_string(ep.port), ec);
+    if (ec) return bad("cannot resolve: " + ec.message());
+    tcp::socket sock(ioc);
+    asio::connect(sock, endpoints, ec);
+    if (ec) return bad("cannot connect: " + ec.message());
+    asio::write(sock, asio::buffer(kClusterSlots), ec);
+    if (ec) return bad("write failed: " + ec.message());
+    std::string buf;
+    std::array<char, 16 * 1024> tmp;
+    for (;;) {
+      const std::size_t n = sock.read_some(asio::buffer(tmp), ec);
+      if (ec) return bad(ec == asio::error::eof ? "the node closed the connection" : ec.message());
+      buf.append(tmp.data(), n);
+      ClusterSlotsParse parsed = parse_cluster_slots(buf);
+      if (!parsed.error.empty()) return bad(parsed.error);
+      if (!parsed.complete) {
+        if (buf.size() > (16u << 20)) return bad("reply larger than 16 MiB");
+        continue;
+      }
+      if (parsed.ranges.empty()) return bad("no slot is assigned");
+      for (const ClusterSlotRange& r : parsed.ranges) {
+        const int owner = node_index(r.host.empty() ? ep.host : r.host, r.port);
+        std::fill(slot_node.begin() + r.first, slot_node.begin() + r.last + 1, owner);
+      }
+      return Ok{};
+    }
+  }
+
+  // A member's connection broke or was refused: requests for it are parked, and every 100 ms
+  // the map is fetched from a member not marked down (a failover shows up there) and parked
+  // requests go out again.
+  void mark_down(int node) {
+    if (!lost[static_cast<std::size_t>(node)]) {
+      lost[static_cast<std::size_t>(node)] = true;
+      ++result.members_lost;
+    }
+    down[static_cast<std::size_t>(node)] = true;
+    if (down_timer) return;
+    down_timer.emplace(ioc);
+    down_timer->expires_after(std::chrono::milliseconds(100));
+    down_timer->async_wait([this](boost::system::error_code ec) {
+      down_timer.reset();
+      if (ec || error) return;
+      bool refreshed = false;
+      for (std::size_t i = 0; i < nodes.size() && !refreshed; ++i) {
+        if (down[i]) continue;
+        if (auto st = refresh_slots(static_cast<int>(i)); st) {
+          refreshed = true;
+        } else {
+          slot_map_error = st.error().to_string();
+        }
+      }
+      if (refreshed) slot_map_error.clear();
+      // Every member gets another chance; one still unreachable is marked down again.
+      std::fill(down.begin(), down.end(), false);
+      const auto now = Clock::now();
+      for (auto& w : workers) w->resume(now);
+    });
+  }
+
+  // Follows a redirect from endpoint `from`; returns the endpoint it names.
+  int on_redirect(const ClusterRedirect& rd, int from) {
+    const int to =
+        node_index(rd.host.empty() ? nodes[static_cast<std::size_t>(from)].host : rd.host, rd.port);
+    if (rd.ask) {
+      ++result.ask;
+      return to;
+    }
+    ++result.moved;
+    cluster = true;
+    result.cluster = true;
+    if (slot_node[rd.slot] != to) {
+      slot_node[rd.slot] = to;
+      // Whatever moved this slot (a failover, a migration) likely moved others: learn them all,
+      // from the node that answers for this slot now, at most every 100 ms.
+      if (!last_refresh || Clock::now() - *last_refresh >= std::chrono::milliseconds(100)) {
+        if (auto st = refresh_slots(to); !st) {
+          slot_map_error = st.error().to_string();
+          if (to != 0) {
+            if (auto again = refresh_slots(0); again) slot_map_error.clear();
+          }
+        }
+      }
+    }
+    return to;
+  }
 };
 
-void ClientConn::start() {
+asio::io_context& Link::ioc() { return run_.ioc; }
+
+void Link::start() {
   sock_.set_option(tcp::no_delay(true));
   sock_.async_read_some(asio::buffer(rbuf_), [this](auto ec, std::size_t n) { on_read(ec, n); });
+}
+
+void Link::encode(const Pending& p, std::string_view key) {
+  const bool redis = run_.cfg.protocol == LoadgenConfig::Protocol::kRedis;
+  switch (p.kind) {
+    case Kind::kAsking:
+      out_ += "*1\r\n$6\r\nASKING\r\n";
+      break;
+    case Kind::kRead:
+      if (redis) {
+        out_ += "*2\r\n$3\r\nGET\r\n";
+        reply_bulk(out_, key);
+      } else {
+        out_ += "get ";
+        out_ += key;
+        out_ += "\r\n";
+        mc_.expect(McReplyParser::Expect::kRetrieval);
+      }
+      break;
+    case Kind::kWrite: {
+      const std::string& v = run_.value(p.size);
+      const std::size_t len =
+          run_.cfg.value_size ? run_.cfg.value_size : std::max<std::uint32_t>(p.size, 1);
+      const std::string_view value(v.data(), len);
+      if (redis) {
+        out_ += "*3\r\n$3\r\nSET\r\n";
+        reply_bulk(out_, key);
+        reply_bulk(out_, value);
+      } else {
+        out_ += "set ";
+        out_ += key;
+        out_ += " 0 0 " + std::to_string(len) + "\r\n";
+        out_ += value;
+        out_ += "\r\n";
+        mc_.expect(McReplyParser::Expect::kLine);
+      }
+      break;
+    }
+    case Kind::kDelete:
+      if (redis) {
+        out_ += "*2\r\n$3\r\nDEL\r\n";
+        reply_bulk(out_, key);
+      } else {
+        out_ += "delete ";
+        out_ += key;
+        out_ += "\r\n";
+        mc_.expect(McReplyParser::Expect::kLine);
+      }
+      break;
+  }
+  inflight_.push_back(p);
+}
+
+void Link::flush() {
+  if (write_busy_ || out_.empty()) return;
+  write_busy_ = true;
+  writing_.swap(out_);
+  out_.clear();
+  asio::async_write(sock_, asio::buffer(writing_),
+                    [this](boost::system::error_code ec, std::size_t) {
+                      write_busy_ = false;
+                      if (ec == asio::error::operation_aborted) return;
+                      if (ec && run_.running && run_.cluster) {
+                        return worker_.drop_link(node_, "write failed: " + ec.message());
+                      }
+                      if (ec) {
+                        return run_.fail(run_.nodes[static_cast<std::size_t>(node_)].name(),
+                                         "write failed: " + ec.message());
+                      }
+                      worker_.pump();
+                    });
+}
+
+void Link::on_read(boost::system::error_code ec, std::size_t n) {
+  const std::string endpoint = run_.nodes[static_cast<std::size_t>(node_)].name();
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    const std::string why = ec == asio::error::eof ? "the server closed the connection"
+                                                   : "read failed: " + ec.message();
+    if (run_.running && run_.cluster) return worker_.drop_link(node_, why);
+    return run_.fail(endpoint, why);
+  }
+  const auto now = Clock::now();
+  const std::string_view bytes(rbuf_.data(), n);
+  ReplyFeed feed =
+      run_.cfg.protocol == LoadgenConfig::Protocol::kRedis ? resp_.feed(bytes) : mc_.feed(bytes);
+  for (const ReplySummary& r : feed.replies) {
+    if (inflight_.empty())
+      return run_.fail(endpoint, "a reply arrived with no request outstanding");
+    const Pending p = inflight_.front();
+    inflight_.pop_front();
+    --worker_.inflight;
+    worker_.on_reply(*this, p, r, now);
+    if (run_.error) return;
+  }
+  if (feed.failed()) return run_.fail(endpoint, "malformed reply: " + feed.error);
+  sock_.async_read_some(asio::buffer(rbuf_), [this](auto e, std::size_t m) { on_read(e, m); });
+  worker_.pump();
+}
+
+Link* Worker::link(int node) {
+  const auto i = static_cast<std::size_t>(node);
+  if (i >= links_.size()) links_.resize(i + 1);
+  if (links_[i]) return links_[i].get();
+  const Endpoint& ep = run_.nodes[i];
+  auto l = std::make_unique<Link>(*this, run_, node);
+  boost::system::error_code ec;
+  tcp::resolver resolver(run_.ioc);
+  const auto endpoints = resolver.resolve(ep.host, std::to_string(ep.port), ec);
+  if (ec) {
+    run_.fail("target", "cannot resolve '" + ep.host + "': " + ec.message());
+    return nullptr;
+  }
+  asio::connect(l->socket(), endpoints, ec);
+  if (ec && run_.running && run_.cluster) {
+    run_.mark_down(node);
+    return nullptr;
+  }
+  if (ec) {
+    run_.fail("target", "cannot connect to " + ep.name() + ": " + ec.message());
+    return nullptr;
+  }
+  l->start();
+  links_[i] = std::move(l);
+  return links_[i].get();
+}
+
+bool Worker::idle() const {
+  if (inflight != 0 || !followups_.empty() || !parked_.empty()) return false;
+  for (const auto& l : links_) {
+    if (l && l->write_busy()) return false;
+  }
+  return true;
+}
+
+void Worker::start() { pump(); }
+
+void Worker::send(const Pending& p) {
+  const std::string key = key_of(p.id);
+  int node = 0;
+  if (run_.cluster) {
+    node = p.ask_node >= 0 ? p.ask_node : run_.slot_node[SlotPlacement::keyslot(key)];
+  }
+  if (run_.cluster && run_.down[static_cast<std::size_t>(node)]) {
+    parked_.push_back(p);
+    return;
+  }
+  Link* l = link(node);
+  if (!l) {
+    if (!run_.error) parked_.push_back(p);  // refused: the member is marked down now
+    return;
+  }
+  if (p.ask_node >= 0) {
+    l->encode(Pending{Kind::kAsking, p.id, 0, p.due, false}, key);
+    ++inflight;
+  }
+  l->encode(p, key);
+  ++inflight;
+}
+
+void Worker::count_failed(const Pending& p, const std::string& why) {
+  LoadgenResult& res = run_.result;
+  if (p.counts_as_request) ++res.requests;
+  if (res.failed++ == 0) res.first_error = why;
+}
+
+void Worker::drop_link(int node, const std::string& why) {
+  auto& l = links_[static_cast<std::size_t>(node)];
+  const std::string what =
+      "connection to " + run_.nodes[static_cast<std::size_t>(node)].name() + " lost: " + why;
+  for (const Pending& p : l->inflight()) {
+    --inflight;
+    if (p.kind != Kind::kAsking) count_failed(p, what);
+  }
+  l->inflight().clear();
+  boost::system::error_code ignored;
+  l->socket().close(ignored);
+  dropped_.push_back(std::move(l));
+  run_.mark_down(node);
   pump();
 }
 
-void ClientConn::encode(const Pending& p) {
-  const std::string key = "key:" + std::to_string(p.id);
-  const bool redis = run_.cfg.protocol == LoadgenConfig::Protocol::kRedis;
-  if (p.kind == Kind::kRead) {
-    if (redis) {
-      out_ += "*2\r\n$3\r\nGET\r\n";
-      reply_bulk(out_, key);
+void Worker::resume(Clock::time_point now) {
+  std::deque<Pending> parked;
+  parked.swap(parked_);
+  for (const Pending& p : parked) {
+    if (now - p.due > kParkLimit) {
+      count_failed(p, "no member reachable for this key's slot for 5 s");
     } else {
-      out_ += "get " + key + "\r\n";
-      mc_.expect(McReplyParser::Expect::kRetrieval);
-    }
-  } else if (p.kind == Kind::kWrite) {
-    const std::string& v = run_.value(p.size);
-    const std::size_t len =
-        run_.cfg.value_size ? run_.cfg.value_size : std::max<std::uint32_t>(p.size, 1);
-    const std::string_view value(v.data(), len);
-    if (redis) {
-      out_ += "*3\r\n$3\r\nSET\r\n";
-      reply_bulk(out_, key);
-      reply_bulk(out_, value);
-    } else {
-      out_ += "set " + key + " 0 0 " + std::to_string(len) + "\r\n";
-      out_ += value;
-      out_ += "\r\n";
-      mc_.expect(McReplyParser::Expect::kLine);
-    }
-  } else {
-    if (redis) {
-      out_ += "*2\r\n$3\r\nDEL\r\n";
-      reply_bulk(out_, key);
-    } else {
-      out_ += "delete " + key + "\r\n";
-      mc_.expect(McReplyParser::Expect::kLine);
+      followups_.push_back(p);
     }
   }
+  pump();
 }
 
-// Fills free pipeline slots (fills first, then new trace requests that are due) and writes.
-void ClientConn::pump() {
+// Fills free pipeline slots (fills and redirects first, then new trace requests that are due)
+// and writes.
+void Worker::pump() {
   const std::size_t depth = static_cast<std::size_t>(run_.cfg.pipeline);
-  while (inflight_.size() < depth) {
+  while (inflight + parked_.size() < depth && !run_.error) {
     if (!followups_.empty()) {
-      Pending p = followups_.front();
+      const Pending p = followups_.front();
       followups_.pop_front();
-      encode(p);
-      inflight_.push_back(p);
+      send(p);
       continue;
     }
     if (run_.stopping()) break;
@@ -228,7 +566,7 @@ void ClientConn::pump() {
     if (run_.cfg.rate > 0 && due > Clock::now()) {
       if (!timer_armed_) {
         timer_armed_ = true;
-        timer_.emplace(sock_.get_executor());
+        timer_.emplace(run_.ioc);
         timer_->expires_at(due);
         timer_->async_wait([this](boost::system::error_code ec) {
           timer_armed_ = false;
@@ -245,81 +583,60 @@ void ClientConn::pump() {
       if (r->op == Op::kSet) kind = Kind::kWrite;
       if (r->op == Op::kDelete) kind = Kind::kDelete;
     }
-    Pending p{kind, r->id, r->size, due, true};
-    encode(p);
-    inflight_.push_back(p);
+    send(Pending{kind, r->id, r->size, due, true});
   }
-  if (!write_busy_ && !out_.empty()) {
-    write_busy_ = true;
-    writing_.swap(out_);
-    out_.clear();
-    asio::async_write(sock_, asio::buffer(writing_),
-                      [this](boost::system::error_code ec, std::size_t) {
-                        write_busy_ = false;
-                        if (ec) return run_.fail("write failed: " + ec.message());
-                        pump();
-                      });
+  for (auto& l : links_) {
+    if (l) l->flush();
   }
   run_.check_done();
 }
 
-void ClientConn::on_read(boost::system::error_code ec, std::size_t n) {
-  if (ec) {
-    if (ec == asio::error::operation_aborted) return;
-    return run_.fail(ec == asio::error::eof ? "the server closed the connection"
-                                            : "read failed: " + ec.message());
-  }
-  const auto now = Clock::now();
-  const std::string_view bytes(rbuf_.data(), n);
-  ReplyFeed feed =
-      run_.cfg.protocol == LoadgenConfig::Protocol::kRedis ? resp_.feed(bytes) : mc_.feed(bytes);
+void Worker::on_reply(const Link& from, Pending p, const ReplySummary& r, Clock::time_point now) {
+  // An error to ASKING shows in the reply to the request that follows it.
+  if (p.kind == Kind::kAsking) return;
   LoadgenResult& res = run_.result;
-  for (const ReplySummary& r : feed.replies) {
-    if (inflight_.empty()) return run_.fail("a reply arrived with no request outstanding");
-    const Pending p = inflight_.front();
-    inflight_.pop_front();
-    const SimTime lat = std::chrono::duration_cast<std::chrono::nanoseconds>(now - p.due).count();
-    res.all.record(lat);
-    if (p.counts_as_request) ++res.requests;
-    if (r.error) {
-      if (res.failed++ == 0) res.first_error = r.text;
-      continue;
+  if (r.error && run_.cfg.protocol == LoadgenConfig::Protocol::kRedis) {
+    if (auto rd = parse_cluster_redirect(r.text); rd && p.redirects < kMaxRedirects) {
+      ++p.redirects;
+      const int to = run_.on_redirect(*rd, from.node());
+      p.ask_node = rd->ask ? to : -1;
+      followups_.push_back(p);
+      return;
     }
-    switch (p.kind) {
-      case Kind::kRead:
-        ++res.reads;
-        res.read.record(lat);
-        if (r.hit) {
-          ++res.hits;
-          res.hit.record(lat);
-        } else {
-          ++res.misses;
-          res.miss.record(lat);
-          if (run_.cfg.mode == LoadgenConfig::Mode::kCacheAside) {
-            followups_.push_back(Pending{Kind::kWrite, p.id, p.size, Clock::now(), false});
-          }
+  }
+  const SimTime lat = std::chrono::duration_cast<std::chrono::nanoseconds>(now - p.due).count();
+  res.all.record(lat);
+  if (p.counts_as_request) ++res.requests;
+  if (r.error) {
+    if (res.failed++ == 0) res.first_error = r.text;
+    return;
+  }
+  switch (p.kind) {
+    case Kind::kRead:
+      ++res.reads;
+      res.read.record(lat);
+      if (r.hit) {
+        ++res.hits;
+        res.hit.record(lat);
+      } else {
+        ++res.misses;
+        res.miss.record(lat);
+        if (run_.cfg.mode == LoadgenConfig::Mode::kCacheAside) {
+          followups_.push_back(Pending{Kind::kWrite, p.id, p.size, Clock::now(), false});
         }
-        break;
-      case Kind::kWrite:
-        ++res.writes;
-        res.write.record(lat);
-        break;
-      case Kind::kDelete:
-        ++res.deletes;
-        res.write.record(lat);
-        break;
-    }
+      }
+      break;
+    case Kind::kWrite:
+      ++res.writes;
+      res.write.record(lat);
+      break;
+    case Kind::kDelete:
+      ++res.deletes;
+      res.write.record(lat);
+      break;
+    case Kind::kAsking:
+      break;
   }
-  if (feed.failed()) return run_.fail("malformed reply: " + feed.error);
-  sock_.async_read_some(asio::buffer(rbuf_), [this](auto e, std::size_t m) { on_read(e, m); });
-  pump();
-}
-
-bool Run::all_idle() const {
-  for (const auto& c : conns) {
-    if (!c->idle()) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -331,28 +648,28 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
     e.message = "must be at least 1";
     return e;
   }
-  Run run(cfg, source);
-  tcp::resolver resolver(run.ioc);
-  boost::system::error_code ec;
-  const auto endpoints = resolver.resolve(cfg.host, std::to_string(cfg.port), ec);
-  if (ec) {
+  if (cfg.cluster && cfg.protocol != LoadgenConfig::Protocol::kRedis) {
     Error e;
-    e.field = "target";
-    e.message = "cannot resolve '" + cfg.host + "': " + ec.message();
+    e.field = "cluster";
+    e.message = "cluster routing needs a Redis-protocol target (redis://HOST:PORT)";
     return e;
   }
-  for (int i = 0; i < cfg.connections; ++i) {
-    auto c = std::make_unique<ClientConn>(run, run.ioc);
-    asio::connect(c->socket(), endpoints, ec);
-    if (ec) {
-      Error e;
-      e.field = "target";
-      e.message =
-          "cannot connect to " + cfg.host + ":" + std::to_string(cfg.port) + ": " + ec.message();
-      return e;
-    }
-    run.conns.push_back(std::move(c));
+  Run run(cfg, source);
+  run.result.cluster_nodes = 1;
+  if (cfg.cluster) {
+    if (auto st = run.refresh_slots(0); !st) return st.error();
+    run.cluster = true;
+    run.result.cluster = true;
   }
+  for (int i = 0; i < cfg.connections; ++i) {
+    run.workers.push_back(std::make_unique<Worker>(run));
+    // Connect up front to every endpoint known, so connecting is not measured.
+    const std::size_t known = run.nodes.size();
+    for (std::size_t n = 0; n < known; ++n) {
+      if (!run.workers.back()->link(static_cast<int>(n))) return *run.error;
+    }
+  }
+  run.running = true;
   run.start = Clock::now();
   run.deadline = run.start + std::chrono::milliseconds(cfg.duration_ms);
   // At a fixed duration the run also stops on a timer, even if no reply ever comes back.
@@ -360,19 +677,18 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
   if (cfg.duration_ms > 0) {
     end_timer.expires_at(run.deadline + std::chrono::seconds(5));
     end_timer.async_wait([&run](boost::system::error_code e) {
-      if (!e) run.fail("replies still outstanding 5 s after the end of the run");
+      if (!e) run.fail("loadgen", "replies still outstanding 5 s after the end of the run");
     });
   }
-  for (auto& c : run.conns) c->start();
+  for (auto& w : run.workers) w->start();
   run.check_done();
   run.ioc.run();
   run.result.duration_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run.start).count();
-  for (auto& c : run.conns) {
-    boost::system::error_code ignored;
-    c->socket().close(ignored);
-  }
+  // The links close with the workers, before the io_context.
+  run.workers.clear();
   if (run.error) return *run.error;
+  if (!run.slot_map_error.empty()) run.result.slot_map_error = run.slot_map_error;
   return std::move(run.result);
 }
 

@@ -11,6 +11,21 @@
 // Latency runs from the moment a request was due (closed loop: when it was sent; at a target
 // rate: its scheduled time, so a slow server cannot hide queueing) to its reply.
 //
+// Redis Cluster targets (`cluster`, or automatically on the first MOVED reply): the generator
+// learns the slot map with CLUSTER SLOTS from the target, and each of the N workers keeps one
+// connection per primary, sending each key to its slot's owner (CRC16 slots, as redis-cli -c).
+// A MOVED reply updates that slot and refreshes the whole map (at most once per 100 ms); an
+// ASK reply resends that one request to the named node after ASKING. A request keeps its
+// original due time across redirects, so its latency includes them; more than
+// `kMaxRedirects` redirects of one request count it as failed. The pipeline depth bounds a
+// worker's requests in flight over all its connections.
+//
+// A member lost during a cluster run (its connection breaks or is refused, e.g. a killed
+// primary) does not end the run: the requests in flight to it count as failed (their outcome is
+// unknown), new requests for it wait (they take pipeline slots), and every 100 ms the map is
+// fetched from a member still reachable; once it names a new owner (a promoted replica) the
+// waiting requests go there. A request that waited 5 s past its due time fails.
+//
 // The trace is replayed from the start when it ends before the duration does. The wall clock
 // and sockets live here (a driver, like node/server.cpp); this library links the simulator's
 // histogram so that live and simulated latency percentiles come from the same code.
@@ -40,7 +55,10 @@ struct LoadgenConfig {
   double rate = 0;                 // trace requests per second in total; 0 = closed loop
   Mode mode = Mode::kCacheAside;
   std::uint32_t value_size = 0;  // 0 = the trace's object size
+  bool cluster = false;          // learn CLUSTER SLOTS before starting (else on the first MOVED)
 };
+
+inline constexpr int kMaxRedirects = 5;
 
 struct LoadgenResult {
   std::uint64_t requests = 0;  // trace requests completed
@@ -49,6 +67,12 @@ struct LoadgenResult {
   std::uint64_t failed = 0;  // error replies
   std::string first_error;   // the first error reply, for the report
   std::int64_t duration_ns = 0;
+  bool cluster = false;                  // routed by slot (asked for, or switched on by a MOVED)
+  std::uint64_t moved = 0, ask = 0;      // redirect replies followed
+  std::uint64_t slot_map_refreshes = 0;  // CLUSTER SLOTS fetched
+  std::size_t cluster_nodes = 0;         // endpoints the run connected to
+  std::string slot_map_error;            // the last CLUSTER SLOTS refresh that failed, if any
+  std::uint64_t members_lost = 0;        // distinct members found unreachable
   LatencyHistogram all, hit, miss, read, write;
   double hit_ratio() const { return reads ? static_cast<double>(hits) / reads : 0; }
   double throughput() const {

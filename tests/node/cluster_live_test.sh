@@ -188,6 +188,80 @@ failover_sync | failover_async)
   fi
   ;;
 
+loadgen)
+  need redis-cli
+  start_cluster sync
+  gen='zipf:alpha=0.9,objects=3000,requests=20000,seed=7'
+  field() { sed -n "s/^  \"$2\": \([0-9.a-z]*\),*$/\1/p" "$1"; }
+  redirect() { sed -n "s/^    \"$2\": \([0-9]*\),*$/\1/p" "$1"; }
+  # --cluster: the slot map first, then each key straight to its owner. One connection with one
+  # request in flight, so every miss writes a key not written before.
+  "$bin" loadgen "redis://127.0.0.1:${port[b]}" --cluster --generate "$gen" -c 1 -P 1 \
+    --value-size 50 --json "$work/lg1.json" >"$work/lg1.log" 2>&1 || fail "loadgen --cluster: $(cat "$work/lg1.log")"
+  expect_eq requests 20000 "$(field "$work/lg1.json" requests)"
+  expect_eq failed 0 "$(field "$work/lg1.json" failed_requests)"
+  expect_eq cluster true "$(field "$work/lg1.json" cluster)"
+  expect_eq cluster_nodes 3 "$(field "$work/lg1.json" cluster_nodes)"
+  expect_eq "moved with a fresh map" 0 "$(redirect "$work/lg1.json" moved)"
+  hits=$(field "$work/lg1.json" hits)
+  misses=$(field "$work/lg1.json" misses)
+  expect_eq reads 20000 "$((hits + misses))"
+  [ "$hits" -gt 0 ] || fail "no hits"
+  # Every key landed on its slot's primary: the primaries hold the misses' keys between them,
+  # each a share, and counted exactly the reads the load generator made.
+  total=0
+  node_hits=0
+  for n in a b c; do
+    k=$(rcli "$n" DBSIZE)
+    [ "$k" -gt 0 ] || fail "primary $n holds no keys"
+    total=$((total + k))
+    h=$(rcli "$n" INFO stats | tr -d '\r' | sed -n 's/^keyspace_hits://p')
+    node_hits=$((node_hits + h))
+    [ "$(metric "$n" cachescope_cluster_moved_total)" == 0 ] || fail "$n answered MOVED"
+  done
+  expect_eq "keys on the primaries" "$misses" "$total"
+  expect_eq "hits on the primaries" "$hits" "$node_hits"
+  # Without --cluster the first MOVED switches slot routing on: the requests in flight then
+  # (at most 4 connections x pipeline 8) are the only ones redirected.
+  "$bin" loadgen "127.0.0.1:${port[a2]}" --generate "$gen" -c 4 -P 8 --value-size 50 \
+    --json "$work/lg2.json" >"$work/lg2.log" 2>&1 || fail "loadgen (auto): $(cat "$work/lg2.log")"
+  expect_eq "auto requests" 20000 "$(field "$work/lg2.json" requests)"
+  expect_eq "auto failed" 0 "$(field "$work/lg2.json" failed_requests)"
+  expect_eq "auto cluster" true "$(field "$work/lg2.json" cluster)"
+  moved=$(redirect "$work/lg2.json" moved)
+  [ "$moved" -ge 1 ] && [ "$moved" -le 32 ] || fail "auto: $moved MOVED followed (expected 1..32)"
+  [ "$(field "$work/lg2.json" slot_map_refreshes)" -ge 1 ] || fail "auto: no slot map refresh"
+  expect_eq "auto cluster_nodes" 4 "$(field "$work/lg2.json" cluster_nodes)"
+  [ "$(field "$work/lg2.json" hits)" -gt "$hits" ] || fail "auto: the keys written before should hit"
+  grep -q 'redirects followed: MOVED' "$work/lg2.log" || fail "no redirect line: $(cat "$work/lg2.log")"
+  cat "$work/lg1.log" "$work/lg2.log"
+  ;;
+
+loadgen_failover)
+  need redis-cli
+  start_cluster sync
+  gen='zipf:alpha=0.9,objects=5000,requests=100M,seed=11'
+  field() { sed -n "s/^  \"$2\": \([0-9.a-z]*\),*$/\1/p" "$1"; }
+  "$bin" loadgen "redis://127.0.0.1:${port[b]}" --cluster --generate "$gen" -c 2 -P 4 \
+    --value-size 50 --rate 3000 --duration 4s --json "$work/lg.json" >"$work/lg.log" 2>&1 &
+  lg=$!
+  sleep 1
+  kill -9 "${pids[a]}"
+  wait "${pids[a]}" 2>/dev/null || true
+  unset 'pids[a]'
+  wait "$lg" || fail "loadgen through a failover: $(cat "$work/lg.log")"
+  cat "$work/lg.log"
+  # Only the requests in flight to a when it died fail (2 connections x pipeline 4); those
+  # for its slots wait until the map names a2, then go there.
+  failed=$(field "$work/lg.json" failed_requests)
+  [ "$failed" -le 8 ] || fail "$failed requests failed (at most 8 were in flight)"
+  requests=$(field "$work/lg.json" requests)
+  [ "$requests" -ge 6000 ] || fail "only $requests requests completed"
+  expect_eq members_lost 1 "$(field "$work/lg.json" members_lost)"
+  [ "$(field "$work/lg.json" slot_map_refreshes)" -ge 2 ] || fail "the map was not refreshed"
+  rcli a2 INFO replication | tr -d '\r' | grep -q '^role:master$' || fail "a2 did not take over"
+  ;;
+
 *)
   echo "unknown case $case_name" >&2
   exit 2

@@ -366,6 +366,14 @@ loadgen)
   set -e
   expect_eq unreachable_code 1 "$code"
   grep -q 'cannot connect to 127.0.0.1:1' <<<"$msg" || fail "unreachable message: $msg"
+  # --cluster against a node that is not a cluster member: its CLUSTER SLOTS error, named.
+  set +e
+  msg=$("$bin" loadgen "127.0.0.1:$RPORT" --cluster --generate "$gen" 2>&1)
+  code=$?
+  set -e
+  expect_eq not_cluster_code 1 "$code"
+  grep -q "CLUSTER SLOTS from 127.0.0.1:$RPORT: ERR unknown command 'CLUSTER'" <<<"$msg" ||
+    fail "not-a-cluster message: $msg"
   ;;
 
 *)
