@@ -5,14 +5,11 @@
 // for bit from its seed: nothing depends on heap layout, pointer values or hash order.
 //
 // Implementation: an implicit 4-ary min-heap on one contiguous std::vector of {time, seq,
-// payload index}; the payloads themselves sit still in a slab (a vector plus a free list) from
-// push to pop. A 4-ary heap halves the depth of a binary heap and keeps the four children of a
-// node in one or two cache lines, which is why it beats binary heaps and pairing heaps for the
-// hold model at 1e3..1e6 pending events (LaMarca & Ladner, "The influence of caches on the
-// performance of heaps", JEA 1996); keeping heap entries at 24 bytes whatever the payload keeps
-// those four children within two cache lines and makes every sift step move less. Sifting moves
-// a hole instead of swapping. After the vectors have grown to the high-water mark (or after
-// reserve()), push and pop never allocate.
+// payload}. A 4-ary heap halves the depth of a binary heap and keeps the four children of a node
+// in one or two cache lines, which is why it beats binary heaps and pairing heaps for the hold
+// model at 1e3..1e6 pending events (LaMarca & Ladner, "The influence of caches on the performance
+// of heaps", JEA 1996). Sifting moves a hole instead of swapping. After the vector has grown to
+// the high-water mark (or after reserve()), push and pop never allocate.
 //
 // The FIFO lane. Many events are scheduled a constant delay after "now" (request timeouts,
 // periodic windows), so their times never decrease in push order. push_fifo() puts such events
@@ -46,18 +43,13 @@ template <class Payload>
 class EventQueue {
   static_assert(std::is_nothrow_move_constructible_v<Payload> &&
                     std::is_nothrow_move_assignable_v<Payload>,
-                "EventQueue payloads are moved in and out of its slab; keep them nothrow");
+                "EventQueue payloads are moved around the heap; keep them small and nothrow");
 
  public:
   struct Entry {
     SimTime time;
     std::uint64_t seq;
     Payload payload;
-  };
-  // What top() shows of the earliest event: its place in the order, not its payload.
-  struct Key {
-    SimTime time;
-    std::uint64_t seq;
   };
 
   EventQueue() = default;
@@ -67,17 +59,7 @@ class EventQueue {
   // not know "now" and does not check causality; the simulator does.
   std::uint64_t push(SimTime time, Payload payload) {
     const std::uint64_t seq = next_seq_++;
-    std::uint32_t index;
-    if (free_.empty()) {
-      if (payloads_.size() > UINT32_MAX) throw std::length_error("EventQueue: over 2^32 events");
-      index = static_cast<std::uint32_t>(payloads_.size());
-      payloads_.push_back(std::move(payload));
-    } else {
-      index = free_.back();
-      free_.pop_back();
-      payloads_[index] = std::move(payload);
-    }
-    heap_.push_back(HeapEntry{time, seq, index});
+    heap_.push_back(Entry{time, seq, std::move(payload)});
     sift_up(heap_.size() - 1);
     return seq;
   }
@@ -100,24 +82,21 @@ class EventQueue {
     return seq;
   }
 
-  // The time and sequence number of the earliest event. Precondition: !empty().
-  Key top() const {
+  // The earliest event. Precondition: !empty().
+  const Entry& top() const {
     check_not_empty();
-    if (fifo_first()) return Key{fifo_[fifo_head_].time, fifo_[fifo_head_].seq};
-    return Key{heap_.front().time, heap_.front().seq};
+    return fifo_first() ? fifo_[fifo_head_] : heap_.front();
   }
 
   // Removes and returns the earliest event. Precondition: !empty().
   Entry pop() {
     check_not_empty();
     if (fifo_first()) return std::move(fifo_[fifo_head_++]);
-    const HeapEntry front = heap_.front();
-    Entry out{front.time, front.seq, std::move(payloads_[front.index])};
-    free_.push_back(front.index);
+    Entry out = std::move(heap_.front());
     if (heap_.size() > 1) {
-      const HeapEntry last = heap_.back();
+      Entry last = std::move(heap_.back());
       heap_.pop_back();
-      sift_down(last);
+      sift_down(std::move(last));
     } else {
       heap_.pop_back();
     }
@@ -126,17 +105,11 @@ class EventQueue {
 
   bool empty() const noexcept { return heap_.empty() && fifo_head_ == fifo_.size(); }
   std::size_t size() const noexcept { return heap_.size() + (fifo_.size() - fifo_head_); }
-  void reserve(std::size_t n) {
-    heap_.reserve(n);
-    payloads_.reserve(n);
-    free_.reserve(n);
-  }
+  void reserve(std::size_t n) { heap_.reserve(n); }
 
   // Drops every event. The sequence counter keeps counting so sequence numbers stay unique.
   void clear() noexcept {
     heap_.clear();
-    payloads_.clear();
-    free_.clear();
     fifo_.clear();
     fifo_head_ = 0;
   }
@@ -147,15 +120,7 @@ class EventQueue {
  private:
   static constexpr std::size_t kArity = 4;
 
-  // A heap slot: the order key and where the payload waits in `payloads_`.
-  struct HeapEntry {
-    SimTime time;
-    std::uint64_t seq;
-    std::uint32_t index;
-  };
-
-  template <class A, class B>
-  static bool before(const A& a, const B& b) noexcept {
+  static bool before(const Entry& a, const Entry& b) noexcept {
     return a.time < b.time || (a.time == b.time && a.seq < b.seq);
   }
 
@@ -170,18 +135,18 @@ class EventQueue {
   }
 
   void sift_up(std::size_t i) noexcept {
-    const HeapEntry moving = heap_[i];
+    Entry moving = std::move(heap_[i]);
     while (i > 0) {
       const std::size_t parent = (i - 1) / kArity;
       if (!before(moving, heap_[parent])) break;
-      heap_[i] = heap_[parent];
+      heap_[i] = std::move(heap_[parent]);
       i = parent;
     }
-    heap_[i] = moving;
+    heap_[i] = std::move(moving);
   }
 
-  // Places `moving` starting from the root hole (the root has been taken out).
-  void sift_down(const HeapEntry moving) noexcept {
+  // Places `moving` starting from the root hole (the root has been moved out).
+  void sift_down(Entry moving) noexcept {
     const std::size_t n = heap_.size();
     std::size_t i = 0;
     for (;;) {
@@ -193,16 +158,14 @@ class EventQueue {
         if (before(heap_[c], heap_[best])) best = c;
       }
       if (!before(heap_[best], moving)) break;
-      heap_[i] = heap_[best];
+      heap_[i] = std::move(heap_[best]);
       i = best;
     }
-    heap_[i] = moving;
+    heap_[i] = std::move(moving);
   }
 
-  std::vector<HeapEntry> heap_;
-  std::vector<Payload> payloads_;    // by HeapEntry::index; slots in free_ are unused
-  std::vector<std::uint32_t> free_;  // unused payload slots
-  std::vector<Entry> fifo_;          // the FIFO lane: [fifo_head_, end) are pending, in time order
+  std::vector<Entry> heap_;
+  std::vector<Entry> fifo_;  // the FIFO lane: [fifo_head_, end) are pending, in time order
   std::size_t fifo_head_ = 0;
   std::uint64_t next_seq_ = 0;
 };
