@@ -297,7 +297,21 @@ struct Simulator::Impl {
   std::vector<std::uint32_t> free_jobs;
   std::uint32_t origin_busy = 0;
   std::deque<std::uint32_t> origin_queue;
+  // The origin's version of each key it has served (0 = none yet; versions start at 1).
+  // Generated workloads name objects 0..N-1, so small ids index a vector (one memory access per
+  // origin query instead of a hash probe over every object ever read); larger ids, as traces
+  // may have, go to the hash map.
+  static constexpr ObjId kDenseVersions = ObjId{1} << 22;
+  std::vector<std::uint64_t> dense_versions;
   absl::flat_hash_map<ObjId, std::uint64_t> origin_versions;
+  std::uint64_t& origin_version(ObjId key) {
+    if (key >= kDenseVersions) return origin_versions[key];
+    if (key >= dense_versions.size()) {
+      dense_versions.resize(std::min<std::size_t>(
+          std::max<std::size_t>(key + 1, dense_versions.size() * 2), kDenseVersions));
+    }
+    return dense_versions[key];
+  }
   std::uint64_t origin_next_version = 1;
 
   OpTable ops;
@@ -337,7 +351,13 @@ struct Simulator::Impl {
     return static_cast<std::uint32_t>(envs.size() - 1);
   }
   void free_env(std::uint32_t i) {
-    envs[i].msg = Message{};
+    // Only messages that own memory (heartbeat offsets, sync snapshots, config maps) need
+    // releasing now; the hot ones are plain values, overwritten when the slot is reused.
+    Message& m = envs[i].msg;
+    if (std::holds_alternative<Heartbeat>(m) || std::holds_alternative<SyncData>(m) ||
+        std::holds_alternative<ConfigUpdate>(m)) {
+      m = Message{};
+    }
     free_envs.push_back(i);
   }
   std::uint32_t alloc_job(OriginJob j) {
@@ -687,16 +707,14 @@ struct Simulator::Impl {
     OriginJob& job = jobs[j];
     if (job.req.write) {
       job.version = origin_next_version++;
-      origin_versions[job.req.key] = job.version;
+      origin_version(job.req.key) = job.version;
       job.size = job.req.size;
     } else {
       const OpState* op = ops.find(job.req.op_id);
       job.size = op != nullptr ? op->size : 1;
-      auto v = origin_versions.find(job.req.key);
-      if (v == origin_versions.end()) {
-        v = origin_versions.emplace(job.req.key, origin_next_version++).first;
-      }
-      job.version = v->second;
+      std::uint64_t& v = origin_version(job.req.key);
+      if (v == 0) v = origin_next_version++;
+      job.version = v;
     }
     auto at = net.transit(origin_net, aside_net(job.aside), kHeaderBytes + job.size, now, net_rng);
     if (at) {

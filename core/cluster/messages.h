@@ -39,6 +39,10 @@ struct ClientRequest {
   // A cache-aside fill after a read miss rather than an application write. Nodes treat both
   // alike; the flag travels to WriteAcked so metrics can tell lost fills from lost writes.
   bool fill = false;
+  // The key's hash slot when the sender computed it (a Router does, with ShardMap::slot_of), so
+  // the node need not compute it again; kUnknownSlot otherwise. A driver that decodes requests
+  // from untrusted bytes leaves it unknown. Not on the wire (wire_size ignores it).
+  std::uint16_t slot = kUnknownSlot;
 };
 
 enum class ReplyStatus : std::uint8_t {

@@ -142,7 +142,7 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
     reply(req, r);
     return;
   }
-  const ShardId shard = map_.shard_of(req.key);
+  const ShardId shard = map_.shard_of(req.key, req.slot);
   const ShardEntry* entry = map_.shard(shard);
   r.shard = shard;
   if (entry == nullptr) {

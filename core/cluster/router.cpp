@@ -5,8 +5,10 @@ namespace cachescope {
 Router::Router(const ClusterConfig& config, std::uint32_t self, ShardMap initial)
     : config_(config), self_(self), map_(std::move(initial)) {}
 
-NodeId Router::route(ObjId key, CacheOp op) const {
-  const ShardEntry* e = map_.shard(map_.shard_of(key));
+NodeId Router::route(ObjId key, CacheOp op) const { return route_shard(map_.shard_of(key), op); }
+
+NodeId Router::route_shard(ShardId shard, CacheOp op) const {
+  const ShardEntry* e = map_.shard(shard);
   if (e == nullptr) return kNoNode;
   if (op != CacheOp::kGet || e->replicas.empty()) return e->primary;
   switch (config_.read_policy) {
@@ -29,8 +31,11 @@ void Router::send(std::uint64_t internal_id, NodeId to, const ClientRequest& req
   outbox_.messages.push_back({Address::node(to), fwd});
 }
 
-void Router::on_client_request(const ClientRequest& req, ClusterTime) {
-  const NodeId to = route(req.key, req.op);
+void Router::on_client_request(const ClientRequest& caller_req, ClusterTime) {
+  // The slot is computed once here and travels with the request (and its redirects).
+  ClientRequest req = caller_req;
+  req.slot = map_.slot_of(req.key);
+  const NodeId to = route_shard(map_.shard_of(req.key, req.slot), req.op);
   if (to == kNoNode) {
     ClientReply r;
     r.request_id = req.request_id;

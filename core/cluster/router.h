@@ -64,6 +64,7 @@ class Router {
     ClientRequest req;  // with the caller's id
     std::uint32_t redirects = 0;
   };
+  NodeId route_shard(ShardId shard, CacheOp op) const;
   void send(std::uint64_t internal_id, NodeId to, const ClientRequest& req);
 
   ClusterConfig config_;

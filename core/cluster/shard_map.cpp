@@ -97,7 +97,22 @@ ShardId ShardMap::shard_of(ObjId key) const noexcept {
   return kNoShard;
 }
 
+ShardId ShardMap::shard_of(ObjId key, std::uint16_t slot) const noexcept {
+  if (slot_table && slot < SlotPlacement::kSlotCount) return (*slot_table)[slot];
+  return shard_of(key);
+}
+
+std::uint16_t ShardMap::slot_of(ObjId key) const noexcept {
+  return slot_table ? SlotPlacement::keyslot(key) : kUnknownSlot;
+}
+
 const ShardEntry* ShardMap::shard(ShardId id) const noexcept {
+  // Shard ids are usually dense from the first one, so try the entry at that offset first (one
+  // read on every routed request instead of a binary search); any gap falls back to the search.
+  if (!shards.empty() && id >= shards.front().id) {
+    const std::size_t i = static_cast<std::size_t>(id - shards.front().id);
+    if (i < shards.size() && shards[i].id == id) return &shards[i];
+  }
   auto it = std::lower_bound(shards.begin(), shards.end(), id,
                              [](const ShardEntry& e, ShardId v) { return e.id < v; });
   return it != shards.end() && it->id == id ? &*it : nullptr;

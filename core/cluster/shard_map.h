@@ -14,6 +14,9 @@
 //    R shards in shard order (one ordered replication stream per shard rather than per-key
 //    preference lists: a deliberate simplification of "the next owners on the ring").
 //
+// A router that has computed a key's hash slot forwards it in ClientRequest::slot, so the node
+// finds the shard with one table read instead of a second CRC (`slot_of`, `shard_of(key, slot)`).
+//
 // Keys are 64-bit object ids; `key_id` hashes a string key to one (its hash tag is not kept, so
 // string keys that must share a slot should be mapped by the caller).
 //
@@ -49,6 +52,9 @@ struct ShardEntry {
 
 enum class Role : std::uint8_t { kNone, kPrimary, kReplica };
 
+// "No hash slot known": ring layouts, or a request whose sender did not compute one.
+inline constexpr std::uint16_t kUnknownSlot = 0xFFFF;
+
 class ShardMap {
  public:
   Epoch epoch = 0;
@@ -60,6 +66,12 @@ class ShardMap {
 
   bool empty() const noexcept { return shards.empty(); }
   ShardId shard_of(ObjId key) const noexcept;
+  // shard_of(key) given `slot`, which must be kUnknownSlot or key's hash slot (the caller's
+  // promise: a router computed it with slot_of). A known slot skips the CRC; an out-of-range
+  // one, or a ring layout, falls back to shard_of(key).
+  ShardId shard_of(ObjId key, std::uint16_t slot) const noexcept;
+  // The hash slot of `key` in a slots layout; kUnknownSlot in a ring layout or an empty map.
+  std::uint16_t slot_of(ObjId key) const noexcept;
   const ShardEntry* shard(ShardId id) const noexcept;
   ShardEntry* shard(ShardId id) noexcept;
   Role role_of(NodeId node, ShardId shard) const noexcept;

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <map>
+#include <string>
 #include <utility>
 
 #include "common/random.h"
@@ -91,6 +92,33 @@ TEST_CASE("the FIFO lane keeps the (time, seq) order of a plain push") {
       REQUIRE(q.size() == ref.size());
       REQUIRE(q.empty() == ref.empty());
     }
+  }
+}
+
+TEST_CASE("payloads that own memory survive the slab, and its slots are reused") {
+  EventQueue<std::string> q;
+  std::multimap<std::pair<SimTime, std::uint64_t>, std::string> ref;
+  Rng rng(99);
+  for (int step = 0; step < 5000; ++step) {
+    if (ref.empty() || rng.below(100) < 55) {
+      const auto t = static_cast<SimTime>(rng.below(1000));
+      std::string s(static_cast<std::size_t>(20 + rng.below(40)), 'a');
+      s += std::to_string(step);
+      const std::uint64_t seq = q.push(t, s);
+      ref.emplace(std::make_pair(t, seq), std::move(s));
+    } else {
+      const auto top = q.top();
+      REQUIRE(top.time == ref.begin()->first.first);
+      REQUIRE(top.seq == ref.begin()->first.second);
+      auto e = q.pop();
+      REQUIRE(e.payload == ref.begin()->second);
+      ref.erase(ref.begin());
+    }
+    REQUIRE(q.size() == ref.size());
+  }
+  while (!q.empty()) {
+    REQUIRE(q.pop().payload == ref.begin()->second);
+    ref.erase(ref.begin());
   }
 }
 
