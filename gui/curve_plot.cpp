@@ -110,7 +110,8 @@ Expected<CurveSet> from_replay(const Json& j, const std::string& file) {
     auto unit = string_at(r, file, path, "unit");
     if (!unit) return unit.error();
     if (*unit != "objects" && *unit != "bytes") {
-      return field_error(file, path + ".unit", "expected 'objects' or 'bytes', got '" + *unit + "'");
+      return field_error(file, path + ".unit",
+                         "expected 'objects' or 'bytes', got '" + *unit + "'");
     }
     if (i == 0) set.bytes = *unit == "bytes";
     auto cap = number_at(r, file, path, "size");
@@ -150,9 +151,8 @@ Expected<std::optional<CurveSet>> load_curve_report(const std::string& path) {
                                                  : Expected<CurveSet>(CurveSet{});
   if (!set) return set.error();
   if (command != "mrc" && command != "replay") return std::optional<CurveSet>();
-  if (set->curves.empty() ||
-      std::all_of(set->curves.begin(), set->curves.end(),
-                  [](const Curve& c) { return c.points.empty(); })) {
+  if (set->curves.empty() || std::all_of(set->curves.begin(), set->curves.end(),
+                                         [](const Curve& c) { return c.points.empty(); })) {
     return field_error(path, command == "mrc" ? "points" : "results",
                        "no point with a cache size above 0 to draw");
   }
@@ -169,8 +169,8 @@ CurveSet curves_from_replay(const ReplayReport& report, bool byte_ratio) {
     auto [it, fresh] = index.try_emplace(r.policy, set.curves.size());
     if (fresh) set.curves.push_back(Curve{r.policy, false, {}});
     if (r.capacity > 0) {
-      set.curves[it->second].points.emplace_back(
-          static_cast<double>(r.capacity), byte_ratio ? r.byte_miss_ratio() : r.miss_ratio());
+      set.curves[it->second].points.emplace_back(static_cast<double>(r.capacity),
+                                                 byte_ratio ? r.byte_miss_ratio() : r.miss_ratio());
     }
   }
   return set;

@@ -32,8 +32,8 @@ struct Curve {
 
 struct CurveSet {
   std::string title;
-  bool bytes = false;        // sizes in bytes (drawn in MiB), else objects
-  bool byte_ratio = false;   // the y values are byte miss ratios
+  bool bytes = false;       // sizes in bytes (drawn in MiB), else objects
+  bool byte_ratio = false;  // the y values are byte miss ratios
   std::vector<Curve> curves;
 };
 
