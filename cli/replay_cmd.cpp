@@ -12,6 +12,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/replay_output.h"
+#include "cli/source_args.h"
 #include "common/strings.h"
 #include "replay/replay.h"
 #include "traces/generator.h"
@@ -41,26 +42,8 @@ struct ReplayArgs {
 };
 
 std::unique_ptr<TraceReader> open_source(const ReplayArgs& a) {
-  if (!a.generate.empty()) {
-    auto spec = parse_generator_spec(a.generate);
-    if (!spec) fail(kExitUsage, "--generate: " + spec.error().to_string());
-    auto gen = make_generator(*spec);
-    if (!gen) fail(kExitUsage, "--generate: " + gen.error().to_string());
-    return std::move(*gen);
-  }
-  TraceOptions opts;
-  auto fmt = parse_trace_format(a.format);
-  if (!fmt) fail(kExitUsage, "--format: " + fmt.error().to_string());
-  opts.format = *fmt;
-  if (!a.csv_options.empty()) {
-    auto csv = parse_csv_options(a.csv_options);
-    if (!csv) fail(kExitUsage, "--csv-options: " + csv.error().to_string());
-    opts.csv = *csv;
-  }
-  opts.max_bad_lines = a.max_bad_lines;
-  auto reader = open_trace(a.trace, opts);
-  if (!reader) fail(kExitFailure, reader.error().to_string());
-  return std::move(*reader);
+  return open_source_or_fail(
+      SourceArgs{a.trace, a.generate, a.format, a.csv_options, a.max_bad_lines}, "replay");
 }
 
 void run(const ReplayArgs& a) {
