@@ -11,31 +11,24 @@
 
 #include "common/file.h"
 #include "common/units.h"
+#include "node/yaml_error.h"
 #include "policies/registry.h"
 
 namespace cachescope::node {
 namespace {
 
-Error at(const std::string& file, const YAML::Node& n, const std::string& field, std::string msg) {
-  Error e;
-  e.file = file;
-  e.line = static_cast<std::uint64_t>(n.Mark().line + 1);
-  e.field = field;
-  e.message = std::move(msg);
-  return e;
-}
-
 Status read_int(const std::string& file, const YAML::Node& v, const std::string& field,
                 std::int64_t lo, std::int64_t hi, std::int64_t& out) {
-  if (!v.IsScalar()) return at(file, v, field, "expected a number");
+  if (!v.IsScalar()) return yaml_field_error(file, v, field, "expected a number");
   try {
     out = v.as<std::int64_t>();
   } catch (const YAML::Exception&) {
-    return at(file, v, field, "not an integer: '" + v.Scalar() + "'");
+    return yaml_field_error(file, v, field, "not an integer: '" + v.Scalar() + "'");
   }
   if (out < lo || out > hi) {
-    return at(file, v, field,
-              "out of range " + std::to_string(lo) + ".." + std::to_string(hi) + ": " + v.Scalar());
+    return yaml_field_error(
+        file, v, field,
+        "out of range " + std::to_string(lo) + ".." + std::to_string(hi) + ": " + v.Scalar());
   }
   return Ok{};
 }
@@ -118,11 +111,11 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
       nodes = v;
       continue;
     }
-    if (!v.IsScalar()) return at(file, v, key, "expected a single value");
+    if (!v.IsScalar()) return yaml_field_error(file, v, key, "expected a single value");
     const std::string s = v.Scalar();
     auto duration = [&](ClusterTime& out) -> Status {
       auto d = parse_cluster_duration(s);
-      if (!d) return at(file, v, key, d.error().message);
+      if (!d) return yaml_field_error(file, v, key, d.error().message);
       out = *d;
       return Ok{};
     };
@@ -133,7 +126,7 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
       } else if (s == "async") {
         cfg.core.replication = ReplicationMode::kAsync;
       } else {
-        return at(file, v, key, "expected sync or async, got '" + s + "'");
+        return yaml_field_error(file, v, key, "expected sync or async, got '" + s + "'");
       }
     } else if (key == "heartbeat_interval") {
       st = duration(cfg.core.heartbeat_interval);
@@ -147,22 +140,24 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
       cfg.core.backlog_entries = static_cast<std::uint32_t>(n);
     } else if (key == "maxmemory") {
       auto b = parse_byte_size(s);
-      if (!b) return at(file, v, key, b.error().message);
-      if (*b == 0) return at(file, v, key, "must be > 0");
+      if (!b) return yaml_field_error(file, v, key, b.error().message);
+      if (*b == 0) return yaml_field_error(file, v, key, "must be > 0");
       cfg.maxmemory = *b;
     } else if (key == "policy") {
       auto spec = parse_policy_spec(s);
-      if (!spec) return at(file, v, key, spec.error().message);
+      if (!spec) return yaml_field_error(file, v, key, spec.error().message);
       cfg.policy = s;
     } else {
-      return at(file, v, key,
-                "unknown key (known: nodes, replication, heartbeat_interval, failure_timeout, "
-                "failover_rank_delay, backlog, maxmemory, policy)");
+      return yaml_field_error(
+          file, v, key,
+          "unknown key (known: nodes, replication, heartbeat_interval, failure_timeout, "
+          "failover_rank_delay, backlog, maxmemory, policy)");
     }
     if (!st) return std::move(st).error();
   }
   if (!nodes || !nodes.IsSequence() || nodes.size() == 0) {
-    return at(file, nodes ? nodes : root, "nodes", "expected a non-empty list of nodes");
+    return yaml_field_error(file, nodes ? nodes : root, "nodes",
+                            "expected a non-empty list of nodes");
   }
   std::vector<ClusterMember> listed;
   std::set<std::string> names;
@@ -170,7 +165,8 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const YAML::Node& n = nodes[i];
     const std::string f = "nodes[" + std::to_string(i) + "]";
-    if (!n.IsMap()) return at(file, n, f, "expected a mapping (name, port, role, ...)");
+    if (!n.IsMap())
+      return yaml_field_error(file, n, f, "expected a mapping (name, port, role, ...)");
     ClusterMember m;
     m.line = static_cast<std::size_t>(n.Mark().line + 1);
     bool have_port = false, have_peer = false, have_role = false;
@@ -178,7 +174,7 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
       const std::string key = kv.first.Scalar();
       const YAML::Node& v = kv.second;
       const std::string fk = f + "." + key;
-      if (!v.IsScalar()) return at(file, v, fk, "expected a single value");
+      if (!v.IsScalar()) return yaml_field_error(file, v, fk, "expected a single value");
       std::int64_t p = 0;
       if (key == "name") {
         m.name = v.Scalar();
@@ -193,39 +189,46 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
         have_peer |= key == "peer_port";
       } else if (key == "role") {
         if (v.Scalar() != "primary" && v.Scalar() != "replica") {
-          return at(file, v, fk, "expected primary or replica, got '" + v.Scalar() + "'");
+          return yaml_field_error(file, v, fk,
+                                  "expected primary or replica, got '" + v.Scalar() + "'");
         }
         m.primary = v.Scalar() == "primary";
         have_role = true;
       } else if (key == "replica_of") {
         m.replica_of = v.Scalar();
       } else {
-        return at(file, v, fk,
-                  "unknown key (known: name, host, port, peer_port, metrics_port, role, "
-                  "replica_of)");
+        return yaml_field_error(
+            file, v, fk,
+            "unknown key (known: name, host, port, peer_port, metrics_port, role, "
+            "replica_of)");
       }
     }
-    if (m.name.empty()) return at(file, n, f + ".name", "missing (every node needs a name)");
+    if (m.name.empty())
+      return yaml_field_error(file, n, f + ".name", "missing (every node needs a name)");
     if (!names.insert(m.name).second) {
-      return at(file, n, f + ".name", "duplicate node name '" + m.name + "'");
+      return yaml_field_error(file, n, f + ".name", "duplicate node name '" + m.name + "'");
     }
-    if (!have_port) return at(file, n, f + ".port", "missing (the node's Redis-protocol port)");
+    if (!have_port)
+      return yaml_field_error(file, n, f + ".port", "missing (the node's Redis-protocol port)");
     if (!have_peer) {
       if (m.port + 10000 > 65535) {
-        return at(file, n, f + ".peer_port", "missing, and port + 10000 is out of range");
+        return yaml_field_error(file, n, f + ".peer_port",
+                                "missing, and port + 10000 is out of range");
       }
       m.peer_port = m.port + 10000;
     }
-    if (!have_role) return at(file, n, f + ".role", "missing (primary or replica)");
+    if (!have_role) return yaml_field_error(file, n, f + ".role", "missing (primary or replica)");
     if (m.primary && !m.replica_of.empty()) {
-      return at(file, n, f + ".replica_of", "only replicas follow a primary");
+      return yaml_field_error(file, n, f + ".replica_of", "only replicas follow a primary");
     }
     if (!m.primary && m.replica_of.empty()) {
-      return at(file, n, f + ".replica_of", "missing (the name of this replica's primary)");
+      return yaml_field_error(file, n, f + ".replica_of",
+                              "missing (the name of this replica's primary)");
     }
     for (int p : {m.port, m.peer_port, m.metrics_port}) {
       if (p > 0 && !endpoints.insert({m.host, p}).second) {
-        return at(file, n, f, "port " + std::to_string(p) + " on " + m.host + " is used twice");
+        return yaml_field_error(file, n, f,
+                                "port " + std::to_string(p) + " on " + m.host + " is used twice");
       }
     }
     listed.push_back(std::move(m));
@@ -242,13 +245,13 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
     auto it = std::find_if(listed.begin(), listed.end(),
                            [&](const ClusterMember& o) { return o.name == m.replica_of; });
     if (it == listed.end() || !it->primary) {
-      return at(file, nodes[i], "nodes[" + std::to_string(i) + "].replica_of",
-                "no primary named '" + m.replica_of + "'");
+      return yaml_field_error(file, nodes[i], "nodes[" + std::to_string(i) + "].replica_of",
+                              "no primary named '" + m.replica_of + "'");
     }
     followers[m.replica_of].push_back(&m);
   }
-  if (primaries.empty()) return at(file, nodes, "nodes", "no primary");
-  if (listed.size() > 256) return at(file, nodes, "nodes", "at most 256 nodes");
+  if (primaries.empty()) return yaml_field_error(file, nodes, "nodes", "no primary");
+  if (listed.size() > 256) return yaml_field_error(file, nodes, "nodes", "at most 256 nodes");
   const std::size_t r = followers[primaries[0]->name].size();
   for (const ClusterMember* p : primaries) {
     if (followers[p->name].size() != r) {

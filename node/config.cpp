@@ -5,29 +5,22 @@
 
 #include "common/file.h"
 #include "common/units.h"
+#include "node/yaml_error.h"
 #include "policies/registry.h"
 
 namespace cachescope::node {
 
 namespace {
 
-Error at(const std::string& file, const YAML::Node& n, const std::string& key, std::string msg) {
-  Error e;
-  e.file = file;
-  e.line = static_cast<std::uint64_t>(n.Mark().line + 1);
-  e.field = key;
-  e.message = std::move(msg);
-  return e;
-}
-
 Status read_port(const std::string& file, const YAML::Node& v, const std::string& key, int& out) {
   std::int64_t p = 0;
   try {
     p = v.as<std::int64_t>();
   } catch (const YAML::Exception&) {
-    return at(file, v, key, "not a port number: '" + v.Scalar() + "'");
+    return yaml_field_error(file, v, key, "not a port number: '" + v.Scalar() + "'");
   }
-  if (p < 0 || p > 65535) return at(file, v, key, "port out of range 0..65535: " + v.Scalar());
+  if (p < 0 || p > 65535)
+    return yaml_field_error(file, v, key, "port out of range 0..65535: " + v.Scalar());
   out = static_cast<int>(p);
   return Ok{};
 }
@@ -37,7 +30,7 @@ Status read_u64(const std::string& file, const YAML::Node& v, const std::string&
   try {
     out = v.as<std::uint64_t>();
   } catch (const YAML::Exception&) {
-    return at(file, v, key, "not a non-negative integer: '" + v.Scalar() + "'");
+    return yaml_field_error(file, v, key, "not a non-negative integer: '" + v.Scalar() + "'");
   }
   return Ok{};
 }
@@ -45,7 +38,7 @@ Status read_u64(const std::string& file, const YAML::Node& v, const std::string&
 Status read_size(const std::string& file, const YAML::Node& v, const std::string& key,
                  std::uint64_t& out) {
   auto b = parse_byte_size(v.Scalar());
-  if (!b) return at(file, v, key, b.error().message);
+  if (!b) return yaml_field_error(file, v, key, b.error().message);
   out = *b;
   return Ok{};
 }
@@ -74,7 +67,7 @@ Status parse_node_config(std::string_view text, const std::string& file, NodeCon
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
-    if (!v.IsScalar()) return at(file, v, key, "expected a single value");
+    if (!v.IsScalar()) return yaml_field_error(file, v, key, "expected a single value");
     Status st = Ok{};
     if (key == "bind") {
       config.bind = v.Scalar();
@@ -86,7 +79,7 @@ Status parse_node_config(std::string_view text, const std::string& file, NodeCon
       st = read_port(file, v, key, config.metrics_port);
     } else if (key == "maxmemory") {
       auto b = parse_byte_size(v.Scalar());
-      if (!b) return at(file, v, key, b.error().message);
+      if (!b) return yaml_field_error(file, v, key, b.error().message);
       config.maxmemory = *b;
     } else if (key == "policy") {
       config.policy = v.Scalar();
@@ -111,14 +104,16 @@ Status parse_node_config(std::string_view text, const std::string& file, NodeCon
     } else if (key == "memcached-max-line") {
       st = read_size(file, v, key, config.memcached_max_line);
     } else {
-      return at(file, kv.first, key,
-                "unknown key (known: bind, port, memcached-port, metrics-port, maxmemory, policy, "
-                "maxclients, log-level, seed, max-value-size, max-bulk-len, max-multibulk-len, "
-                "max-inline-len, max-request-size, memcached-item-size, memcached-max-line)");
+      return yaml_field_error(
+          file, kv.first, key,
+          "unknown key (known: bind, port, memcached-port, metrics-port, maxmemory, policy, "
+          "maxclients, log-level, seed, max-value-size, max-bulk-len, max-multibulk-len, "
+          "max-inline-len, max-request-size, memcached-item-size, memcached-max-line)");
     }
     if (st) {
       const Status range = validate_node_limits(config);
-      if (!range && range.error().field == key) return at(file, v, key, range.error().message);
+      if (!range && range.error().field == key)
+        return yaml_field_error(file, v, key, range.error().message);
     }
     if (!st) return st;
   }
