@@ -9,28 +9,9 @@ set -euo pipefail
 case_name=$1
 bin=$2
 load=$3
-work=$(mktemp -d)
 declare -A pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -15 "$f" >&2; }; done
-  exit 1
-}
-need() {
-  for t in "$@"; do
-    command -v "$t" >/dev/null || { echo "SKIPPED: $t not installed (scripts/install-deps.sh installs it)"; exit 0; }
-  done
-}
-expect_eq() {  # expect_eq WHAT EXPECTED ACTUAL
-  [ "$2" == "$3" ] || fail "$1: expected '$2', got '$3'"
-}
+# shellcheck source=live_lib.sh
+source "$(dirname "$0")/live_lib.sh"
 
 # A port nobody listens on (and not handed out before), from a range the kernel does not give
 # to outgoing connections.
@@ -249,7 +230,7 @@ loadgen_failover)
   kill -9 "${pids[a]}"
   wait "${pids[a]}" 2>/dev/null || true
   unset 'pids[a]'
-  wait "$lg" || fail "loadgen through a failover: $(cat "$work/lg.log")"
+  wait "$lg" || fail "loadgen through a failover (exit status $?): $(cat "$work/lg.log")"
   cat "$work/lg.log"
   # Only the requests in flight to a when it died fail (2 connections x pipeline 4); those
   # for its slots wait until the map names a2, then go there.

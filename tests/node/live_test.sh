@@ -7,28 +7,9 @@ set -euo pipefail
 
 case_name=$1
 bin=$2
-work=$(mktemp -d)
 pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }; done
-  exit 1
-}
-need() {
-  for t in "$@"; do
-    command -v "$t" >/dev/null || { echo "SKIPPED: $t not installed (scripts/install-deps.sh installs it)"; exit 0; }
-  done
-}
-expect_eq() {  # expect_eq WHAT EXPECTED ACTUAL
-  [ "$2" == "$3" ] || fail "$1: expected '$2', got '$3'"
-}
+# shellcheck source=live_lib.sh
+source "$(dirname "$0")/live_lib.sh"
 
 # start_node NAME ARGS...: sets RPORT, MPORT, HPORT.
 start_node() {
