@@ -1,5 +1,6 @@
 // The `cachescope` command-line tool.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -9,6 +10,11 @@
 
 int main(int argc, char** argv) {
   using namespace cachescope::cli;
+  // A peer that goes away mid-write (a killed cluster member, a client that hangs up, a closed
+  // pipe on stdout) must surface as a write error the code handles, never as a silent death of
+  // the node, the load generator or `live`'s monitor. Sockets also send with MSG_NOSIGNAL
+  // (Boost.Asio does on Linux); this covers every other descriptor.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "cachescope: design distributed caches before building them, check them once they run"};
   app.require_subcommand(1);

@@ -87,6 +87,12 @@ class Link {
   void flush();
   bool write_busy() const { return write_busy_; }
   std::deque<Pending>& inflight() { return inflight_; }
+  // After a drop: handlers already queued (data or errors) are ignored.
+  void close() {
+    closed_ = true;
+    boost::system::error_code ignored;
+    sock_.close(ignored);
+  }
 
  private:
   asio::io_context& ioc();
@@ -99,6 +105,7 @@ class Link {
   std::array<char, 64 * 1024> rbuf_;
   std::string out_, writing_;
   bool write_busy_ = false;
+  bool closed_ = false;
   std::deque<Pending> inflight_;
   RespReplyParser resp_;
   McReplyParser mc_;
@@ -116,9 +123,11 @@ class Worker {
   // Handles one reply of `from`'s oldest request `p`.
   void on_reply(const Link& from, Pending p, const ReplySummary& r, Clock::time_point now);
   bool idle() const;
-  // Cluster mode: the connection to `node` broke. Its requests in flight fail (their outcome is
-  // unknown), the member is marked down, and the link is reconnected on next use.
-  void drop_link(int node, const std::string& why);
+  // Cluster mode: the connection of `link` broke. Its requests in flight fail (their outcome is
+  // unknown), the member is marked down, and a new link is connected on next use. A link can
+  // report its failure twice (its read and its write both complete with an error in one pass
+  // of the event loop); only the first report of the current link counts.
+  void drop_link(Link& link, const std::string& why);
   // After a slot map refresh: parked requests go out again (or fail, once too old).
   void resume(Clock::time_point now);
   std::size_t inflight = 0;
@@ -416,9 +425,9 @@ void Link::flush() {
   asio::async_write(sock_, asio::buffer(writing_),
                     [this](boost::system::error_code ec, std::size_t) {
                       write_busy_ = false;
-                      if (ec == asio::error::operation_aborted) return;
+                      if (closed_ || ec == asio::error::operation_aborted) return;
                       if (ec && run_.running && run_.cluster) {
-                        return worker_.drop_link(node_, "write failed: " + ec.message());
+                        return worker_.drop_link(*this, "write failed: " + ec.message());
                       }
                       if (ec) {
                         return run_.fail(run_.nodes[static_cast<std::size_t>(node_)].name(),
@@ -429,12 +438,13 @@ void Link::flush() {
 }
 
 void Link::on_read(boost::system::error_code ec, std::size_t n) {
+  if (closed_) return;
   const std::string endpoint = run_.nodes[static_cast<std::size_t>(node_)].name();
   if (ec) {
     if (ec == asio::error::operation_aborted) return;
     const std::string why = ec == asio::error::eof ? "the server closed the connection"
                                                    : "read failed: " + ec.message();
-    if (run_.running && run_.cluster) return worker_.drop_link(node_, why);
+    if (run_.running && run_.cluster) return worker_.drop_link(*this, why);
     return run_.fail(endpoint, why);
   }
   const auto now = Clock::now();
@@ -521,8 +531,10 @@ void Worker::count_failed(const Pending& p, const std::string& why) {
   if (res.failed++ == 0) res.first_error = why;
 }
 
-void Worker::drop_link(int node, const std::string& why) {
+void Worker::drop_link(Link& link, const std::string& why) {
+  const int node = link.node();
   auto& l = links_[static_cast<std::size_t>(node)];
+  if (l.get() != &link) return;  // already dropped (a newer link may have replaced it)
   const std::string what =
       "connection to " + run_.nodes[static_cast<std::size_t>(node)].name() + " lost: " + why;
   for (const Pending& p : l->inflight()) {
@@ -530,8 +542,7 @@ void Worker::drop_link(int node, const std::string& why) {
     if (p.kind != Kind::kAsking) count_failed(p, what);
   }
   l->inflight().clear();
-  boost::system::error_code ignored;
-  l->socket().close(ignored);
+  l->close();
   dropped_.push_back(std::move(l));
   run_.mark_down(node);
   pump();
