@@ -101,6 +101,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
     boost::system::error_code ec;
     sock_.shutdown(tcp::socket::shutdown_both, ec);
     sock_.close(ec);
+    srv_.service->on_client_closed(id_);
     srv_.clients.erase(id_);  // may destroy *this once the caller's reference goes
   }
 

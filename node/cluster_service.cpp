@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/units.h"
 #include "core/placement_slots.h"
 #include "node/cluster_keys.h"
+#include "node/redis_commands.h"
 #include "node/store.h"
 
 namespace cachescope::node {
@@ -88,7 +90,11 @@ Expected<std::unique_ptr<ClusterService>> ClusterService::create(const LiveClust
     e.field = "--id";
     return e;
   }
-  auto core = ClusterNode::create(config.core, me->id, now);
+  // The core may serve reads on a replica; the service allows that only to READONLY clients
+  // (read_redirect), as Redis Cluster does.
+  ClusterConfig core_config = config.core;
+  core_config.read_policy = ReadPolicy::kReplicaPreferred;
+  auto core = ClusterNode::create(core_config, me->id, now);
   if (!core) {
     Error e = std::move(core).error();
     e.file = config.file;
@@ -353,6 +359,137 @@ std::optional<std::string> ClusterService::redirect(ObjId id, std::uint16_t slot
   return moved(slot, e->primary);
 }
 
+std::optional<std::string> ClusterService::read_redirect(std::uint64_t client, ObjId id,
+                                                         std::uint16_t slot) const {
+  if (readonly_.contains(client) && !core_->rejoining() && !core_->config().empty()) {
+    const ShardMap& map = core_->config();
+    const ShardEntry* e = map.shard(map.shard_of(id));
+    if (e != nullptr &&
+        std::find(e->replicas.begin(), e->replicas.end(), self_->id) != e->replicas.end()) {
+      return std::nullopt;
+    }
+  }
+  return redirect(id, slot);
+}
+
+void ClusterService::on_client_closed(std::uint64_t client) { readonly_.erase(client); }
+
+void ClusterService::cmd_config(std::uint64_t client, std::uint64_t seq, Args& args) {
+  const std::size_t n = args.size();
+  const std::string sub = lower(args[1]);
+  auto done = [&](std::string bytes) { reply_now(client, seq, std::move(bytes)); };
+  if (sub == "get") {
+    if (n < 3) return done(arity("config|get"));
+    const std::vector<std::pair<std::string, std::string>> values = {
+        {"maxmemory", std::to_string(config_.maxmemory)},
+        {"maxmemory-policy", config_.policy},
+        {"cluster-enabled", "yes"},
+        {"databases", "1"},
+        {"save", ""},
+        {"appendonly", "no"},
+        {"port", std::to_string(self_->port)},
+    };
+    std::vector<std::pair<std::string, std::string>> hits;
+    for (const auto& kv : values) {
+      for (std::size_t i = 2; i < n; ++i) {
+        if (glob_match(args[i], kv.first)) {
+          hits.push_back(kv);
+          break;
+        }
+      }
+    }
+    std::string out;
+    reply_array(out, static_cast<std::int64_t>(hits.size() * 2));
+    for (const auto& [k, v] : hits) {
+      reply_bulk(out, k);
+      reply_bulk(out, v);
+    }
+    return done(std::move(out));
+  }
+  if (sub == "resetstat") return done(n == 2 ? ok() : arity("config|resetstat"));
+  if (sub != "set") {
+    return done(err("ERR unknown subcommand '" + args[1] + "'. Try CONFIG HELP."));
+  }
+  if (n < 4 || n % 2 != 0) return done(arity("config|set"));
+  // Everything is checked before anything changes, as Redis 7 does.
+  std::optional<std::uint64_t> mem;
+  for (std::size_t i = 2; i + 1 < n; i += 2) {
+    const std::string name = lower(args[i]);
+    const std::string& value = args[i + 1];
+    const std::string failed =
+        "ERR CONFIG SET failed (possibly related to argument '" + name + "') - ";
+    if (name == "maxmemory") {
+      std::uint64_t bytes = 0;
+      if (!parse_redis_memory(value, bytes)) {
+        auto parsed = parse_byte_size(value);
+        if (!parsed) return done(err(failed + "argument must be a memory value"));
+        bytes = *parsed;
+      }
+      if (bytes == 0) return done(err(failed + "0 (no limit) is not supported; give a size"));
+      mem = bytes;
+    } else if (name == "maxmemory-policy") {
+      if (policy_from_redis_name(value) == config_.policy) continue;  // unchanged: accepted
+      return done(err(failed +
+                      "the eviction policy of a cluster member is set by the cluster "
+                      "file ('policy: " +
+                      config_.policy + "')"));
+    } else {
+      return done(
+          err("ERR Unknown option or number of arguments for CONFIG SET - '" + args[i] + "'"));
+    }
+  }
+  if (mem) {
+    config_.maxmemory = *mem;
+    core_->set_capacity(*mem);  // evicts at once; the removal listener drops the bytes
+  }
+  return done(ok());
+}
+
+void ClusterService::cmd_flush(std::uint64_t client, std::uint64_t seq, Args& args,
+                               ClusterTime now) {
+  const std::string cmd = lower(args[0]);
+  if (args.size() > 2) return reply_now(client, seq, arity(cmd));
+  if (args.size() == 2) {
+    const std::string mode = lower(args[1]);
+    if (mode != "sync" && mode != "async") return reply_now(client, seq, err("ERR syntax error"));
+  }
+  const ShardMap& map = core_->config();
+  if (core_->rejoining() || map.empty()) return reply_now(client, seq, kTryAgain);
+  std::set<ShardId> mine;
+  bool replica = false;
+  for (const ShardEntry& e : map.shards) {
+    if (e.primary == self_->id) mine.insert(e.id);
+    if (std::find(e.replicas.begin(), e.replicas.end(), self_->id) != e.replicas.end()) {
+      replica = true;
+    }
+  }
+  if (mine.empty()) {
+    return reply_now(client, seq,
+                     replica ? std::string("-READONLY You can't write against a read only "
+                                           "replica.\r\n")
+                             : ok());
+  }
+  // Every resident object of this node's shards, deleted through the core so that the deletes
+  // replicate like client DELs.
+  std::vector<ObjId> ids;
+  core_->cache().for_each([&](ObjId id, Slot, std::uint32_t) {
+    if (mine.contains(map.shard_of(id))) ids.push_back(id);
+  });
+  if (ids.empty()) return reply_now(client, seq, ok());
+  Pending p;
+  p.client = client;
+  p.seq = seq;
+  p.kind = Kind::kFlush;
+  p.outstanding = static_cast<std::uint32_t>(ids.size());
+  p.replies.resize(ids.size());
+  p.ids = ids;
+  const std::uint64_t pid = new_pending(std::move(p));
+  const std::string no_key;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    submit(pid, i, CacheOp::kDel, ids[i], no_key, {}, 0, now);
+  }
+}
+
 const ClusterService::StoredValue* ClusterService::peek(ObjId id, std::string_view key,
                                                         ClusterTime now) const {
   const std::uint64_t v = core_->version_of(id, now);
@@ -368,6 +505,9 @@ ClusterTime ClusterService::expiry_of(ObjId id, ClusterTime now) const {
 }
 
 void ClusterService::finish(std::uint64_t, Pending& p) {
+  // FLUSHALL: each key's delete either happened or the key's slot moved away meanwhile (its new
+  // owner holds it now): done either way.
+  if (p.kind == Kind::kFlush) return reply_now(p.client, p.seq, ok());
   // A redirect or refusal of any key answers the whole command (all keys share one slot).
   for (const ClientReply& r : p.replies) {
     if (r.status == ReplyStatus::kMoved)
@@ -429,6 +569,8 @@ void ClusterService::finish(std::uint64_t, Pending& p) {
     case Kind::kAppend:
       reply_int(out, p.number);
       break;
+    case Kind::kFlush:
+      break;
   }
   reply_now(p.client, p.seq, std::move(out));
 }
@@ -452,12 +594,29 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
     return done(n == 2 ? bulk(args[1]) : std::string("+PONG\r\n"));
   }
   if (cmd == "echo") return done(n == 2 ? bulk(args[1]) : arity(cmd));
-  if (cmd == "quit") return reply_now(client, seq, ok(), true);
+  if (cmd == "quit") {
+    readonly_.erase(client);
+    return reply_now(client, seq, ok(), true);
+  }
   if (cmd == "select") {
     if (n != 2) return done(arity(cmd));
     return done(args[1] == "0" ? ok() : err("ERR SELECT is not allowed in cluster mode"));
   }
-  if (cmd == "readonly" || cmd == "readwrite" || cmd == "asking") return done(ok());
+  if (cmd == "readonly" || cmd == "readwrite") {
+    if (n != 1) return done(arity(cmd));
+    if (cmd == "readonly") {
+      readonly_.insert(client);
+    } else {
+      readonly_.erase(client);
+    }
+    return done(ok());
+  }
+  if (cmd == "asking") return done(ok());
+  if (cmd == "config") {
+    if (n < 2) return done(arity(cmd));
+    return cmd_config(client, seq, args);
+  }
+  if (cmd == "flushall" || cmd == "flushdb") return cmd_flush(client, seq, args, now);
   if (cmd == "command") return done("*0\r\n");
   if (cmd == "client") {
     if (n < 2) return done(arity(cmd));
@@ -486,7 +645,9 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
     Pending p = single_key(client, seq, cmd == "get" ? Kind::kGet : Kind::kGetDel, id, args[1]);
     p.slot = slot;
     p.replies.resize(1);
-    if (p.kind == Kind::kGetDel) {
+    if (p.kind == Kind::kGet) {
+      if (auto r = read_redirect(client, id, slot)) return done(*r);
+    } else {
       if (auto r = redirect(id, slot)) return done(*r);
       const StoredValue* v = peek(id, args[1], now);
       if (v == nullptr) return done(kNull);
@@ -510,7 +671,7 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
       std::int64_t count = 0;
       for (std::size_t i = 1; i < n; ++i) {
         const ObjId id = live_key_id(args[i]);
-        if (auto r = redirect(id, slot)) return done(*r);
+        if (auto r = read_redirect(client, id, slot)) return done(*r);
         count += peek(id, args[i], now) != nullptr ? 1 : 0;
       }
       return done(integer(count));
@@ -524,7 +685,9 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
       p.keys.push_back(args[i]);
       p.ids.push_back(live_key_id(args[i]));
     }
-    if (p.kind != Kind::kMget) {
+    if (p.kind == Kind::kMget) {
+      if (auto r = read_redirect(client, p.ids[0], slot)) return done(*r);
+    } else {
       if (auto r = redirect(p.ids[0], slot)) return done(*r);
       if (mset) {
         for (std::size_t i = 2; i < n; i += 2) {
@@ -569,7 +732,7 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
   if (cmd == "ttl" || cmd == "pttl" || cmd == "strlen") {
     if (!key_cmd(2)) return done(arity(cmd));
     const ObjId id = live_key_id(args[1]);
-    if (auto r = redirect(id, slot_of(args[1]))) return done(*r);
+    if (auto r = read_redirect(client, id, slot_of(args[1]))) return done(*r);
     const StoredValue* v = peek(id, args[1], now);
     if (cmd == "strlen") return done(integer(v ? static_cast<std::int64_t>(v->value.size()) : 0));
     if (v == nullptr) return done(integer(-2));

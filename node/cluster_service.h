@@ -20,9 +20,16 @@
 // Commands: PING ECHO SELECT QUIT COMMAND READONLY READWRITE CLIENT(ID SETNAME GETNAME) INFO
 // DBSIZE CLUSTER(INFO SLOTS SHARDS NODES KEYSLOT MYID) GET SET(EX PX EXAT PXAT NX XX KEEPTTL GET)
 // GETDEL DEL UNLINK EXISTS MGET MSET TTL PTTL EXPIRE PEXPIRE(NX XX GT LT) PERSIST INCR INCRBY DECR
-// DECRBY APPEND STRLEN. A key whose
+// DECRBY APPEND STRLEN FLUSHALL FLUSHDB CONFIG(GET SET RESETSTAT). A key whose
 // slot this node does not serve as primary gets `-MOVED slot host:port`; multi-key commands need
 // one slot (`-CROSSSLOT`); a node rejoining, resyncing or fenced answers `-TRYAGAIN`.
+//
+// As in Redis Cluster: after READONLY a client's reads (GET MGET EXISTS TTL PTTL STRLEN) of a
+// slot this node holds as a replica are served here (possibly stale), READWRITE ends that.
+// FLUSHALL / FLUSHDB on a primary deletes every key of its shards as replicated writes, so its
+// replicas flush too (in sync mode the OK comes once they applied it); a replica answers
+// `-READONLY`. CONFIG SET maxmemory resizes this member's cache (evicting at once);
+// maxmemory-policy is fixed by the cluster file in cluster mode.
 //
 // Time: ClusterTime nanoseconds since the Unix epoch (the driver passes the wall clock).
 //
@@ -83,6 +90,8 @@ class ClusterService {
   void on_tick(ClusterTime now);
   // The driver's link to `peer` went up or down (CLUSTER NODES link-state).
   void on_peer_link(NodeId peer, bool up);
+  // The client's connection closed (forgets its READONLY state).
+  void on_client_closed(std::uint64_t client);
 
   std::vector<Reply> take_replies();
   // Bytes to send to each peer (indexed by NodeId; empty strings for none). The driver moves the
@@ -116,7 +125,17 @@ class ClusterService {
     std::string value;
     ClusterTime at = 0;
   };
-  enum class Kind : std::uint8_t { kGet, kSet, kGetDel, kDel, kMget, kMset, kIncr, kAppend };
+  enum class Kind : std::uint8_t {
+    kGet,
+    kSet,
+    kGetDel,
+    kDel,
+    kMget,
+    kMset,
+    kIncr,
+    kAppend,
+    kFlush
+  };
   struct Pending {
     std::uint64_t client = 0;
     std::uint64_t seq = 0;
@@ -155,12 +174,18 @@ class ClusterService {
 
   // nullptr when this node serves the key's shard as primary now; else the reply to give.
   std::optional<std::string> redirect(ObjId id, std::uint16_t slot) const;
+  // redirect() for a read: also nullptr for a READONLY client when this node replicates the
+  // key's shard.
+  std::optional<std::string> read_redirect(std::uint64_t client, ObjId id,
+                                           std::uint16_t slot) const;
   std::string moved(std::uint16_t slot, NodeId owner) const;
   // The resident value of `key`, or nullptr (a metadata read: no hit or miss, no policy touch).
   const StoredValue* peek(ObjId id, std::string_view key, ClusterTime now) const;
   ClusterTime expiry_of(ObjId id, ClusterTime now) const;  // absolute; 0 = none or absent
 
   void cmd_cluster(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
+  void cmd_config(std::uint64_t client, std::uint64_t seq, Args& args);
+  void cmd_flush(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
   void cmd_set(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
   void cmd_incr(std::uint64_t client, std::uint64_t seq, const std::string& key, std::int64_t by,
                 ClusterTime now);
@@ -190,6 +215,7 @@ class ClusterService {
 
   std::vector<PeerView> peers_;                               // by NodeId
   std::set<NodeId> failed_;                                   // per the core's detector
+  std::set<std::uint64_t> readonly_;                          // clients after READONLY
   std::map<ShardId, std::map<NodeId, std::uint64_t>> acked_;  // primary: replica acks seen
   std::map<ShardId, std::uint64_t> primary_seen_;             // replica: newest primary offset
   std::map<std::string, std::uint64_t> command_counts_;

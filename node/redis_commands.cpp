@@ -368,45 +368,6 @@ void cmd_strlen(Call& c) {
 
 // ---- CONFIG --------------------------------------------------------------------------------
 
-// Redis's glob subset for CONFIG GET: '*', '?', '[...]' (with '^' and ranges), '\' escapes.
-bool glob_match(std::string_view p, std::string_view s) {
-  if (p.empty()) return s.empty();
-  switch (p[0]) {
-    case '*':
-      for (std::size_t i = 0; i <= s.size(); ++i) {
-        if (glob_match(p.substr(1), s.substr(i))) return true;
-      }
-      return false;
-    case '?':
-      return !s.empty() && glob_match(p.substr(1), s.substr(1));
-    case '[': {
-      if (s.empty()) return false;
-      std::size_t i = 1;
-      const bool negate = i < p.size() && p[i] == '^';
-      if (negate) ++i;
-      bool match = false;
-      for (; i < p.size() && p[i] != ']'; ++i) {
-        if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
-          if (s[0] >= p[i] && s[0] <= p[i + 2]) match = true;
-          i += 2;
-        } else if (p[i] == s[0]) {
-          match = true;
-        }
-      }
-      if (i >= p.size()) return false;  // no closing bracket
-      return match != negate && glob_match(p.substr(i + 1), s.substr(1));
-    }
-    case '\\':
-      if (p.size() >= 2) return !s.empty() && s[0] == p[1] && glob_match(p.substr(2), s.substr(1));
-      [[fallthrough]];
-    default:
-      return !s.empty() &&
-             std::tolower(static_cast<unsigned char>(p[0])) ==
-                 std::tolower(static_cast<unsigned char>(s[0])) &&
-             glob_match(p.substr(1), s.substr(1));
-  }
-}
-
 std::vector<std::pair<std::string, std::string>> config_values(Call& c) {
   const ServerInfo& info = c.ctx.info;
   return {
@@ -422,43 +383,6 @@ std::vector<std::pair<std::string, std::string>> config_values(Call& c) {
       {"client-query-buffer-limit", std::to_string(info.max_request_size)},
       {"max-value-size", std::to_string(info.max_value_size)},
   };
-}
-
-// Redis's memory values (memtoull): b, k=1000, kb=1024, m, mb, g, gb; case-insensitive.
-bool parse_redis_memory(std::string_view text, std::uint64_t& out) {
-  std::size_t i = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-  if (i == 0) return false;
-  const std::string unit = lower(text.substr(i));
-  std::uint64_t mul = 0;
-  if (unit.empty() || unit == "b")
-    mul = 1;
-  else if (unit == "k")
-    mul = 1000;
-  else if (unit == "kb")
-    mul = 1024;
-  else if (unit == "m")
-    mul = 1000 * 1000;
-  else if (unit == "mb")
-    mul = 1024 * 1024;
-  else if (unit == "g")
-    mul = 1000ull * 1000 * 1000;
-  else if (unit == "gb")
-    mul = 1024ull * 1024 * 1024;
-  else
-    return false;
-  std::int64_t v = 0;
-  if (!parse_int64(text.substr(0, i), v)) return false;
-  if (__builtin_mul_overflow(static_cast<std::uint64_t>(v), mul, &out)) return false;
-  return true;
-}
-
-std::string policy_from_redis_name(std::string_view name) {
-  const std::string n = lower(name);
-  if (n == "allkeys-lru") return "lru";
-  if (n == "allkeys-lfu") return "lfu";
-  if (n == "allkeys-random") return "random";
-  return std::string(name);
 }
 
 void cmd_config(Call& c) {
@@ -679,6 +603,82 @@ std::string human_bytes(std::uint64_t b) {
 }
 
 }  // namespace
+
+// Redis's glob subset for CONFIG GET: '*', '?', '[...]' (with '^' and ranges), '\' escapes.
+bool glob_match(std::string_view p, std::string_view s) {
+  if (p.empty()) return s.empty();
+  switch (p[0]) {
+    case '*':
+      for (std::size_t i = 0; i <= s.size(); ++i) {
+        if (glob_match(p.substr(1), s.substr(i))) return true;
+      }
+      return false;
+    case '?':
+      return !s.empty() && glob_match(p.substr(1), s.substr(1));
+    case '[': {
+      if (s.empty()) return false;
+      std::size_t i = 1;
+      const bool negate = i < p.size() && p[i] == '^';
+      if (negate) ++i;
+      bool match = false;
+      for (; i < p.size() && p[i] != ']'; ++i) {
+        if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
+          if (s[0] >= p[i] && s[0] <= p[i + 2]) match = true;
+          i += 2;
+        } else if (p[i] == s[0]) {
+          match = true;
+        }
+      }
+      if (i >= p.size()) return false;  // no closing bracket
+      return match != negate && glob_match(p.substr(i + 1), s.substr(1));
+    }
+    case '\\':
+      if (p.size() >= 2) return !s.empty() && s[0] == p[1] && glob_match(p.substr(2), s.substr(1));
+      [[fallthrough]];
+    default:
+      return !s.empty() &&
+             std::tolower(static_cast<unsigned char>(p[0])) ==
+                 std::tolower(static_cast<unsigned char>(s[0])) &&
+             glob_match(p.substr(1), s.substr(1));
+  }
+}
+
+// Redis's memory values (memtoull): b, k=1000, kb=1024, m, mb, g, gb; case-insensitive.
+bool parse_redis_memory(std::string_view text, std::uint64_t& out) {
+  std::size_t i = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  if (i == 0) return false;
+  const std::string unit = lower(text.substr(i));
+  std::uint64_t mul = 0;
+  if (unit.empty() || unit == "b")
+    mul = 1;
+  else if (unit == "k")
+    mul = 1000;
+  else if (unit == "kb")
+    mul = 1024;
+  else if (unit == "m")
+    mul = 1000 * 1000;
+  else if (unit == "mb")
+    mul = 1024 * 1024;
+  else if (unit == "g")
+    mul = 1000ull * 1000 * 1000;
+  else if (unit == "gb")
+    mul = 1024ull * 1024 * 1024;
+  else
+    return false;
+  std::int64_t v = 0;
+  if (!parse_int64(text.substr(0, i), v)) return false;
+  if (__builtin_mul_overflow(static_cast<std::uint64_t>(v), mul, &out)) return false;
+  return true;
+}
+
+std::string policy_from_redis_name(std::string_view name) {
+  const std::string n = lower(name);
+  if (n == "allkeys-lru") return "lru";
+  if (n == "allkeys-lfu") return "lfu";
+  if (n == "allkeys-random") return "random";
+  return std::string(name);
+}
 
 const std::vector<std::string>& redis_command_names() {
   static const std::vector<std::string> names = [] {

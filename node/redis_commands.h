@@ -43,6 +43,14 @@ void execute_redis(NodeContext& ctx, RedisClient& client, Args& args, std::int64
 // The INFO text for `section` ("" or "default", "all", "everything", or one section name).
 std::string redis_info(NodeContext& ctx, std::string_view section, std::int64_t now);
 
+// Helpers shared with cluster mode's commands (cluster_service.cpp):
+// Redis's glob (`*`, `?`, `[...]`, `\\x`), case-insensitive, as CONFIG GET matches names.
+bool glob_match(std::string_view pattern, std::string_view s);
+// Redis's memory values (memtoull): b, k=1000, kb=1024, m, mb, g, gb; case-insensitive.
+bool parse_redis_memory(std::string_view text, std::uint64_t& out);
+// allkeys-lru -> lru, allkeys-lfu -> lfu, allkeys-random -> random; other names unchanged.
+std::string policy_from_redis_name(std::string_view name);
+
 // Lower-case names of the commands, in the order of NodeStats::redis_ops.
 const std::vector<std::string>& redis_command_names();
 

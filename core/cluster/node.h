@@ -124,6 +124,9 @@ class ClusterNode {
   // The stored version (write id) of `key`, 0 if not resident (or expired at `now`).
   std::uint64_t version_of(ObjId key, ClusterTime now) const;
   const Cache& cache() const noexcept { return *cache_; }
+  // Resizes the cache (a live member's CONFIG SET maxmemory); evicts down to it at once, through
+  // the removal listener.
+  void set_capacity(std::uint64_t bytes) { cache_->set_capacity(bytes); }
   // Called whenever an object leaves this node's cache (eviction, expiry, DEL, overwrite, a
   // dropped shard, a full resync). The live driver keeps the bytes of resident values beside
   // the core and frees them here; the simulator sets none.

@@ -138,6 +138,60 @@ redis_cli)
   [ "$(metric a cachescope_cluster_peer_protocol_errors_total)" == 1 ] || fail "peer error not counted"
   ;;
 
+cluster_commands)
+  need redis-cli
+  start_cluster sync
+  # A key in a's slots (0..5460) and one in c's (10923..16383).
+  key_in() {  # key_in LO HI -> the first kN whose slot is in [LO, HI]
+    for i in $(seq 200); do
+      s=$(rcli a CLUSTER KEYSLOT "k$i")
+      if [ "$s" -ge "$1" ] && [ "$s" -le "$2" ]; then echo "k$i"; return; fi
+    done
+  }
+  ka=$(key_in 0 5460)
+  kc=$(key_in 10923 16383)
+  expect_eq "set $ka" OK "$(redis-cli -c -p "${port[a]}" SET "$ka" va)"
+  expect_eq "set $kc" OK "$(redis-cli -c -p "${port[a]}" SET "$kc" vc)"
+  # READONLY: a2 serves reads of a's slots to this connection; READWRITE ends it.
+  slot_a=$(rcli a CLUSTER KEYSLOT "$ka")
+  expect_eq "replica get without READONLY" "MOVED $slot_a 127.0.0.1:${port[a]}" "$(rcli a2 GET "$ka")"
+  out=$(printf 'READONLY\nGET %s\nEXISTS %s\nSTRLEN %s\nREADWRITE\nGET %s\n' "$ka" "$ka" "$ka" "$ka" |
+    redis-cli -p "${port[a2]}" | tr -s '\n' ' ')
+  expect_eq "READONLY on a2" "OK va 1 2 OK MOVED $slot_a 127.0.0.1:${port[a]} " "$out"
+  slot_c=$(rcli a CLUSTER KEYSLOT "$kc")
+  out=$(printf 'READONLY\nGET %s\n' "$kc" | redis-cli -p "${port[a2]}" | tr -s '\n' ' ')
+  expect_eq "READONLY, another shard's key" "OK MOVED $slot_c 127.0.0.1:${port[c]} " "$out"
+  # READONLY does not allow writes on a replica.
+  out=$(printf 'READONLY\nSET %s x\n' "$ka" | redis-cli -p "${port[a2]}" | tr -s '\n' ' ')
+  expect_eq "READONLY write" "OK MOVED $slot_a 127.0.0.1:${port[a]} " "$out"
+  # FLUSHALL on a primary empties it and its replica (sync: before the OK); others keep theirs.
+  for i in $(seq 300); do echo "SET f$i v$i"; done | redis-cli -c -p "${port[a]}" >/dev/null
+  [ "$(rcli a DBSIZE)" -gt 50 ] || fail "a holds $(rcli a DBSIZE) keys"
+  expect_eq "replica a2 before flush" "$(rcli a DBSIZE)" "$(rcli a2 DBSIZE)"
+  before_c=$(rcli c DBSIZE)
+  expect_eq "FLUSHALL on a replica" "READONLY You can't write against a read only replica." \
+    "$(rcli a2 FLUSHALL)"
+  expect_eq "FLUSHALL" OK "$(rcli a FLUSHALL)"
+  expect_eq "a after FLUSHALL" 0 "$(rcli a DBSIZE)"
+  expect_eq "a2 after FLUSHALL" 0 "$(rcli a2 DBSIZE)"
+  expect_eq "c keeps its keys" "$before_c" "$(rcli c DBSIZE)"
+  expect_eq "FLUSHDB ASYNC (empty)" OK "$(rcli a FLUSHDB ASYNC)"
+  expect_eq "get after flush" "" "$(redis-cli -c -p "${port[b]}" GET "$ka")"
+  # CONFIG per member: maxmemory shrinks b only and evicts there.
+  expect_eq "CONFIG GET" "maxmemory 67108864" "$(rcli a CONFIG GET maxmemory | tr '\n' ' ' | sed 's/ $//')"
+  expect_eq "CONFIG SET" OK "$(rcli b CONFIG SET maxmemory 100kb)"
+  expect_eq "CONFIG GET b" "maxmemory 102400 maxmemory-policy lru" "$(rcli b CONFIG GET 'maxmem*' | tr '\n' ' ' | sed 's/ $//')"
+  expect_eq "CONFIG GET c" "maxmemory 67108864" "$(rcli c CONFIG GET maxmemory | tr '\n' ' ' | sed 's/ $//')"
+  v=$(head -c 300 /dev/zero | tr '\0' x)
+  for i in $(seq 1500); do echo "SET m$i $v"; done | redis-cli -c -p "${port[b]}" >/dev/null
+  used=$(rcli b INFO memory | tr -d '\r' | sed -n 's/^used_memory://p')
+  [ "$used" -le 102400 ] || fail "b uses $used bytes above maxmemory 102400"
+  ev=$(rcli b INFO stats | tr -d '\r' | sed -n 's/^evicted_keys://p')
+  [ "$ev" -gt 0 ] || fail "b evicted nothing"
+  expect_eq "policy unchanged" OK "$(rcli b CONFIG SET maxmemory-policy allkeys-lru)"
+  rcli b CONFIG SET maxmemory-policy lfu | grep -q "set by the cluster file" || fail "policy change accepted"
+  ;;
+
 failover_sync | failover_async)
   need redis-cli
   mode=${case_name#failover_}
