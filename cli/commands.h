@@ -16,6 +16,7 @@ void add_sim_command(CLI::App& app);
 void add_gui_commands(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_loadgen_command(CLI::App& app);
+void add_live_command(CLI::App& app);
 void add_mrc_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 

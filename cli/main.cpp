@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_sim_command(app);
   add_node_command(app);
   add_loadgen_command(app);
+  add_live_command(app);
   add_trace_commands(app);
   add_mrc_command(app);
   add_model_command(app);

@@ -15,6 +15,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/sim_assert.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -31,58 +32,6 @@ struct SimArgs {
   bool quiet = false;
   bool no_progress = false;
 };
-
-struct SimAssertion {
-  std::string text, metric, op;
-  double value = 0;
-};
-
-SimAssertion parse_sim_assertion(const std::string& text) {
-  static const char* kOps[] = {"<=", ">=", "==", "!=", "<", ">"};
-  for (const char* op : kOps) {
-    const auto pos = text.find(op);
-    if (pos == std::string::npos) continue;
-    SimAssertion a;
-    a.text = text;
-    a.op = op;
-    auto trim = [](std::string s) {
-      s.erase(0, s.find_first_not_of(" \t"));
-      s.erase(s.find_last_not_of(" \t") + 1);
-      return s;
-    };
-    a.metric = trim(text.substr(0, pos));
-    const std::string num = trim(text.substr(pos + a.op.size()));
-    try {
-      std::size_t used = 0;
-      a.value = std::stod(num, &used);
-      if (used != num.size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      fail(kExitUsage, "--assert '" + text + "': '" + num + "' is not a number");
-    }
-    if (!std::isfinite(a.value)) {
-      fail(kExitUsage, "--assert '" + text + "': the threshold must be a finite number");
-    }
-    bool known = false;
-    for (const auto& m : sim_metric_names()) known = known || m == a.metric;
-    if (!known) {
-      std::string list;
-      for (const auto& m : sim_metric_names()) list += (list.empty() ? "" : ", ") + m;
-      fail(kExitUsage, "--assert '" + text + "': unknown metric '" + a.metric +
-                           "' (expected one of: " + list + ")");
-    }
-    return a;
-  }
-  fail(kExitUsage, "--assert '" + text + "': expected METRIC OP NUMBER, e.g. 'p99_ms<5'");
-}
-
-bool holds(double x, const std::string& op, double v) {
-  if (op == "<") return x < v;
-  if (op == "<=") return x <= v;
-  if (op == ">") return x > v;
-  if (op == ">=") return x >= v;
-  if (op == "==") return x == v;
-  return x != v;
-}
 
 void run(const SimArgs& a) {
   std::vector<SimAssertion> asserts;
@@ -127,15 +76,7 @@ void run(const SimArgs& a) {
   }
   if (!a.json.empty()) write_output(a.json, report_json(*result));
   if (!a.csv.empty()) write_output(a.csv, report_csv(*result));
-  int failed = 0;
-  for (const auto& s : asserts) {
-    const double x = *sim_metric(*result, s.metric);
-    if (!holds(x, s.op, s.value)) {
-      std::cerr << "cachescope: assertion failed: " << s.metric << " = " << x << ", expected "
-                << s.op << " " << s.value << " ('" << s.text << "')\n";
-      ++failed;
-    }
-  }
+  const int failed = check_sim_assertions(*result, asserts);
   if (failed) fail(kExitAssertion, std::to_string(failed) + " assertion(s) failed");
 }
 

@@ -1,14 +1,18 @@
 // The load generator's driver; see loadgen.h.
 #include "node/loadgen.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
 #include <chrono>
+#include <cmath>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "common/random.h"
 #include "core/placement_slots.h"
 #include "node/client_replies.h"
 #include "node/resp.h"
@@ -62,7 +66,10 @@ struct Pending {
   Clock::time_point due;
   bool counts_as_request;  // false for a cache-aside fill (its read was the request)
   int redirects = 0;
-  int ask_node = -1;  // after an ASK: the node to send this request to, once, after ASKING
+  int ask_node = -1;       // after an ASK: the node to send this request to, once, after ASKING
+  bool measured = true;    // due after the warm-up: counts in the totals
+  bool app_write = false;  // an application write of the cache-aside workload (write_ratio)
+  std::int64_t wseq = -1;  // track_writes: its index in the write log, once sent
 };
 
 struct Endpoint {
@@ -133,7 +140,7 @@ class Worker {
   std::size_t inflight = 0;
 
  private:
-  void send(const Pending& p);
+  void send(Pending p);
   void count_failed(const Pending& p, const std::string& why);
 
   Run& run_;
@@ -149,7 +156,8 @@ constexpr auto kParkLimit = std::chrono::seconds(5);
 constexpr std::string_view kClusterSlots = "*2\r\n$7\r\nCLUSTER\r\n$5\r\nSLOTS\r\n";
 
 struct Run {
-  Run(const LoadgenConfig& c, TraceReader& s) : cfg(c), source(s) {
+  Run(const LoadgenConfig& c, TraceReader& s)
+      : cfg(c), source(s), write_rng(Rng::stream(c.seed, 1)), arrival_rng(Rng::stream(c.seed, 2)) {
     nodes.push_back(Endpoint{c.host, c.port});
     down.push_back(false);
     lost.push_back(false);
@@ -164,7 +172,9 @@ struct Run {
   bool source_done = false;
   bool rewound_empty = false;
   std::uint64_t issued = 0;
-  Clock::time_point start, deadline;
+  Clock::time_point start, deadline, warm_end;
+  Rng write_rng, arrival_rng;
+  std::int64_t next_due_ns = 0;  // Poisson arrivals: the next request's offset from the start
   std::optional<Error> error;
   std::string value_cache;
   // Cluster routing: endpoints (0 is the target) and each slot's owner among them.
@@ -218,7 +228,25 @@ struct Run {
   // When the next request is due (closed loop: now).
   Clock::time_point due_time() const {
     if (cfg.rate <= 0) return Clock::now();
+    if (cfg.poisson) return start + std::chrono::nanoseconds(next_due_ns);
     return start + std::chrono::nanoseconds(static_cast<std::int64_t>(issued * 1e9 / cfg.rate));
+  }
+  void advance_arrival() {
+    if (cfg.rate > 0 && cfg.poisson) {
+      next_due_ns +=
+          static_cast<std::int64_t>(-std::log(arrival_rng.uniform_open0()) / cfg.rate * 1e9);
+    }
+  }
+  std::int64_t since_start(Clock::time_point t) const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start).count();
+  }
+  // The window `t` falls in (created on demand); nullptr without windows.
+  LoadgenWindow* window_at(Clock::time_point t) {
+    if (cfg.window_ms <= 0) return nullptr;
+    const std::int64_t ns = std::max<std::int64_t>(since_start(t), 0);
+    const auto i = static_cast<std::size_t>(ns / (cfg.window_ms * 1'000'000));
+    if (result.windows.size() <= i) result.windows.resize(i + 1);
+    return &result.windows[i];
   }
 
   void fail(const std::string& endpoint, std::string message) {
@@ -385,9 +413,16 @@ void Link::encode(const Pending& p, std::string_view key) {
       break;
     case Kind::kWrite: {
       const std::string& v = run_.value(p.size);
-      const std::size_t len =
+      std::size_t len =
           run_.cfg.value_size ? run_.cfg.value_size : std::max<std::uint32_t>(p.size, 1);
-      const std::string_view value(v.data(), len);
+      std::string_view value(v.data(), len);
+      std::string tagged;
+      if (p.wseq >= 0) {
+        tagged = "#" + std::to_string(p.wseq) + "#";
+        if (tagged.size() < len) tagged.append(v.data(), len - tagged.size());
+        value = tagged;
+        len = tagged.size();
+      }
       if (redis) {
         out_ += "*3\r\n$3\r\nSET\r\n";
         reply_bulk(out_, key);
@@ -502,7 +537,12 @@ bool Worker::idle() const {
 
 void Worker::start() { pump(); }
 
-void Worker::send(const Pending& p) {
+void Worker::send(Pending p) {
+  if (run_.cfg.track_writes && p.wseq < 0 && (p.kind == Kind::kWrite || p.kind == Kind::kDelete)) {
+    p.wseq = static_cast<std::int64_t>(run_.result.write_log.size());
+    run_.result.write_log.push_back(WriteRecord{p.id, !p.app_write, p.kind == Kind::kDelete,
+                                                run_.since_start(Clock::now()), -1});
+  }
   const std::string key = key_of(p.id);
   int node = 0;
   if (run_.cluster) {
@@ -527,6 +567,8 @@ void Worker::send(const Pending& p) {
 
 void Worker::count_failed(const Pending& p, const std::string& why) {
   LoadgenResult& res = run_.result;
+  if (LoadgenWindow* w = run_.window_at(Clock::now())) ++w->failed;
+  if (!p.measured) return;
   if (p.counts_as_request) ++res.requests;
   if (res.failed++ == 0) res.first_error = why;
 }
@@ -589,12 +631,17 @@ void Worker::pump() {
     std::optional<Request> r = run_.next();
     if (!r) break;
     ++run_.issued;
-    Kind kind = Kind::kRead;
+    run_.advance_arrival();
+    Pending p{Kind::kRead, r->id, r->size, due, true};
+    p.measured = due >= run_.warm_end;
     if (run_.cfg.mode == LoadgenConfig::Mode::kOps) {
-      if (r->op == Op::kSet) kind = Kind::kWrite;
-      if (r->op == Op::kDelete) kind = Kind::kDelete;
+      if (r->op == Op::kSet) p.kind = Kind::kWrite;
+      if (r->op == Op::kDelete) p.kind = Kind::kDelete;
+    } else if (run_.cfg.write_ratio > 0 && run_.write_rng.uniform() < run_.cfg.write_ratio) {
+      p.kind = run_.cfg.write_updates ? Kind::kWrite : Kind::kDelete;
+      p.app_write = true;
     }
-    send(Pending{kind, r->id, r->size, due, true});
+    send(p);
   }
   for (auto& l : links_) {
     if (l) l->flush();
@@ -616,11 +663,60 @@ void Worker::on_reply(const Link& from, Pending p, const ReplySummary& r, Clock:
     }
   }
   const SimTime lat = std::chrono::duration_cast<std::chrono::nanoseconds>(now - p.due).count();
+  const LoadgenConfig& cfg = run_.cfg;
+  if (p.wseq >= 0 && !r.error) {
+    run_.result.write_log[static_cast<std::size_t>(p.wseq)].acked_ns = run_.since_start(now);
+  }
+  LoadgenWindow* w = run_.window_at(now);
+  const bool late = cfg.timeout_ms > 0 && lat > cfg.timeout_ms * 1'000'000;
+  if (late) {
+    // The client gave up on it (a late miss is not filled either), as the simulator's does.
+    if (w) {
+      ++w->timed_out;
+      if (p.kind == Kind::kRead) ++w->reads;
+    }
+    if (p.measured) {
+      if (p.counts_as_request) ++res.requests;
+      ++res.timed_out;
+    }
+    return;
+  }
+  if (w) {
+    w->latency.record(lat);
+    if (r.error) {
+      ++w->failed;
+    } else if (p.kind == Kind::kRead) {
+      ++w->reads;
+      if (r.hit) ++w->hits;
+    } else if (p.app_write) {
+      ++w->writes;
+    }
+  }
+  if (!p.measured) {
+    if (!r.error && !r.hit && p.kind == Kind::kRead &&
+        cfg.mode == LoadgenConfig::Mode::kCacheAside) {
+      Pending fill{Kind::kWrite, p.id, p.size, Clock::now(), false};
+      fill.measured = false;
+      followups_.push_back(fill);
+    }
+    return;
+  }
   res.all.record(lat);
-  if (p.counts_as_request) ++res.requests;
+  if (p.counts_as_request) {
+    ++res.requests;
+    res.request_latency.record(lat);
+    if (p.app_write) res.app_write_latency.record(lat);
+  }
   if (r.error) {
     if (res.failed++ == 0) res.first_error = r.text;
+    if (p.app_write) ++res.app_writes;
     return;
+  }
+  if (p.app_write) {
+    ++res.app_writes;
+    ++res.acked_writes;
+  } else if (p.kind == Kind::kWrite && !p.counts_as_request) {
+    ++res.acked_fills;
   }
   switch (p.kind) {
     case Kind::kRead:
@@ -632,7 +728,7 @@ void Worker::on_reply(const Link& from, Pending p, const ReplySummary& r, Clock:
       } else {
         ++res.misses;
         res.miss.record(lat);
-        if (run_.cfg.mode == LoadgenConfig::Mode::kCacheAside) {
+        if (cfg.mode == LoadgenConfig::Mode::kCacheAside) {
           followups_.push_back(Pending{Kind::kWrite, p.id, p.size, Clock::now(), false});
         }
       }
@@ -683,6 +779,8 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
   run.running = true;
   run.start = Clock::now();
   run.deadline = run.start + std::chrono::milliseconds(cfg.duration_ms);
+  run.warm_end = run.start + std::chrono::milliseconds(cfg.warmup_ms);
+  if (cfg.on_start) cfg.on_start(run.start);
   // At a fixed duration the run also stops on a timer, even if no reply ever comes back.
   asio::steady_timer end_timer(run.ioc);
   if (cfg.duration_ms > 0) {
@@ -696,11 +794,179 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
   run.ioc.run();
   run.result.duration_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run.start).count();
+  run.result.requests_issued = run.issued;
   // The links close with the workers, before the io_context.
   run.workers.clear();
   if (run.error) return *run.error;
   if (!run.slot_map_error.empty()) run.result.slot_map_error = run.slot_map_error;
   return std::move(run.result);
+}
+
+namespace {
+
+// One GET reply at the front of `buf` (from `pos`): a bulk string, nil, or an error line.
+// Returns false when more bytes are needed; sets `bad` on a reply that is none of those.
+struct GetReply {
+  bool present = false;
+  bool error = false;
+  std::string text;  // the value, or the error line
+};
+bool parse_get_reply(const std::string& buf, std::size_t& pos, GetReply& out, std::string& bad) {
+  const auto eol = buf.find("\r\n", pos);
+  if (eol == std::string::npos) return false;
+  const std::string_view line(buf.data() + pos, eol - pos);
+  if (line.empty()) {
+    bad = "empty reply line";
+    return false;
+  }
+  if (line[0] == '-') {
+    out = GetReply{false, true, std::string(line.substr(1))};
+    pos = eol + 2;
+    return true;
+  }
+  if (line[0] != '$') {
+    bad = "expected a bulk string, got '" + std::string(line.substr(0, 40)) + "'";
+    return false;
+  }
+  if (line == "$-1") {
+    out = GetReply{};
+    pos = eol + 2;
+    return true;
+  }
+  std::size_t len = 0;
+  for (char c : line.substr(1)) {
+    if (c < '0' || c > '9' || len > (1u << 30)) {
+      bad = "bad bulk length '" + std::string(line.substr(0, 40)) + "'";
+      return false;
+    }
+    len = len * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (buf.size() < eol + 2 + len + 2) return false;
+  out = GetReply{true, false, buf.substr(eol + 2, len)};
+  pos = eol + 2 + len + 2;
+  return true;
+}
+
+// The write-log index a tracked value starts with ("#123#..."), or -1.
+std::int64_t tag_of(std::string_view value) {
+  if (value.size() < 3 || value[0] != '#') return -1;
+  std::int64_t n = 0;
+  std::size_t i = 1;
+  for (; i < value.size() && value[i] >= '0' && value[i] <= '9' && i < 19; ++i) {
+    n = n * 10 + (value[i] - '0');
+  }
+  if (i == 1 || i >= value.size() || value[i] != '#') return -1;
+  return n;
+}
+
+}  // namespace
+
+Expected<WriteCheck> verify_acked_writes(const LoadgenConfig& cfg, const LoadgenResult& run) {
+  // Per key: the acknowledged write sent last (P).
+  std::map<std::uint64_t, std::size_t> last;  // key id -> write log index of P
+  const auto& log = run.write_log;
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    if (log[i].acked_ns < 0) continue;
+    auto [it, fresh] = last.emplace(log[i].id, i);
+    if (!fresh && log[it->second].sent_ns <= log[i].sent_ns) it->second = i;
+  }
+  WriteCheck check;
+  check.keys = last.size();
+  if (last.empty()) return check;
+
+  // The slot map, then each owner's keys in pipelined batches.
+  asio::io_context ioc{1};
+  auto fail = [&](std::string where, std::string msg) {
+    Error e;
+    e.field = std::move(where);
+    e.message = "reading the written keys back: " + std::move(msg);
+    return e;
+  };
+  auto connect = [&](const std::string& host, int port, tcp::socket& sock) -> Status {
+    boost::system::error_code ec;
+    tcp::resolver resolver(ioc);
+    const auto eps = resolver.resolve(host, std::to_string(port), ec);
+    if (!ec) asio::connect(sock, eps, ec);
+    if (ec) return fail(host + ":" + std::to_string(port), "cannot connect: " + ec.message());
+    return Ok{};
+  };
+  std::vector<ClusterSlotRange> ranges;
+  {
+    tcp::socket sock(ioc);
+    if (auto st = connect(cfg.host, cfg.port, sock); !st) return st.error();
+    boost::system::error_code ec;
+    asio::write(sock, asio::buffer(kClusterSlots), ec);
+    std::string buf;
+    std::array<char, 16 * 1024> tmp;
+    for (;;) {
+      if (ec) return fail(cfg.host, "CLUSTER SLOTS: " + ec.message());
+      const std::size_t n = sock.read_some(asio::buffer(tmp), ec);
+      if (ec) continue;
+      buf.append(tmp.data(), n);
+      ClusterSlotsParse parsed = parse_cluster_slots(buf);
+      if (!parsed.error.empty()) return fail(cfg.host, "CLUSTER SLOTS: " + parsed.error);
+      if (!parsed.complete) continue;
+      ranges = std::move(parsed.ranges);
+      break;
+    }
+  }
+  std::map<std::pair<std::string, int>, std::vector<std::uint64_t>> by_owner;
+  for (const auto& [id, idx] : last) {
+    const std::uint16_t slot = SlotPlacement::keyslot(key_of(id));
+    const ClusterSlotRange* owner = nullptr;
+    for (const auto& r : ranges) {
+      if (slot >= r.first && slot <= r.last) owner = &r;
+    }
+    if (!owner) return fail(cfg.host, "no member owns slot " + std::to_string(slot));
+    by_owner[{owner->host.empty() ? cfg.host : owner->host, owner->port}].push_back(id);
+  }
+  constexpr std::size_t kBatch = 256;
+  for (const auto& [addr, ids] : by_owner) {
+    const std::string name = addr.first + ":" + std::to_string(addr.second);
+    tcp::socket sock(ioc);
+    if (auto st = connect(addr.first, addr.second, sock); !st) return st.error();
+    std::string buf;
+    std::array<char, 64 * 1024> tmp;
+    for (std::size_t b = 0; b < ids.size(); b += kBatch) {
+      const std::size_t e = std::min(ids.size(), b + kBatch);
+      std::string out;
+      for (std::size_t i = b; i < e; ++i) {
+        out += "*2\r\n$3\r\nGET\r\n";
+        reply_bulk(out, key_of(ids[i]));
+      }
+      boost::system::error_code ec;
+      asio::write(sock, asio::buffer(out), ec);
+      if (ec) return fail(name, "write failed: " + ec.message());
+      std::size_t pos = 0;
+      buf.clear();
+      for (std::size_t i = b; i < e;) {
+        GetReply g;
+        std::string bad;
+        if (parse_get_reply(buf, pos, g, bad)) {
+          if (g.error) return fail(name, "GET " + key_of(ids[i]) + ": " + g.text);
+          if (g.present) {
+            ++check.present;
+            const WriteRecord& p = log[last.at(ids[i])];
+            const std::int64_t t = tag_of(g.text);
+            if (t >= 0 && static_cast<std::size_t>(t) < log.size()) {
+              const WriteRecord& o = log[static_cast<std::size_t>(t)];
+              if (o.id == ids[i] && o.acked_ns >= 0 && o.acked_ns < p.sent_ns) {
+                ++(p.fill ? check.lost_fills : check.lost_writes);
+                if (check.lost_ids.size() < 10) check.lost_ids.push_back(ids[i]);
+              }
+            }
+          }
+          ++i;
+          continue;
+        }
+        if (!bad.empty()) return fail(name, "malformed reply: " + bad);
+        const std::size_t n = sock.read_some(asio::buffer(tmp), ec);
+        if (ec) return fail(name, "read failed: " + ec.message());
+        buf.append(tmp.data(), n);
+      }
+    }
+  }
+  return check;
 }
 
 }  // namespace cachescope::node

@@ -26,6 +26,13 @@
 // fetched from a member still reachable; once it names a new owner (a promoted replica) the
 // waiting requests go there. A request that waited 5 s past its due time fails.
 //
+// Scenario runs (`cachescope live`, cli/live_cmd.cpp) add what the simulator's workload has: a
+// fraction of cache-aside requests become application writes (a DEL of the key, or a SET of a
+// new value), Poisson arrivals at the target rate, a warm-up left out of the totals, a
+// per-window series, a timeout past which a reply counts as timed out (as the simulator's
+// client gives up), and a log of every write so that `verify_acked_writes` can read the keys
+// back afterwards and count acknowledged writes a failover lost.
+//
 // The trace is replayed from the start when it ends before the duration does. The wall clock
 // and sockets live here (a driver, like node/server.cpp); this library links the simulator's
 // histogram so that live and simulated latency percentiles come from the same code.
@@ -33,8 +40,11 @@
 // Thread-safety: run_loadgen blocks the calling thread and runs everything on it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "sim/histogram.h"
@@ -56,6 +66,35 @@ struct LoadgenConfig {
   Mode mode = Mode::kCacheAside;
   std::uint32_t value_size = 0;  // 0 = the trace's object size
   bool cluster = false;          // learn CLUSTER SLOTS before starting (else on the first MOVED)
+  // Scenario workload (see above); the defaults leave the plain load generator as it was.
+  double write_ratio = 0;       // cache-aside: fraction of requests that are application writes
+  bool write_updates = false;   // an application write SETs a new value (else it DELs the key)
+  bool poisson = false;         // at a target rate: exponential gaps (else evenly spaced)
+  std::uint64_t seed = 1;       // the write choices and Poisson gaps (Rng streams of this seed)
+  std::int64_t warmup_ms = 0;   // requests due before this are left out of the totals
+  std::int64_t window_ms = 0;   // > 0: LoadgenResult::windows, one per window of this length
+  std::int64_t timeout_ms = 0;  // > 0: a reply later than this counts as timed out, not served
+  bool track_writes = false;    // log every write; written values start with "#<log index>#"
+  // Called on the driver's thread when the run starts (after connecting), with its time 0.
+  std::function<void(std::chrono::steady_clock::time_point)> on_start;
+};
+
+// One window of a run: counts of what completed in it (warm-up included), with the simulator's
+// conventions: a timed-out read counts as a read that did not hit.
+struct LoadgenWindow {
+  std::uint64_t reads = 0, hits = 0, writes = 0, failed = 0, timed_out = 0;
+  LatencyHistogram latency;
+};
+
+// A write the generator sent (track_writes): key id, whether it was a cache-aside fill or an
+// application write (DEL or SET), when it was first sent and when its OK came back (-1: never),
+// both in ns since the start of the run.
+struct WriteRecord {
+  std::uint64_t id = 0;
+  bool fill = false;
+  bool del = false;
+  std::int64_t sent_ns = 0;
+  std::int64_t acked_ns = -1;
 };
 
 inline constexpr int kMaxRedirects = 5;
@@ -74,6 +113,17 @@ struct LoadgenResult {
   std::string slot_map_error;            // the last CLUSTER SLOTS refresh that failed, if any
   std::uint64_t members_lost = 0;        // distinct members found unreachable
   LatencyHistogram all, hit, miss, read, write;
+  // Scenario runs (all after warm-up but the windows and the write log):
+  std::uint64_t requests_issued = 0;  // warm-up included
+  std::uint64_t timed_out = 0;
+  std::uint64_t app_writes = 0;    // application writes completed (cache-aside write_ratio)
+  std::uint64_t acked_writes = 0;  // of those, acknowledged
+  std::uint64_t acked_fills = 0;   // cache-aside fills acknowledged
+  // Latency of the requests alone (reads, application writes), fills left out: what the
+  // simulator's `all` and `write` report.
+  LatencyHistogram request_latency, app_write_latency;
+  std::vector<LoadgenWindow> windows;
+  std::vector<WriteRecord> write_log;  // track_writes: index = the tag in the value
   double hit_ratio() const { return reads ? static_cast<double>(hits) / reads : 0; }
   double throughput() const {
     return duration_ns > 0 ? static_cast<double>(requests) * 1e9 / duration_ns : 0;
@@ -86,5 +136,19 @@ Status parse_loadgen_target(std::string_view text, LoadgenConfig& config);
 // Errors: cannot connect, a connection lost or a malformed reply stream (naming the endpoint),
 // a trace read error.
 Expected<LoadgenResult> run_loadgen(const LoadgenConfig& config, TraceReader& source);
+
+// Reading back a tracked run's keys from a cluster (config.host:port is asked for the slot map).
+// A key's write P is the acknowledged write sent last; reading a value written by a write O that
+// was acknowledged before P was sent means P (and everything after O) was lost: the cluster
+// handed the key back older than an acknowledged state. A missing key proves nothing (evicted,
+// deleted, or a lost fill), so losses are a lower bound, counted per key: `lost_writes` when P
+// was an application write, `lost_fills` when it was a fill.
+struct WriteCheck {
+  std::uint64_t keys = 0;     // distinct keys read back
+  std::uint64_t present = 0;  // keys found
+  std::uint64_t lost_writes = 0, lost_fills = 0;
+  std::vector<std::uint64_t> lost_ids;  // the first few lost keys' ids, for messages
+};
+Expected<WriteCheck> verify_acked_writes(const LoadgenConfig& config, const LoadgenResult& run);
 
 }  // namespace cachescope::node
