@@ -44,6 +44,7 @@
 #include "cli/commands.h"
 #include "cli/live_plan.h"
 #include "cli/sim_assert.h"
+#include "common/random.h"
 #include "node/loadgen.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
@@ -132,23 +133,29 @@ std::string info_field(const std::string& info, const std::string& name) {
 
 // ---- Ports --------------------------------------------------------------------------------
 
-// Ports the kernel hands out for port 0, all held until every one is known (so they differ),
-// then released for the members to bind. A process could take one in between; the member then
-// fails to start and the run says which port.
+// Free loopback ports, picked at random in 20000-31999: below the kernel's ephemeral range
+// (32768 and up by default), where an outgoing connection could take a port between the check
+// and the member's bind. Each is held (bound) until all are known, so they differ, then released
+// for the members. A process could still take one in between; that member then fails to start
+// and the run names it and its log.
 std::vector<int> free_ports(std::size_t n) {
+  Rng rng = Rng::stream(static_cast<std::uint64_t>(::getpid()), 0x11fe);
   std::vector<int> fds, ports;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (int attempt = 0; ports.size() < n; ++attempt) {
+    if (attempt > 2000) fail(kExitFailure, "cannot find free loopback ports in 20000-31999");
+    const int port = 20000 + static_cast<int>(rng.below(12000));
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail(kExitFailure, "cannot create a socket");
     sockaddr_in a{};
     a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-      fail(kExitFailure, "cannot find a free loopback port");
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      ::close(fd);
+      continue;
     }
     fds.push_back(fd);
-    ports.push_back(ntohs(a.sin_port));
+    ports.push_back(port);
   }
   for (int fd : fds) ::close(fd);
   return ports;
