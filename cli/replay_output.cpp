@@ -15,6 +15,17 @@ std::string capacity_text(const ReplayResult& r) {
   return cap;
 }
 
+// An admission filter is in use when a policy spec has an `admit` option (policies/admission.h)
+// or, for reports built elsewhere, when any fill was turned down.
+bool uses_admission(const ReplayReport& report) {
+  for (const auto& r : report.results) {
+    if (r.counters.not_admitted > 0) return true;
+    auto spec = parse_policy_spec(r.policy);
+    if (spec && spec->options.contains("admit")) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string replay_table(const ReplayReport& report, const std::string& trace_name) {
@@ -38,16 +49,25 @@ std::string replay_table(const ReplayReport& report, const std::string& trace_na
     pw = std::max(pw, r.policy.size());
     sw = std::max(sw, capacity_text(r).size());
   }
-  std::snprintf(line, sizeof line, "%-*s  %-*s  %12s  %12s  %10s  %15s  %8s\n", int(pw), "policy",
+  // The not-admitted column (misses a filter kept out of the cache) only when a filter is used.
+  const bool admission = uses_admission(report);
+  std::snprintf(line, sizeof line, "%-*s  %-*s  %12s  %12s  %10s  %15s  %8s", int(pw), "policy",
                 int(sw), "size", "requests", "misses", "miss_ratio", "byte_miss_ratio", "M req/s");
   out += line;
+  out += admission ? "  not_admitted\n" : "\n";
   for (const auto& r : report.results) {
-    std::snprintf(line, sizeof line, "%-*s  %-*s  %12llu  %12llu  %10.4f  %15.4f  %8.2f\n", int(pw),
+    std::snprintf(line, sizeof line, "%-*s  %-*s  %12llu  %12llu  %10.4f  %15.4f  %8.2f", int(pw),
                   r.policy.c_str(), int(sw), capacity_text(r).c_str(),
                   static_cast<unsigned long long>(r.counters.requests),
                   static_cast<unsigned long long>(r.counters.misses), r.miss_ratio(),
                   r.byte_miss_ratio(), r.mreq_per_s);
     out += line;
+    if (admission) {
+      std::snprintf(line, sizeof line, "  %12llu",
+                    static_cast<unsigned long long>(r.counters.not_admitted));
+      out += line;
+    }
+    out += "\n";
   }
   std::snprintf(line, sizeof line, "%zu runs on %u threads in %.2f s\n", report.results.size(),
                 report.threads, report.wall_seconds);
@@ -89,7 +109,8 @@ std::string replay_json(const ReplayReport& report, const std::string& trace_nam
                        {"evictions", r.counters.evictions},
                        {"too_large", r.counters.too_large},
                        {"seconds", r.seconds},
-                       {"mreq_per_s", r.mreq_per_s}});
+                       {"mreq_per_s", r.mreq_per_s},
+                       {"not_admitted", r.counters.not_admitted}});
   }
   j["results"] = std::move(results);
   json asserts = json::array();
@@ -108,19 +129,22 @@ std::string replay_json(const ReplayReport& report, const std::string& trace_nam
 std::string replay_csv(const ReplayReport& report) {
   std::string out =
       "policy,size,size_label,unit,requests,hits,misses,miss_ratio,bytes_requested,bytes_missed,"
-      "byte_miss_ratio,evictions,seconds,mreq_per_s\n";
+      "byte_miss_ratio,evictions,seconds,mreq_per_s,too_large,not_admitted\n";
   char line[512];
   for (const auto& r : report.results) {
     // Policy specs may contain ':' and '=' but never ',' (it separates them on the command line).
-    std::snprintf(
-        line, sizeof line, "%s,%llu,%s,%s,%llu,%llu,%llu,%.8f,%llu,%llu,%.8f,%llu,%.6f,%.4f\n",
-        r.policy.c_str(), static_cast<unsigned long long>(r.capacity), r.size_label.c_str(),
-        unit_name(r.unit), static_cast<unsigned long long>(r.counters.requests),
-        static_cast<unsigned long long>(r.counters.hits),
-        static_cast<unsigned long long>(r.counters.misses), r.miss_ratio(),
-        static_cast<unsigned long long>(r.counters.bytes_requested),
-        static_cast<unsigned long long>(r.counters.bytes_missed), r.byte_miss_ratio(),
-        static_cast<unsigned long long>(r.counters.evictions), r.seconds, r.mreq_per_s);
+    std::snprintf(line, sizeof line,
+                  "%s,%llu,%s,%s,%llu,%llu,%llu,%.8f,%llu,%llu,%.8f,%llu,%.6f,%.4f,%llu,%llu\n",
+                  r.policy.c_str(), static_cast<unsigned long long>(r.capacity),
+                  r.size_label.c_str(), unit_name(r.unit),
+                  static_cast<unsigned long long>(r.counters.requests),
+                  static_cast<unsigned long long>(r.counters.hits),
+                  static_cast<unsigned long long>(r.counters.misses), r.miss_ratio(),
+                  static_cast<unsigned long long>(r.counters.bytes_requested),
+                  static_cast<unsigned long long>(r.counters.bytes_missed), r.byte_miss_ratio(),
+                  static_cast<unsigned long long>(r.counters.evictions), r.seconds, r.mreq_per_s,
+                  static_cast<unsigned long long>(r.counters.too_large),
+                  static_cast<unsigned long long>(r.counters.not_admitted));
     out += line;
   }
   return out;

@@ -5,9 +5,13 @@
 //     "threads": N, "wall_seconds": S,
 //     "results": [ { "policy", "size", "size_label", "unit", "requests", "hits", "misses",
 //                    "miss_ratio", "bytes_requested", "bytes_missed", "byte_miss_ratio",
-//                    "evictions", "too_large", "seconds", "mreq_per_s" } ],
+//                    "evictions", "too_large", "seconds", "mreq_per_s", "not_admitted" } ],
 //     "assertions": [ { "assertion", "policy", "size", "actual", "passed", "message" } ] }
 // `size` is the resolved capacity (objects or bytes), `size_label` the size as written.
+// `not_admitted` counts misses an admission filter kept out of the cache (0 without a filter).
+// CSV columns: the JSON result fields in the same order up to `mreq_per_s` (without
+// `too_large`), then `too_large,not_admitted`. Fields added later go at the end of both.
+// The table shows a `not_admitted` column only when some policy has an admission filter.
 #pragma once
 
 #include <string>

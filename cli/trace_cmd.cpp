@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -60,12 +61,12 @@ std::unique_ptr<TraceReader> open_or_fail(const TraceArgs& a) {
   return std::move(*reader);
 }
 
-std::string summary_line(const WriteSummary& s, const std::string& path, bool zstd,
-                         double seconds) {
+std::string summary_line(const WriteSummary& s, const std::string& path, bool zstd, double seconds,
+                         const char* format = "oracleGeneral") {
   char buf[512];
-  std::snprintf(buf, sizeof buf, "wrote %llu requests to %s (%s, oracleGeneral%s) in %.2f s",
+  std::snprintf(buf, sizeof buf, "wrote %llu requests to %s (%s, %s%s) in %.2f s",
                 static_cast<unsigned long long>(s.requests), path.c_str(),
-                format_bytes(s.bytes_written).c_str(), zstd ? ", zstd" : "", seconds);
+                format_bytes(s.bytes_written).c_str(), format, zstd ? ", zstd" : "", seconds);
   return buf;
 }
 
@@ -196,18 +197,47 @@ void add_trace_commands(CLI::App& app) {
   struct ConvertArgs {
     TraceArgs trace;
     std::string out;
+    std::string to;
     bool zstd = false;
   };
   auto convert_args = std::make_shared<ConvertArgs>();
   CLI::App* convert = trace->add_subcommand(
-      "convert", "Rewrite any readable trace as oracleGeneral (with next access)");
+      "convert",
+      "Rewrite any readable trace as oracleGeneral (with next access), CSV or plain text");
   add_trace_args(convert, convert_args->trace);
   convert->add_option("-o,--output", convert_args->out, "Output path (.zst: zstd-compressed)")
       ->required();
+  convert
+      ->add_option("--to", convert_args->to,
+                   "Output format: oracleGeneral (always with next-access times), csv "
+                   "(time,id,size,op,ttl with a header) or txt (one id per line); default "
+                   "from the output name (.csv, .txt, before any .zst), else oracleGeneral")
+      ->check(CLI::IsMember({"oracleGeneral", "csv", "txt"}));
   convert->add_flag("--zstd", convert_args->zstd, "Compress with zstd whatever the name");
   convert->callback([convert_args] {
-    auto reader = open_or_fail(convert_args->trace);
-    write_or_fail(*reader, convert_args->out, convert_args->zstd);
+    const ConvertArgs& a = *convert_args;
+    std::string to = a.to;
+    if (to.empty()) {
+      std::string name = a.out;
+      if (name.size() >= 4 && name.compare(name.size() - 4, 4, ".zst") == 0)
+        name.resize(name.size() - 4);
+      const auto ext = std::filesystem::path(name).extension().string();
+      to = ext == ".csv" ? "csv" : ext == ".txt" ? "txt" : "oracleGeneral";
+    }
+    auto reader = open_or_fail(a.trace);
+    if (to == "oracleGeneral") {
+      write_or_fail(*reader, a.out, a.zstd);
+      return;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto summary = write_text_trace(*reader, a.out,
+                                    to == "csv" ? TextLayout::kCsv : TextLayout::kText, a.zstd);
+    if (!summary) fail(kExitFailure, summary.error().to_string());
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf(
+        "%s\n",
+        summary_line(*summary, a.out, wants_zstd(a.out, a.zstd), seconds, to.c_str()).c_str());
   });
 
   struct HeadArgs {

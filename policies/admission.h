@@ -23,8 +23,9 @@
 // too-large check and before the policy hears of the miss: a rejected object is a miss that
 // inserts nothing and evicts nothing, and the policy never sees it (no ghost lookups, no
 // frequency counts). Explicit stores (BasicCache::insert: the simulator's and live node's writes)
-// are not filtered. `Admitted<P>` wraps a policy with a filter; the registry builds it whenever a
-// spec has an `admit` option (policies/registry.h).
+// are not filtered; the cluster node (core/cluster/node.h) asks the filter itself for a
+// cache-aside fill of a missing key. `Admitted<P>` wraps a policy with a filter; the registry
+// builds it whenever a spec has an `admit` option (policies/registry.h).
 //
 // Complexity: O(1) per miss (4 Bloom probes). Thread-safety: none; one cache owns one instance.
 #pragma once

@@ -108,6 +108,7 @@ std::string report_json(const SimResult& r) {
   }
   j["failovers"] = fo;
   j["nodes"] = r.node_names;
+  j["fills_not_admitted"] = r.fills_not_admitted;
   Json ws = Json::array();
   for (const auto& w : r.windows) {
     Json x;
@@ -129,6 +130,7 @@ std::string report_json(const SimResult& r) {
       ns.push_back(Json{{"ops", n.ops},
                         {"used_bytes", n.used_bytes},
                         {"evictions", n.evictions},
+                        {"not_admitted", n.not_admitted},
                         {"role", n.role}});
     }
     x["nodes"] = ns;
@@ -146,6 +148,8 @@ std::string report_csv(const SimResult& r) {
   for (const auto& n : r.node_names) {
     out += "," + n + "_ops," + n + "_used_bytes," + n + "_evictions," + n + "_role";
   }
+  // Added later, so after every older column.
+  for (const auto& n : r.node_names) out += "," + n + "_not_admitted";
   out += "\n";
   char buf[256];
   for (const auto& w : r.windows) {
@@ -163,6 +167,7 @@ std::string report_csv(const SimResult& r) {
       out += "," + std::to_string(n.ops) + "," + std::to_string(n.used_bytes) + "," +
              std::to_string(n.evictions) + "," + n.role;
     }
+    for (const auto& n : w.nodes) out += "," + std::to_string(n.not_admitted);
     out += "\n";
   }
   return out;
@@ -204,6 +209,11 @@ std::string report_text(const SimResult& r) {
                 (unsigned long long)r.promotions, (unsigned long long)r.origin_requests,
                 (unsigned long long)r.origin_queue_max);
   out += buf;
+  if (r.fills_not_admitted > 0) {
+    std::snprintf(buf, sizeof buf, "fills not admitted (admission filters) %llu\n",
+                  (unsigned long long)r.fills_not_admitted);
+    out += buf;
+  }
   if (!r.failovers.empty()) {
     out += "failover timeline (fault / detected / promoted / hit ratio recovered):\n";
     for (const auto& f : r.failovers) {

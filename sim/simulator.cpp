@@ -145,7 +145,7 @@ struct NodeRt {
   double slow = 1;
   SimTime tick_at = kNoDeadline;  // earliest pending tick event
   Rng rng;
-  std::uint64_t last_ops = 0, last_evictions = 0;
+  std::uint64_t last_ops = 0, last_evictions = 0, last_not_admitted = 0;
 };
 
 // Per shard: the lost-write accounting of core/cluster/node.h. `acked` holds the acknowledged
@@ -839,6 +839,8 @@ struct Simulator::Impl {
       const std::uint64_t ev = cn.cache().counters().evictions;
       s.evictions = ev >= n.last_evictions ? ev - n.last_evictions : ev;
       n.last_evictions = ev;
+      s.not_admitted = c.fills_not_admitted - n.last_not_admitted;
+      n.last_not_admitted = c.fills_not_admitted;
       const ShardMap& map = cn.config();
       if (n.down) {
         s.role = "down";
@@ -1125,6 +1127,7 @@ Expected<SimResult> Simulator::run(const SimObserver& observer) {
     }
   }
   m.finish_failovers();
+  for (const auto& n : m.nodes) m.res.fills_not_admitted += n.node->counters().fills_not_admitted;
   const auto& nc = m.net.counters();
   m.res.messages_delivered = nc.delivered;
   m.res.messages_dropped =

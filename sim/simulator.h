@@ -116,7 +116,10 @@ struct NodeSample {
   std::uint64_t ops = 0;  // client requests served in the window
   std::uint64_t used_bytes = 0;
   std::uint64_t evictions = 0;  // in the window
-  std::string role;             // primary | replica | idle | down
+  // Cache-aside fills the node's admission filter turned down in the window
+  // (NodeCounters::fills_not_admitted; 0 without an `admit=` policy option).
+  std::uint64_t not_admitted = 0;
+  std::string role;  // primary | replica | idle | down
 };
 
 struct WindowSample {
@@ -159,6 +162,9 @@ struct SimResult {
   std::uint64_t acked_fills = 0, lost_fills = 0;
   std::uint64_t origin_requests = 0, origin_queue_max = 0;
   std::uint64_t promotions = 0, failures_detected = 0;
+  // Fills refused by admission filters, all nodes, the whole run (warm-up included, like the
+  // windows' per-node counts).
+  std::uint64_t fills_not_admitted = 0;
   std::uint64_t messages_delivered = 0, messages_dropped = 0;
   std::uint64_t events = 0;
   bool cancelled = false;  // the observer stopped the run; the totals cover up to `ended_at`

@@ -2,11 +2,14 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include "traces/next_access.h"
@@ -75,61 +78,25 @@ class Sink {
   std::vector<char> out_;
 };
 
-}  // namespace
-
-Expected<WriteSummary> write_oracle_general(TraceReader& reader, const std::string& path,
-                                            bool zstd_compress) {
-  static_assert(std::endian::native == std::endian::little, "the layout is little-endian");
-  auto next = compute_next_access(reader);
-  if (!next) return std::move(next).error();
-  bool zstd = zstd_compress || (path.size() >= 4 && path.compare(path.size() - 4, 4, ".zst") == 0);
-
+// Opens "PATH.tmp", hands a Sink to `body` (which returns an error message, empty on success,
+// and the request count), then renames the file to PATH. A failure removes the temporary file.
+template <class Body>
+Expected<WriteSummary> write_file(const std::string& path, bool zstd, Body&& body) {
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) return write_error(tmp, std::string("cannot create: ") + std::strerror(errno));
-  auto fail = [&](std::string message) {
-    std::fclose(f);
-    std::remove(tmp.c_str());
-    return write_error(path, std::move(message));
-  };
-
   WriteSummary summary;
   {
     Sink sink(f, zstd);
-    std::vector<Request> batch(8192);
-    std::vector<char> records(batch.size() * 24);
-    std::uint64_t index = 0;
-    while (true) {
-      auto n = reader.read(batch);
-      if (!n) {
-        std::fclose(f);
-        std::remove(tmp.c_str());
-        return std::move(n).error();
-      }
-      if (*n == 0) break;
-      if (index + *n > next->size()) return fail("the trace changed between passes");
-      char* p = records.data();
-      for (std::size_t i = 0; i < *n; ++i, ++index, p += 24) {
-        const Request& r = batch[i];
-        if (r.time < 0 || r.time > 0xFFFFFFFFll) {
-          return fail("request " + std::to_string(index) + ": time " + std::to_string(r.time) +
-                      " does not fit the layout's uint32 timestamp");
-        }
-        auto time = static_cast<std::uint32_t>(r.time);
-        std::int64_t na = (*next)[index];
-        std::int64_t vtime = na == kNoNextAccess ? -1 : na + 1;
-        std::memcpy(p, &time, 4);
-        std::memcpy(p + 4, &r.id, 8);
-        std::memcpy(p + 12, &r.size, 4);
-        std::memcpy(p + 16, &vtime, 8);
-      }
-      std::string err = sink.write(records.data(), *n * 24);
-      if (!err.empty()) return fail(err);
+    Expected<std::uint64_t> n = body(sink);
+    std::string err = n ? sink.finish() : "";
+    if (!n || !err.empty()) {
+      std::fclose(f);
+      std::remove(tmp.c_str());
+      if (!n) return std::move(n).error();
+      return write_error(path, std::move(err));
     }
-    if (index != next->size()) return fail("the trace changed between passes");
-    std::string err = sink.finish();
-    if (!err.empty()) return fail(err);
-    summary.requests = index;
+    summary.requests = *n;
   }
   if (std::fclose(f) != 0) {
     std::remove(tmp.c_str());
@@ -142,6 +109,105 @@ Expected<WriteSummary> write_oracle_general(TraceReader& reader, const std::stri
     return write_error(path, "cannot rename from " + tmp + ": " + ec.message());
   }
   summary.bytes_written = std::filesystem::file_size(path, ec);
+  return summary;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Expected<WriteSummary> write_oracle_general(TraceReader& reader, const std::string& path,
+                                            bool zstd_compress) {
+  static_assert(std::endian::native == std::endian::little, "the layout is little-endian");
+  auto next = compute_next_access(reader);
+  if (!next) return std::move(next).error();
+  const bool zstd = zstd_compress || ends_with(path, ".zst");
+  auto summary = write_file(path, zstd, [&](Sink& sink) -> Expected<std::uint64_t> {
+    std::vector<Request> batch(8192);
+    std::vector<char> records(batch.size() * 24);
+    std::uint64_t index = 0;
+    while (true) {
+      auto n = reader.read(batch);
+      if (!n) return std::move(n).error();
+      if (*n == 0) break;
+      if (index + *n > next->size()) return write_error(path, "the trace changed between passes");
+      char* p = records.data();
+      for (std::size_t i = 0; i < *n; ++i, ++index, p += 24) {
+        const Request& r = batch[i];
+        if (r.time < 0 || r.time > 0xFFFFFFFFll) {
+          return write_error(path, "request " + std::to_string(index) + ": time " +
+                                       std::to_string(r.time) +
+                                       " does not fit the layout's uint32 timestamp");
+        }
+        auto time = static_cast<std::uint32_t>(r.time);
+        std::int64_t na = (*next)[index];
+        std::int64_t vtime = na == kNoNextAccess ? -1 : na + 1;
+        std::memcpy(p, &time, 4);
+        std::memcpy(p + 4, &r.id, 8);
+        std::memcpy(p + 12, &r.size, 4);
+        std::memcpy(p + 16, &vtime, 8);
+      }
+      std::string err = sink.write(records.data(), *n * 24);
+      if (!err.empty()) return write_error(path, err);
+    }
+    if (index != next->size()) return write_error(path, "the trace changed between passes");
+    return index;
+  });
+  if (!summary) return summary;
+  auto s = reader.rewind();
+  if (!s) return std::move(s).error();
+  return summary;
+}
+
+Expected<WriteSummary> write_text_trace(TraceReader& reader, const std::string& path,
+                                        TextLayout layout, bool zstd_compress) {
+  if (auto s = reader.rewind(); !s) return std::move(s).error();
+  const bool zstd = zstd_compress || ends_with(path, ".zst");
+  static constexpr std::string_view kOps[] = {"get", "set", "delete", "other"};
+  auto summary = write_file(path, zstd, [&](Sink& sink) -> Expected<std::uint64_t> {
+    std::vector<Request> batch(8192);
+    // At most 20 + 1 + 20 + 1 + 10 + 1 + 6 + 1 + 10 + 1 bytes per CSV line.
+    std::vector<char> text(batch.size() * 80);
+    std::uint64_t index = 0;
+    if (layout == TextLayout::kCsv) {
+      const std::string_view header = "time,id,size,op,ttl\n";
+      std::string err = sink.write(header.data(), header.size());
+      if (!err.empty()) return write_error(path, err);
+    }
+    while (true) {
+      auto n = reader.read(batch);
+      if (!n) return std::move(n).error();
+      if (*n == 0) break;
+      char* p = text.data();
+      char* const end = text.data() + text.size();
+      for (std::size_t i = 0; i < *n; ++i) {
+        const Request& r = batch[i];
+        if (layout == TextLayout::kCsv) {
+          p = std::to_chars(p, end, r.time).ptr;
+          *p++ = ',';
+          p = std::to_chars(p, end, r.id).ptr;
+          *p++ = ',';
+          p = std::to_chars(p, end, r.size).ptr;
+          *p++ = ',';
+          const std::string_view op = kOps[static_cast<int>(r.op) & 3];
+          p = std::copy(op.begin(), op.end(), p);
+          *p++ = ',';
+          p = std::to_chars(p, end, r.ttl).ptr;
+        } else {
+          p = std::to_chars(p, end, r.id).ptr;
+        }
+        *p++ = '\n';
+      }
+      index += *n;
+      std::string err = sink.write(text.data(), static_cast<std::size_t>(p - text.data()));
+      if (!err.empty()) return write_error(path, err);
+    }
+    return index;
+  });
+  if (!summary) return summary;
   auto s = reader.rewind();
   if (!s) return std::move(s).error();
   return summary;

@@ -133,6 +133,14 @@ void ClusterNode::store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime e
   versions_[s] = version;
 }
 
+bool ClusterNode::admit_fill(const ClientRequest& req, ClusterTime now) {
+  // A resident copy (another client's fill or a write got there first) is simply replaced, as
+  // a replay hit would keep the object; only a fill of a missing key asks the filter, as a replay
+  // miss does (policies/admission.h).
+  if (cache_->peek(req.key, now) != kNoSlot) return true;
+  return cache_->policy().admit(req.key, req.size);
+}
+
 // ---- Client requests --------------------------------------------------------------------------
 
 void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
@@ -185,6 +193,15 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
     return;
   }
   ++(req.op == CacheOp::kSet ? counters_.sets : counters_.dels);
+  if (req.fill && req.op == CacheOp::kSet && !admit_fill(req, now)) {
+    // Turned down by the policy's admission filter: nothing is stored or replicated, no offset
+    // is used, and the client hears kOk (its read was served; caching the value was optional).
+    ++counters_.fills_not_admitted;
+    r.status = ReplyStatus::kOk;
+    r.version = req.write_id;
+    reply(req, r);
+    return;
+  }
   ReplWrite w{shard,
               st->term,
               ++st->offset,

@@ -13,6 +13,12 @@
 // removes the key (no tombstone). TTLs become absolute expiry times on the primary and are
 // replicated as such.
 //
+// Admission: a cache-aside fill (ClientRequest::fill) of a key that is not resident goes through
+// the node policy's admission filter when its spec has one (`lru:admit=second-hit`,
+// policies/admission.h), as a replay miss does; a refused fill is acknowledged kOk, stores and
+// replicates nothing and is counted in NodeCounters::fills_not_admitted. Application writes are
+// always stored: dropping one would serve the older value still cached, or lose the write.
+//
 // Replication: the primary applies a write, gives it the next offset of the shard's stream,
 // keeps it in a bounded backlog and sends ReplWrite to every replica. The client is acked at
 // once (kAsync), when every replica it considers alive has acked the offset (kSync), or when
@@ -86,6 +92,9 @@ struct NodeCounters {
   std::uint64_t full_syncs_served = 0;
   std::uint64_t partial_syncs_served = 0;
   std::uint64_t fenced = 0;  // requests refused on the minority side (ClusterConfig::minority)
+  // Cache-aside fills (ClientRequest::fill) of a missing key that the node policy's admission
+  // filter (an `admit=` option, policies/admission.h) turned down; also counted in `sets`.
+  std::uint64_t fills_not_admitted = 0;
 };
 
 class ClusterNode {
@@ -181,6 +190,8 @@ class ClusterNode {
   void purge_unserved_keys();
   void erase_shard_keys(ShardId shard);
   void request_sync(ShardId shard, ShardState& st, ClusterTime now);
+  // Whether a cache-aside fill may be stored: asks the admission filter for a missing key.
+  bool admit_fill(const ClientRequest& req, ClusterTime now);
   void store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime expires_at,
              std::uint64_t version);
   void fail_pending(ShardState& st);

@@ -108,25 +108,40 @@ TEST_CASE("SHARDS on the shared trace: MAE <= 0.01 at 10% sampling; at 1% as doc
     const double e10 = mae(*tenth, *exact);
     CHECK(e10 <= 0.01);
     // At 1% the sample is about 490 of the 48,974 objects, and which ones (the seed) moves the
-    // error between 0.006 and 0.025: the mean over eight seeds is checked, not each seed.
+    // error between 0.006 and 0.028: the mean over eight seeds is checked, not each seed.
+    // Measured (seeds 1-8): objects mean 0.0135 (0.0057 to 0.0220), bytes mean 0.0150 (0.0056 to
+    // 0.0277); the 0.01 of issue 6 is not reached on a sample this small (see README.md).
+    // Without SHARDS_adj the same seeds give a mean of 0.093 (objects): the correction is checked
+    // to cut the error by more than half.
     cfg.rate = 0.01;
-    double sum = 0, worst = 0;
+    double sum = 0, worst = 0, sum_plain = 0;
     for (std::uint64_t seed = 1; seed <= 8; ++seed) {
       cfg.seed = seed;
+      cfg.adjust = true;
       auto one = shards_lru_mrc(**reader, unit, sizes, cfg);
       REQUIRE(one);
       const double e = mae(*one, *exact);
       sum += e;
       worst = std::max(worst, e);
+      cfg.adjust = false;
+      auto plain = shards_lru_mrc(**reader, unit, sizes, cfg);
+      REQUIRE(plain);
+      sum_plain += mae(*plain, *exact);
     }
+    cfg.adjust = true;
     WARN("cloudPhysics SHARDS " << unit_name << ": MAE " << e10 << " at 10%; at 1% mean " << sum / 8
-                                << ", worst " << worst << " over 8 seeds");
-    CHECK(sum / 8 <= 0.02);
+                                << ", worst " << worst << " over 8 seeds (without SHARDS_adj "
+                                << sum_plain / 8 << ")");
+    CHECK(sum / 8 <= (unit == CapacityUnit::kObjects ? 0.014 : 0.016));
+    CHECK(worst <= 0.03);
+    CHECK(sum < sum_plain / 2);
   }
 }
 
 TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
-  // 2M requests keep the test short; the 10M-request figure is in the README.
+  // 2M requests keep the test short; the 10M-request figure is in the README. Measured here:
+  // SHARDS 0.0009, fixed-size SHARDS 0.0016, mini 0.0015; the bounds leave room for another
+  // compiler's rounding, well inside the issue's 0.01.
   auto reader = generated("zipf:alpha=1.0,objects=200000,requests=2000000,seed=5");
   const auto sizes = percent_sizes(*reader, CapacityUnit::kObjects);
   auto exact = exact_lru_mrc(*reader, CapacityUnit::kObjects, sizes);
@@ -139,7 +154,7 @@ TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
   CHECK(shards->sampled_requests > 10000);
   CHECK(shards->sampled_requests < 30000);
   const double e_shards = mae(*shards, *exact);
-  CHECK(e_shards <= 0.01);
+  CHECK(e_shards <= 0.003);
 
   ShardsConfig fixed;
   fixed.rate = 1.0;
@@ -149,7 +164,7 @@ TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
   CHECK(fs->sampled_objects <= 2000);
   CHECK(fs->rate < 0.02);
   const double e_fixed = mae(*fs, *exact);
-  CHECK(e_fixed <= 0.01);
+  CHECK(e_fixed <= 0.004);
 
   MiniConfig mini;
   mini.policy = *parse_policy_spec("lru");
@@ -158,7 +173,7 @@ TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
   REQUIRE(m);
   CHECK(m->requests == 2000000);
   const double e_mini = mae(*m, *exact);
-  CHECK(e_mini <= 0.01);
+  CHECK(e_mini <= 0.004);
   WARN("Zipf 2M: MAE shards " << e_shards << ", fixed-size shards " << e_fixed << " (rate "
                               << fs->rate << "), mini " << e_mini);
 }

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/replay/vector_reader.h"
+
 using namespace cachescope;
 using namespace cachescope::cli;
 
@@ -37,4 +39,51 @@ TEST_CASE("the JSON report carries every documented result field") {
   const std::string table = replay_table(rep, "t.bin");
   CHECK(table.find("arc") != std::string::npos);
   CHECK(table.find("489 (1%)") != std::string::npos);
+}
+
+TEST_CASE("not_admitted is reported in JSON, CSV and, with a filter, in the table") {
+  // A real replay: 200 objects requested once each, then again. Second-hit turns the first miss
+  // of every object down; plain LRU admits everything.
+  std::vector<Request> reqs;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (ObjId id = 1; id <= 200; ++id) reqs.push_back(Request{.id = id, .size = 1});
+  }
+  testing::VectorReader reader(reqs);
+  ReplayConfig rc;
+  rc.policies = {*parse_policy_spec("lru"), *parse_policy_spec("lru:admit=second-hit")};
+  rc.sizes = {SizeSpec{.value = 1000}};
+  rc.size_labels = {"1000"};
+  rc.threads = 1;
+  auto rep = run_replay(reader, rc);
+  REQUIRE(rep);
+  REQUIRE(rep->results.size() == 2);
+  const auto& plain = rep->results[0];
+  const auto& filtered = rep->results[1];
+  CHECK(plain.counters.not_admitted == 0);
+  CHECK(plain.counters.misses == 200);
+  // Bloom filters may let a few first misses through; nearly all are refused, and every refused
+  // first miss comes back as a second miss.
+  CHECK(filtered.counters.not_admitted >= 190);
+  CHECK(filtered.counters.misses == 200 + filtered.counters.not_admitted);
+
+  auto j = nlohmann::json::parse(replay_json(*rep, "mem", {}));
+  CHECK(j["results"][0]["not_admitted"] == 0);
+  CHECK(j["results"][1]["not_admitted"] == filtered.counters.not_admitted);
+
+  const std::string csv = replay_csv(*rep);
+  CHECK(csv.find("seconds,mreq_per_s,too_large,not_admitted\n") != std::string::npos);
+  const std::string tail = ",0," + std::to_string(filtered.counters.not_admitted) + "\n";
+  CHECK(csv.find("\nlru:admit=second-hit,1000,") != std::string::npos);
+  CHECK(csv.size() > tail.size());
+  CHECK(csv.compare(csv.size() - tail.size(), tail.size(), tail) == 0);
+
+  const std::string table = replay_table(*rep, "mem");
+  CHECK(table.find("not_admitted") != std::string::npos);
+  CHECK(table.find("  " + std::to_string(filtered.counters.not_admitted) + "\n") !=
+        std::string::npos);
+
+  // Without a filter the table keeps its old columns.
+  ReplayReport only_plain = *rep;
+  only_plain.results.pop_back();
+  CHECK(replay_table(only_plain, "mem").find("not_admitted") == std::string::npos);
 }

@@ -656,3 +656,39 @@ TEST_CASE("cluster: runs are deterministic") {
   };
   CHECK(run() == run());
 }
+
+TEST_CASE("cluster: an admission filter acts on cache-aside fills, never on writes") {
+  ClusterConfig cfg = make_config(1, "slots", 0);
+  cfg.nodes[0].policy = "lru:admit=second-hit";
+  auto created = ClusterNode::create(cfg, 0, 0);
+  REQUIRE(created);
+  ClusterNode& node = **created;
+  node.take_outbox();
+  auto send = [&](ObjId key, std::uint64_t write_id, bool fill) {
+    ClientRequest req{write_id, CacheOp::kSet, key, 100, 0, write_id, Address::client(1)};
+    req.fill = fill;
+    node.on_client_request(req, 1 * kMs);
+    Outbox out = node.take_outbox();
+    REQUIRE(!out.messages.empty());
+    const auto* reply = std::get_if<ClientReply>(&out.messages.back().msg);
+    REQUIRE(reply != nullptr);
+    CHECK(reply->status == ReplyStatus::kOk);
+    return out;
+  };
+  // The first fill of key 1 is refused: acknowledged, nothing stored, no WriteAcked effect.
+  Outbox first = send(1, 10, true);
+  CHECK(node.version_of(1, 1 * kMs) == 0);
+  CHECK(node.counters().fills_not_admitted == 1);
+  CHECK(first.effects.empty());
+  // Its second fill is stored.
+  send(1, 11, true);
+  CHECK(node.version_of(1, 1 * kMs) == 11);
+  CHECK(node.counters().fills_not_admitted == 1);
+  // An application write is stored at once, and a fill of a resident key replaces it.
+  send(2, 20, false);
+  CHECK(node.version_of(2, 1 * kMs) == 20);
+  send(2, 21, true);
+  CHECK(node.version_of(2, 1 * kMs) == 21);
+  CHECK(node.counters().fills_not_admitted == 1);
+  CHECK(node.counters().sets == 4);
+}

@@ -72,6 +72,41 @@ TEST_CASE("write_oracle_general round trip, plain and zstd, with next_access") {
   }
 }
 
+TEST_CASE("write_text_trace: CSV and text read back as the same requests, zstd or not") {
+  TempDir dir;
+  auto gen =
+      generator("zipf:alpha=1,objects=300,requests=5000,sizes=uniform:1:100000,rate=1000,seed=4");
+  auto original = read_all(*gen);
+  for (auto [name, layout] :
+       std::vector<std::pair<std::string, TextLayout>>{{"t.csv", TextLayout::kCsv},
+                                                       {"t.csv.zst", TextLayout::kCsv},
+                                                       {"t.txt", TextLayout::kText},
+                                                       {"t.txt.zst", TextLayout::kText}}) {
+    INFO(name);
+    const std::string path = dir.file(name);
+    auto summary = write_text_trace(*gen, path, layout);
+    REQUIRE(summary);
+    CHECK(summary->requests == 5000);
+    auto back = open_trace(path);
+    REQUIRE(back);
+    CHECK((*back)->format() == (layout == TextLayout::kCsv ? "csv" : "text"));
+    auto reqs = read_all(**back);
+    REQUIRE(reqs.size() == original.size());
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+      bool same = reqs[i].id == original[i].id;
+      if (layout == TextLayout::kCsv) {
+        same = same && reqs[i].size == original[i].size && reqs[i].time == original[i].time &&
+               reqs[i].op == original[i].op && reqs[i].ttl == original[i].ttl;
+      } else {
+        same = same && reqs[i].size == 1;
+      }
+      mismatches += same ? 0 : 1;
+    }
+    CHECK(mismatches == 0);
+  }
+}
+
 TEST_CASE("writer errors: unwritable path, times out of range") {
   TempDir dir;
   auto gen = generator("uniform:objects=10,requests=10");
