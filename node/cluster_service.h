@@ -154,14 +154,21 @@ class ClusterService {
   std::uint64_t next_write_id(ClusterTime now);
 
   // nullptr when this node serves the key's shard as primary now; else the reply to give.
-  std::optional<std::string> redirect(ObjId id, std::uint16_t slot) const;
+  // Per slot migration (the core's rules): ASK for keys a migrating slot no longer has here;
+  // with ASKING, an importing slot is served.
+  std::optional<std::string> redirect(ObjId id, std::uint16_t slot, ClusterTime now) const;
   std::string moved(std::uint16_t slot, NodeId owner) const;
+  std::string ask(std::uint16_t slot, NodeId target) const;
   // The resident value of `key`, or nullptr (a metadata read: no hit or miss, no policy touch).
   const StoredValue* peek(ObjId id, std::string_view key, ClusterTime now) const;
   ClusterTime expiry_of(ObjId id, ClusterTime now) const;  // absolute; 0 = none or absent
 
   void cmd_cluster(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
   void cmd_set(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
+  void cmd_migrate(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
+  void cmd_setslot(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
+  // A member named by its CLUSTER NODES id (40 hex digits) or its name in the file.
+  const ClusterMember* member_by_ref(std::string_view ref) const;
   void cmd_incr(std::uint64_t client, std::uint64_t seq, const std::string& key, std::int64_t by,
                 ClusterTime now);
   std::string node_hex_id(NodeId id) const;
@@ -201,6 +208,14 @@ class ClusterService {
   std::uint64_t frames_out_ = 0;
   std::uint64_t missing_values_ = 0;  // core hits whose bytes this node never received
   ClusterTime last_stage_sweep_ = 0;
+  // Slot migration: clients that sent ASKING (for their next command), whether the command
+  // being executed carries it, and the MIGRATE commands waiting for their MigrateDone.
+  std::set<std::uint64_t> asking_clients_;
+  bool asking_ = false;
+  std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>>
+      migrates_;  // token -> client, seq
+  std::uint64_t next_migrate_ = 1;
+  mutable std::uint64_t asks_ = 0;  // ASK replies given (metrics)
   ClusterDriverStats stats_;
 };
 
