@@ -18,11 +18,16 @@
 // bounds both. A read serves the bytes only when their version matches the core's.
 //
 // Commands: PING ECHO SELECT QUIT COMMAND READONLY READWRITE CLIENT(ID SETNAME GETNAME) INFO
-// DBSIZE CLUSTER(INFO SLOTS SHARDS NODES KEYSLOT MYID) GET SET(EX PX EXAT PXAT NX XX KEEPTTL GET)
+// DBSIZE CLUSTER(INFO SLOTS SHARDS NODES KEYSLOT MYID SETSLOT GETKEYSINSLOT COUNTKEYSINSLOT MEET)
+// MIGRATE ASKING GET SET(EX PX EXAT PXAT NX XX KEEPTTL GET)
 // GETDEL DEL UNLINK EXISTS MGET MSET TTL PTTL EXPIRE PEXPIRE(NX XX GT LT) PERSIST INCR INCRBY DECR
 // DECRBY APPEND STRLEN. A key whose
 // slot this node does not serve as primary gets `-MOVED slot host:port`; multi-key commands need
-// one slot (`-CROSSSLOT`); a node rejoining, resyncing or fenced answers `-TRYAGAIN`.
+// one slot (`-CROSSSLOT`); a node rejoining, resyncing or fenced answers `-TRYAGAIN`. Slot
+// migration follows the core's rules (core/cluster/node.h, "Slot migration"): `-ASK slot
+// host:port` from a migrating slot's owner for keys it does not hold, ASKING for the next command
+// on an importing node; MIGRATE answers once the core reports MigrateDone. A member whose file
+// entry has `join: true` asks to join at start (ClusterNode::join).
 //
 // Time: ClusterTime nanoseconds since the Unix epoch (the driver passes the wall clock).
 //

@@ -473,7 +473,29 @@ void ClusterNode::erase_shard_keys(ShardId shard) {
   for (ObjId id : doomed) cache_->erase(id);
 }
 
+bool ClusterNode::lost_slots_since_purge() const {
+  if (purge_base_.empty() || !purge_base_.slot_table || !map_.slot_table) return true;
+  const auto& before = *purge_base_.slot_table;
+  const auto& after = *map_.slot_table;
+  // Compare per shard, not per slot: a map has few shards and 16384 slots.
+  std::map<std::pair<ShardId, ShardId>, bool> seen;
+  for (std::size_t s = 0; s < before.size() && s < after.size(); ++s) {
+    auto [it, fresh] = seen.try_emplace({before[s], after[s]}, false);
+    if (!fresh) continue;
+    it->second = purge_base_.role_of(self_, before[s]) != Role::kNone &&
+                 map_.role_of(self_, after[s]) == Role::kNone;
+    if (it->second) return true;
+  }
+  return false;
+}
+
 void ClusterNode::purge_unserved_keys() {
+  // A slot migration changes one slot per layout, and most members lose nothing by it: skip
+  // their O(keys) scans.
+  if (!lost_slots_since_purge()) {
+    purge_base_ = map_;
+    return;
+  }
   hand_over_moved_keys();
   std::vector<ObjId> doomed;
   const bool have_base = !purge_base_.empty();

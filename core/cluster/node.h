@@ -238,6 +238,9 @@ class ClusterNode {
                    std::uint64_t version);
   ShardId own_primary_shard() const;
   void hand_over_moved_keys();
+  // Whether this node served, under purge_base_, a slot it serves no more (always true for ring
+  // layouts and without a base).
+  bool lost_slots_since_purge() const;
   void adopt(const ShardMap& incoming, ClusterTime now);
   void reconcile_roles(ClusterTime now);
   void purge_unserved_keys();

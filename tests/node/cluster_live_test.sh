@@ -365,6 +365,10 @@ reshard)
   ask=$(redirect "$work/lg.json" ask)
   [ "$ask" -ge 1 ] || fail "loadgen followed no ASK: $(cat "$work/lg.log")"
   [ "$(metric a cachescope_cluster_ask_total)" -ge 1 ] || fail "a counted no ASK"
+  # Server-side request latency on the source (parsed request to reply ready), for the log.
+  for le in 0.001 0.01 0.1 1; do
+    echo "a: requests answered within ${le}s: $(metric a "cachescope_request_duration_seconds_bucket{le=\"$le\"}") of $(metric a cachescope_request_duration_seconds_count)"
+  done
   echo "reshard: $acked live writes, $ask ASK and $(redirect "$work/lg.json" moved) MOVED redirects followed by loadgen"
   ;;
 
