@@ -135,6 +135,46 @@ std::vector<ClusterService::Reply> ClusterService::take_replies() {
   return out;
 }
 
+Expected<std::size_t> ClusterService::learn_members(const LiveClusterConfig& fresh) {
+  auto fail = [&](const ClusterMember& m, const std::string& why) {
+    Error e = make_error(why);
+    e.file = fresh.file;
+    e.line = m.line;
+    e.field = "nodes";
+    return e;
+  };
+  const std::size_t known = config_.members.size();
+  if (fresh.members.size() <= known) return std::size_t{0};
+  for (std::size_t i = 0; i < known; ++i) {
+    const ClusterMember& a = config_.members[i];
+    const ClusterMember& b = fresh.members[i];
+    if (a.name != b.name || a.host != b.host || a.port != b.port || a.peer_port != b.peer_port ||
+        a.primary != b.primary || a.replica_of != b.replica_of || a.joins != b.joins) {
+      return fail(b, "member '" + b.name +
+                         "' differs from the running cluster's file (only new `join: true` "
+                         "members may be appended while it runs)");
+    }
+  }
+  for (std::size_t i = known; i < fresh.members.size(); ++i) {
+    if (!fresh.members[i].joins) {
+      return fail(fresh.members[i], "new member '" + fresh.members[i].name +
+                                        "' needs `join: true` to join a running cluster");
+    }
+  }
+  const NodeId me = self_->id;
+  for (std::size_t i = known; i < fresh.members.size(); ++i) {
+    if (auto st = core_->add_known_node(fresh.core.nodes[i]); !st) {
+      return fail(fresh.members[i], st.error().message);
+    }
+    config_.members.push_back(fresh.members[i]);
+    config_.core.nodes.push_back(fresh.core.nodes[i]);
+  }
+  self_ = config_.by_id(me);
+  peer_out_.resize(config_.members.size());
+  peers_.resize(config_.members.size());
+  return fresh.members.size() - known;
+}
+
 void ClusterService::on_peer_link(NodeId peer, bool up) {
   if (peer < peers_.size()) peers_[peer].link_up = up;
 }

@@ -88,6 +88,10 @@ class ClusterService {
   void on_tick(ClusterTime now);
   // The driver's link to `peer` went up or down (CLUSTER NODES link-state).
   void on_peer_link(NodeId peer, bool up);
+  // The cluster file as re-read now: members appended since this node started (each with
+  // `join: true`) become known (address, id, a slot in peer_bytes()), so they can join. Every
+  // member this node knew must be unchanged. Returns how many were added.
+  Expected<std::size_t> learn_members(const LiveClusterConfig& fresh);
 
   std::vector<Reply> take_replies();
   // Bytes to send to each peer (indexed by NodeId; empty strings for none). The driver moves the

@@ -683,6 +683,15 @@ Status ClusterNode::remove_node(NodeId node, ClusterTime now) {
 
 // ---- Joining and slot migration ----------------------------------------------------------------
 
+Status ClusterNode::add_known_node(const NodeConfig& node) {
+  if (find_node(config_, node.id) != nullptr) {
+    return make_error("node id " + std::to_string(node.id) + " is known already");
+  }
+  if (node.initial_member) return make_error("a node added later cannot be an initial member");
+  config_.nodes.push_back(node);
+  return Ok{};
+}
+
 void ClusterNode::join(ClusterTime now) {
   join_requested_ = true;
   next_heartbeat_ = now;

@@ -138,6 +138,9 @@ class ClusterNode {
   Status remove_node(NodeId node, ClusterTime now);
   // A node outside the map asks to be taken in (see "Joining").
   void join(ClusterTime now);
+  // Adds a node (not an initial member) to this node's copy of config.nodes, so it can join
+  // although it was not configured when this node started.
+  Status add_known_node(const NodeConfig& node);
 
   // ---- Slot migration (see above). Errors are Redis's words, for the live node's replies.
   struct SlotMigration {

@@ -77,6 +77,9 @@ wait_ready() {
 }
 start_cluster() {
   write_config "$1"
+  # Joining members are appended to the file only when they start (see the reshard case).
+  cp "$work/cluster.yaml" "$work/full.yaml"
+  grep -v 'join: true' "$work/full.yaml" >"$work/cluster.yaml"
   for n in "${names[@]}"; do start "$n"; done
   wait_ready "${names[@]}"
   # Every member sees the cluster as ok once the peer links are up.
@@ -251,7 +254,7 @@ loadgen_failover)
   ;;
 
 reshard)
-  # A new primary d joins the running cluster, then redis-cli --cluster reshard moves 600 of a's
+  # A new primary d, appended to the cluster file while the cluster runs, joins it, then redis-cli --cluster reshard moves 600 of a's
   # slots to it (CLUSTER SETSLOT IMPORTING/MIGRATING, GETKEYSINSLOT, MIGRATE, SETSLOT NODE) while
   # loadgen --cluster and a redis-cli -c writer run. Afterwards every acknowledged write must be
   # readable with its value, and the load generator must have followed ASK redirects.
@@ -265,6 +268,8 @@ reshard)
   seq 1 3000 | sed 's/^/pre:/' >"$work/pre.keys"
   awk '{ print "SET " $1 " v-" $1 }' "$work/pre.keys" | redis-cli -c -p "${port[b]}" >"$work/pre.out" 2>&1
   expect_eq "pre-writes acknowledged" 3000 "$(grep -c '^OK$' "$work/pre.out")"
+  # d is appended to the file the running members read; they learn it when it says Hello.
+  cp "$work/full.yaml" "$work/cluster.yaml"
   start d
   wait_ready d
   for _ in $(seq 50); do
@@ -273,6 +278,7 @@ reshard)
   done
   rcli a CLUSTER NODES | grep -q "127.0.0.1:${port[d]}@${peer[d]} master" || fail "d did not join: $(rcli a CLUSTER NODES)"
   grep -q "cluster: config epoch" "$work/d.log" || fail "d has no config"
+  grep -q "learned member d" "$work/a.log" || fail "a did not learn d from the file"
   for _ in $(seq 50); do
     redis-cli --cluster check "127.0.0.1:${port[a]}" >"$work/check0.txt" 2>&1 && break
     sleep 0.1
@@ -335,8 +341,10 @@ reshard)
     expect_eq "setslot node on $n" 200 "$(grep -c '^OK$' "$work/node-$n.out")"
   done
   sleep 0.3
+  reshard_start=$(date +%s%N)
   redis-cli --cluster reshard "127.0.0.1:${port[a]}" --cluster-from "$id_a" --cluster-to "$id_d" \
     --cluster-slots 600 --cluster-yes >"$work/reshard.txt" 2>&1 || fail "reshard: $(tail -20 "$work/reshard.txt")"
+  echo "redis-cli --cluster reshard of 600 slots took $((($(date +%s%N) - reshard_start) / 1000000)) ms"
   wait "$writer" || fail "writer"
   wait "$lg" || fail "loadgen during the reshard (exit $?): $(cat "$work/lg.log")"
   cat "$work/lg.log"

@@ -431,3 +431,33 @@ TEST_CASE("cluster service: a member joins, and a slot migrates with ASK, MIGRAT
   CHECK(net.cmd("a", {"CLUSTER", "SETSLOT", "1", "NODE", "nobody"}) ==
         "-ERR I don't know about node nobody\r\n");
 }
+
+TEST_CASE("cluster service: members appended to the file with join: true are learned live") {
+  spdlog::set_level(spdlog::level::off);
+  auto base = parse_cluster_config(cluster_yaml("sync"), "c.yaml");
+  auto full = parse_cluster_config(
+      cluster_yaml("sync") + "  - {name: d, port: 7007, role: primary, join: true}\n", "c.yaml");
+  auto moved = parse_cluster_config(
+      cluster_yaml("sync") + "  - {name: d, port: 7007, role: primary, join: true}\n", "c.yaml");
+  REQUIRE(base);
+  REQUIRE(full);
+  REQUIRE(moved);
+  moved->members[1].port = 7999;
+  auto s = ClusterService::create(*base, "a", 1, false);
+  REQUIRE(s);
+  ClusterService& a = **s;
+  auto none = a.learn_members(*base);
+  REQUIRE(none);
+  CHECK(*none == 0);
+  auto changed = a.learn_members(*moved);
+  REQUIRE_FALSE(changed);
+  CHECK_THAT(changed.error().message, Catch::Contains("member 'b' differs"));
+  auto added = a.learn_members(*full);
+  REQUIRE(added);
+  CHECK(*added == 1);
+  CHECK(a.config().members.size() == 7);
+  CHECK(a.config().by_id(6)->name == "d");
+  CHECK(a.self().name == "a");
+  CHECK(a.peer_bytes().size() == 7);
+  CHECK(a.core().config().is_member(0));
+}
