@@ -95,10 +95,13 @@ Expected<std::unique_ptr<ClusterService>> ClusterService::create(const LiveClust
     return e;
   }
   std::unique_ptr<ClusterService> s(new ClusterService(config, *me, std::move(*core)));
-  if (rejoin) {
-    s->core_->restart(now);
-  } else if (me->joins) {
+  if (me->joins) {
+    // A joining member starts outside the map, restarted or not: it asks to be taken in, and a
+    // member that already lists it answers with the current map (it then resumes its shard,
+    // empty: a joined primary has no replicas to resync from).
     s->core_->join(now);
+  } else if (rejoin) {
+    s->core_->restart(now);
   }
   s->drain(now);
   return s;

@@ -461,3 +461,20 @@ TEST_CASE("cluster service: members appended to the file with join: true are lea
   CHECK(a.peer_bytes().size() == 7);
   CHECK(a.core().config().is_member(0));
 }
+
+TEST_CASE("cluster service: a joined member that restarts asks again and gets the map") {
+  Net net("async", "  - {name: d, port: 7007, role: primary, join: true}\n");
+  net.advance(300 * kMs);
+  REQUIRE(net.nodes[6]->core().config().is_member(6));
+  const Epoch epoch = net.nodes[0]->core().config().epoch;
+  for (bool rejoin : {true, false}) {
+    auto fresh = ClusterService::create(net.cfg, "d", net.now, rejoin);
+    REQUIRE(fresh);
+    net.nodes[6] = std::move(*fresh);
+    CHECK_FALSE(net.nodes[6]->core().config().is_member(6));
+    net.advance(300 * kMs);
+    CHECK(net.nodes[6]->core().config().is_member(6));
+    CHECK(net.nodes[6]->core().config().epoch == epoch);  // taken in once, not added again
+    CHECK(net.cmd("d", {"CLUSTER", "INFO"}).find("cluster_known_nodes:7") != std::string::npos);
+  }
+}
