@@ -373,9 +373,11 @@ reshard)
   ask=$(redirect "$work/lg.json" ask)
   [ "$ask" -ge 1 ] || fail "loadgen followed no ASK: $(cat "$work/lg.log")"
   [ "$(metric a cachescope_cluster_ask_total)" -ge 1 ] || fail "a counted no ASK"
-  # Server-side request latency on the source (parsed request to reply ready), for the log.
-  for le in 0.001 0.01 0.1 1; do
-    echo "a: requests answered within ${le}s: $(metric a "cachescope_request_duration_seconds_bucket{le=\"$le\"}") of $(metric a cachescope_request_duration_seconds_count)"
+  # Server-side request latency (parsed request to reply ready), for the log.
+  for n in a b c d; do
+    echo "$n: requests answered within 1 ms / 10 ms / 100 ms / 1 s: $(for le in 0.001 0.01 0.1 1; do
+      metric "$n" "cachescope_request_duration_seconds_bucket{le=\"$le\"}"
+    done | paste -sd/) of $(metric "$n" cachescope_request_duration_seconds_count)"
   done
   echo "reshard: $acked live writes, $ask ASK and $(redirect "$work/lg.json" moved) MOVED redirects followed by loadgen"
   ;;
