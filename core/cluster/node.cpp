@@ -475,16 +475,22 @@ void ClusterNode::erase_shard_keys(ShardId shard) {
 
 bool ClusterNode::lost_slots_since_purge() const {
   if (purge_base_.empty() || !purge_base_.slot_table || !map_.slot_table) return true;
+  // A shard this node no longer belongs to (its slots may not have moved).
+  for (const auto& e : purge_base_.shards) {
+    if (purge_base_.role_of(self_, e.id) != Role::kNone &&
+        map_.role_of(self_, e.id) == Role::kNone) {
+      return true;
+    }
+  }
+  if (purge_base_.slot_table == map_.slot_table) return false;
+  // Else only slots that changed shard can have left this node.
   const auto& before = *purge_base_.slot_table;
   const auto& after = *map_.slot_table;
-  // Compare per shard, not per slot: a map has few shards and 16384 slots.
-  std::map<std::pair<ShardId, ShardId>, bool> seen;
   for (std::size_t s = 0; s < before.size() && s < after.size(); ++s) {
-    auto [it, fresh] = seen.try_emplace({before[s], after[s]}, false);
-    if (!fresh) continue;
-    it->second = purge_base_.role_of(self_, before[s]) != Role::kNone &&
-                 map_.role_of(self_, after[s]) == Role::kNone;
-    if (it->second) return true;
+    if (before[s] != after[s] && purge_base_.role_of(self_, before[s]) != Role::kNone &&
+        map_.role_of(self_, after[s]) == Role::kNone) {
+      return true;
+    }
   }
   return false;
 }
@@ -511,6 +517,10 @@ void ClusterNode::purge_unserved_keys() {
 
 void ClusterNode::hand_over_moved_keys() {
   if (purge_base_.empty() || rejoining_) return;
+  if (std::none_of(purge_base_.shards.begin(), purge_base_.shards.end(),
+                   [&](const ShardEntry& e) { return e.primary == self_; })) {
+    return;  // only primaries hand keys over
+  }
   // Expired entries travel too (no clock here); the receiver skips them.
   std::map<NodeId, SlotTransfer> out;
   cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) {

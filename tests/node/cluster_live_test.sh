@@ -379,6 +379,9 @@ reshard)
       metric "$n" "cachescope_request_duration_seconds_bucket{le=\"$le\"}"
     done | paste -sd/) of $(metric "$n" cachescope_request_duration_seconds_count)"
   done
+  for n in a b c a2 b2 c2 d; do
+    echo "$n: CPU $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/${pids[$n]}/stat") s"
+  done | paste -sd' '
   echo "reshard: $acked live writes, $ask ASK and $(redirect "$work/lg.json" moved) MOVED redirects followed by loadgen"
   ;;
 
