@@ -196,11 +196,16 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
         have_role = true;
       } else if (key == "replica_of") {
         m.replica_of = v.Scalar();
+      } else if (key == "join") {
+        if (v.Scalar() != "true" && v.Scalar() != "false") {
+          return yaml_field_error(file, v, fk, "expected true or false, got '" + v.Scalar() + "'");
+        }
+        m.joins = v.Scalar() == "true";
       } else {
         return yaml_field_error(
             file, v, fk,
             "unknown key (known: name, host, port, peer_port, metrics_port, role, "
-            "replica_of)");
+            "replica_of, join)");
       }
     }
     if (m.name.empty())
@@ -221,6 +226,10 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
     if (m.primary && !m.replica_of.empty()) {
       return yaml_field_error(file, n, f + ".replica_of", "only replicas follow a primary");
     }
+    if (m.joins && !m.primary) {
+      return yaml_field_error(file, n, f + ".join",
+                              "only a primary joins a running cluster (as a slotless primary)");
+    }
     if (!m.primary && m.replica_of.empty()) {
       return yaml_field_error(file, n, f + ".replica_of",
                               "missing (the name of this replica's primary)");
@@ -238,13 +247,14 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
   std::map<std::string, std::vector<const ClusterMember*>> followers;
   for (std::size_t i = 0; i < listed.size(); ++i) {
     const ClusterMember& m = listed[i];
+    if (m.joins) continue;  // after every initial member (see the header's "Layout")
     if (m.primary) {
       primaries.push_back(&m);
       continue;
     }
     auto it = std::find_if(listed.begin(), listed.end(),
                            [&](const ClusterMember& o) { return o.name == m.replica_of; });
-    if (it == listed.end() || !it->primary) {
+    if (it == listed.end() || !it->primary || it->joins) {
       return yaml_field_error(file, nodes[i], "nodes[" + std::to_string(i) + "].replica_of",
                               "no primary named '" + m.replica_of + "'");
     }
@@ -269,6 +279,9 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
   for (const ClusterMember* p : primaries) {
     for (const ClusterMember* f : followers[p->name]) cfg.members.push_back(*f);
   }
+  for (const ClusterMember& m : listed) {
+    if (m.joins) cfg.members.push_back(m);
+  }
   cfg.core.replicas = static_cast<std::uint32_t>(r);
   for (std::size_t i = 0; i < cfg.members.size(); ++i) {
     cfg.members[i].id = static_cast<NodeId>(i);
@@ -277,6 +290,7 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
     nc.name = cfg.members[i].name;
     nc.capacity_bytes = cfg.maxmemory;
     nc.policy = cfg.policy;
+    nc.initial_member = !cfg.members[i].joins;
     cfg.core.nodes.push_back(nc);
   }
   if (auto st = validate(cfg.core); !st) {

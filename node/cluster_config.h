@@ -23,11 +23,17 @@
 //       port: 7004
 //       role: replica
 //       replica_of: a
+//     - name: e
+//       port: 7005
+//       role: primary
+//       join: true               # not in the first layout: joins the running cluster when
+//                                # started, as a primary without slots (then reshard to it)
 //
 // Layout: primaries share the 16384 slots in file order (contiguous ranges, as `redis-cli
 // --cluster create` deals them); every primary needs the same number of replicas. Internally
 // primaries get node ids 0..P-1 in file order and each primary's replicas follow, which is the
-// order build_shard_map deals replicas in.
+// order build_shard_map deals replicas in. Members with `join: true` come last (ids after every
+// initial member, in file order), so listing one more joining member keeps everyone's ids.
 //
 // Errors name the file, line and field (`nodes[3].replica_of: no primary named 'x'`).
 //
@@ -51,6 +57,7 @@ struct ClusterMember {
   int metrics_port = -1;  // -1: not opened
   bool primary = true;
   std::string replica_of;  // replicas: the primary's name
+  bool joins = false;      // `join: true`: not in the first layout (see the format)
   NodeId id = 0;           // the core's node id (see "Layout")
   std::size_t line = 0;    // where the entry starts in the file
 };

@@ -57,6 +57,9 @@ struct ClusterServer::Impl {
   void accept_redis();
   void accept_peer();
   void accept_http();
+  // A peer said Hello with an id beyond the known members: re-reads the cluster file and, if
+  // members were appended (to join), learns them and dials them. True if `id` is known now.
+  bool learn_members(NodeId id);
 };
 
 namespace {
@@ -299,8 +302,9 @@ class PeerIn : public std::enable_shared_from_this<PeerIn> {
         } else if (f.hello_version != kPeerProtocolVersion) {
           error = "peer protocol version " + std::to_string(f.hello_version) +
                   ", this node speaks " + std::to_string(kPeerProtocolVersion);
-        } else if (f.hello_node >= srv_.service->config().members.size() ||
-                   f.hello_node == srv_.service->self().id) {
+        } else if (f.hello_node == srv_.service->self().id ||
+                   (f.hello_node >= srv_.service->config().members.size() &&
+                    !srv_.learn_members(f.hello_node))) {
           error = "Hello from unknown node id " + std::to_string(f.hello_node);
         } else {
           from_ = f.hello_node;
@@ -397,6 +401,33 @@ void ClusterServer::Impl::pump() {
     if (links[id]) links[id]->send(std::move(out[id]));
     out[id].clear();
   }
+}
+
+bool ClusterServer::Impl::learn_members(NodeId id) {
+  const std::string file = service->config().file;
+  auto fresh = load_cluster_config(file);
+  if (!fresh) {
+    spdlog::warn("cluster: peer id {} is not in the cluster file; re-reading {} failed: {}", id,
+                 file, fresh.error().message);
+    return false;
+  }
+  auto added = service->learn_members(*fresh);
+  if (!added) {
+    spdlog::warn("cluster: {}:{}: {}", file, added.error().line, added.error().message);
+    return false;
+  }
+  links.resize(service->config().members.size());
+  for (const ClusterMember& m : service->config().members) {
+    if (m.id == service->self().id || links[m.id]) continue;
+    boost::system::error_code ec;
+    const auto a = asio::ip::make_address(m.host, ec);
+    if (ec) continue;
+    links[m.id] = std::make_shared<PeerLink>(
+        *this, m.id, tcp::endpoint(a, static_cast<unsigned short>(m.peer_port)));
+    links[m.id]->connect();
+    spdlog::info("cluster: learned member {} ({}:{}) from {}", m.name, m.host, m.port, file);
+  }
+  return id < service->config().members.size();
 }
 
 void ClusterServer::Impl::tick() {

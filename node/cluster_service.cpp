@@ -101,7 +101,14 @@ Expected<std::unique_ptr<ClusterService>> ClusterService::create(const LiveClust
     return e;
   }
   std::unique_ptr<ClusterService> s(new ClusterService(config, *me, std::move(*core)));
-  if (rejoin) s->core_->restart(now);
+  if (me->joins) {
+    // A joining member starts outside the map, restarted or not: it asks to be taken in, and a
+    // member that already lists it answers with the current map (it then resumes its shard,
+    // empty: a joined primary has no replicas to resync from).
+    s->core_->join(now);
+  } else if (rejoin) {
+    s->core_->restart(now);
+  }
   s->drain(now);
   return s;
 }
@@ -135,6 +142,46 @@ std::vector<ClusterService::Reply> ClusterService::take_replies() {
   std::vector<Reply> out;
   out.swap(replies_);
   return out;
+}
+
+Expected<std::size_t> ClusterService::learn_members(const LiveClusterConfig& fresh) {
+  auto fail = [&](const ClusterMember& m, const std::string& why) {
+    Error e = make_error(why);
+    e.file = fresh.file;
+    e.line = m.line;
+    e.field = "nodes";
+    return e;
+  };
+  const std::size_t known = config_.members.size();
+  if (fresh.members.size() <= known) return std::size_t{0};
+  for (std::size_t i = 0; i < known; ++i) {
+    const ClusterMember& a = config_.members[i];
+    const ClusterMember& b = fresh.members[i];
+    if (a.name != b.name || a.host != b.host || a.port != b.port || a.peer_port != b.peer_port ||
+        a.primary != b.primary || a.replica_of != b.replica_of || a.joins != b.joins) {
+      return fail(b, "member '" + b.name +
+                         "' differs from the running cluster's file (only new `join: true` "
+                         "members may be appended while it runs)");
+    }
+  }
+  for (std::size_t i = known; i < fresh.members.size(); ++i) {
+    if (!fresh.members[i].joins) {
+      return fail(fresh.members[i], "new member '" + fresh.members[i].name +
+                                        "' needs `join: true` to join a running cluster");
+    }
+  }
+  const NodeId me = self_->id;
+  for (std::size_t i = known; i < fresh.members.size(); ++i) {
+    if (auto st = core_->add_known_node(fresh.core.nodes[i]); !st) {
+      return fail(fresh.members[i], st.error().message);
+    }
+    config_.members.push_back(fresh.members[i]);
+    config_.core.nodes.push_back(fresh.core.nodes[i]);
+  }
+  self_ = config_.by_id(me);
+  peer_out_.resize(config_.members.size());
+  peers_.resize(config_.members.size());
+  return fresh.members.size() - known;
 }
 
 void ClusterService::on_peer_link(NodeId peer, bool up) {
@@ -244,6 +291,17 @@ void ClusterService::handle_effect(const Effect& effect, ClusterTime now) {
     spdlog::info("cluster: config epoch {}", c->epoch);
   } else if (std::holds_alternative<WriteAcked>(effect)) {
     ++writes_acked_;
+  } else if (const auto* md = std::get_if<MigrateDone>(&effect)) {
+    auto it = migrates_.find(md->token);
+    if (it != migrates_.end()) {
+      reply_now(it->second.first, it->second.second, md->ok ? ok() : err(md->error));
+      migrates_.erase(it);
+    }
+    if (md->ok) {
+      spdlog::debug("cluster: MIGRATE moved {} keys", md->keys);
+    } else {
+      spdlog::warn("cluster: MIGRATE failed: {}", md->error);
+    }
   } else if (const auto* s = std::get_if<SyncCompleted>(&effect)) {
     spdlog::info("cluster: {} sync of shard {} done ({} keys)",
                  s->mode == SyncMode::kPartial ? "partial"
@@ -290,6 +348,13 @@ void ClusterService::on_peer_frame(NodeId from, PeerFrame& frame, ClusterTime no
                                               std::move(frame.values[i].value), now};
     }
     settle_many = true;
+  } else if (const auto* t = std::get_if<SlotTransfer>(&frame.msg)) {
+    for (std::size_t i = 0; i < t->entries.size() && i < frame.values.size(); ++i) {
+      if (!frame.values[i].present) continue;
+      staged_[t->entries[i].version] = Staged{t->entries[i].key, std::move(frame.values[i].key),
+                                              std::move(frame.values[i].value), now};
+    }
+    settle_many = true;
   }
   core_->on_message(Address::node(from), frame.msg, now);
   if (settle_many) {
@@ -327,6 +392,7 @@ void ClusterService::submit(std::uint64_t pending, std::size_t index, CacheOp op
   req.op = op;
   req.key = id;
   req.reply_to = Address::client(0);
+  req.asking = asking_;
   if (op == CacheOp::kSet) {
     req.size = static_cast<std::uint32_t>(Store::charge(key.size(), value.size()));
     req.ttl = ttl;
@@ -349,18 +415,32 @@ std::string ClusterService::moved(std::uint16_t slot, NodeId owner) const {
   return "-MOVED " + std::to_string(slot) + " " + m->host + ":" + std::to_string(m->port) + "\r\n";
 }
 
-std::optional<std::string> ClusterService::redirect(ObjId id, std::uint16_t slot) const {
+std::optional<std::string> ClusterService::redirect(ObjId id, std::uint16_t slot,
+                                                    ClusterTime now) const {
   const ShardMap& map = core_->config();
   if (core_->rejoining() || map.empty()) return std::string(kTryAgain);
   const ShardId shard = map.shard_of(id);
   const ShardEntry* e = map.shard(shard);
   if (e == nullptr) return std::string("-CLUSTERDOWN Hash slot not served\r\n");
-  if (e->primary == self_->id) return std::nullopt;
+  // The same rules as the core's (ClusterNode "Slot migration"), for commands answered here.
+  const auto& migrations = core_->slot_migrations();
+  auto m = migrations.empty() ? migrations.end() : migrations.find(slot);
+  if (e->primary == self_->id) {
+    if (m != migrations.end() && m->second.migrating_to != kNoNode &&
+        core_->version_of(id, now) == 0) {
+      return ask(slot, m->second.migrating_to);
+    }
+    return std::nullopt;
+  }
+  if (asking_ && m != migrations.end() && m->second.importing_from != kNoNode) {
+    return std::nullopt;
+  }
   return moved(slot, e->primary);
 }
 
 std::optional<std::string> ClusterService::read_redirect(std::uint64_t client, ObjId id,
-                                                         std::uint16_t slot) const {
+                                                         std::uint16_t slot,
+                                                         ClusterTime now) const {
   if (readonly_.contains(client) && !core_->rejoining() && !core_->config().empty()) {
     const ShardMap& map = core_->config();
     const ShardEntry* e = map.shard(map.shard_of(id));
@@ -369,10 +449,13 @@ std::optional<std::string> ClusterService::read_redirect(std::uint64_t client, O
       return std::nullopt;
     }
   }
-  return redirect(id, slot);
+  return redirect(id, slot, now);
 }
 
-void ClusterService::on_client_closed(std::uint64_t client) { readonly_.erase(client); }
+void ClusterService::on_client_closed(std::uint64_t client) {
+  readonly_.erase(client);
+  asking_clients_.erase(client);
+}
 
 void ClusterService::cmd_config(std::uint64_t client, std::uint64_t seq, Args& args) {
   const std::size_t n = args.size();
@@ -490,6 +573,13 @@ void ClusterService::cmd_flush(std::uint64_t client, std::uint64_t seq, Args& ar
   }
 }
 
+std::string ClusterService::ask(std::uint16_t slot, NodeId target) const {
+  const ClusterMember* m = config_.by_id(target);
+  if (m == nullptr) return "-CLUSTERDOWN Hash slot not served\r\n";
+  ++asks_;
+  return "-ASK " + std::to_string(slot) + " " + m->host + ":" + std::to_string(m->port) + "\r\n";
+}
+
 const ClusterService::StoredValue* ClusterService::peek(ObjId id, std::string_view key,
                                                         ClusterTime now) const {
   const std::uint64_t v = core_->version_of(id, now);
@@ -509,10 +599,20 @@ void ClusterService::finish(std::uint64_t, Pending& p) {
   // owner holds it now): done either way.
   if (p.kind == Kind::kFlush) return reply_now(p.client, p.seq, ok());
   // A redirect or refusal of any key answers the whole command (all keys share one slot).
+  std::size_t asks = 0;
+  NodeId ask_to = kNoNode;
   for (const ClientReply& r : p.replies) {
     if (r.status == ReplyStatus::kMoved)
       return reply_now(p.client, p.seq, moved(p.slot, r.moved_to));
     if (r.status == ReplyStatus::kTryAgain) return reply_now(p.client, p.seq, kTryAgain);
+    if (r.status == ReplyStatus::kAsk) {
+      ++asks;
+      ask_to = r.moved_to;
+    }
+  }
+  // Some keys of a migrating slot here, some moved: Redis answers TRYAGAIN too.
+  if (asks > 0) {
+    return reply_now(p.client, p.seq, asks == p.replies.size() ? ask(p.slot, ask_to) : kTryAgain);
   }
   auto value_of = [&](std::size_t i) -> const StoredValue* {
     const ClientReply& r = p.replies[i];
@@ -577,7 +677,10 @@ void ClusterService::finish(std::uint64_t, Pending& p) {
 
 void ClusterService::on_command(std::uint64_t client, std::uint64_t seq, Args& args,
                                 ClusterTime now) {
+  // ASKING holds for the client's next command only.
+  asking_ = !asking_clients_.empty() && asking_clients_.erase(client) > 0;
   execute(client, seq, args, now);
+  asking_ = false;
   drain(now);
 }
 
@@ -611,12 +714,17 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
     }
     return done(ok());
   }
-  if (cmd == "asking") return done(ok());
+  if (cmd == "asking") {
+    if (n != 1) return done(arity(cmd));
+    asking_clients_.insert(client);
+    return done(ok());
+  }
   if (cmd == "config") {
     if (n < 2) return done(arity(cmd));
     return cmd_config(client, seq, args);
   }
   if (cmd == "flushall" || cmd == "flushdb") return cmd_flush(client, seq, args, now);
+  if (cmd == "migrate") return cmd_migrate(client, seq, args, now);
   if (cmd == "command") return done("*0\r\n");
   if (cmd == "client") {
     if (n < 2) return done(arity(cmd));
@@ -646,9 +754,9 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
     p.slot = slot;
     p.replies.resize(1);
     if (p.kind == Kind::kGet) {
-      if (auto r = read_redirect(client, id, slot)) return done(*r);
+      if (auto r = read_redirect(client, id, slot, now)) return done(*r);
     } else {
-      if (auto r = redirect(id, slot)) return done(*r);
+      if (auto r = redirect(id, slot, now)) return done(*r);
       const StoredValue* v = peek(id, args[1], now);
       if (v == nullptr) return done(kNull);
       p.old_present = true;
@@ -671,7 +779,7 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
       std::int64_t count = 0;
       for (std::size_t i = 1; i < n; ++i) {
         const ObjId id = live_key_id(args[i]);
-        if (auto r = read_redirect(client, id, slot)) return done(*r);
+        if (auto r = read_redirect(client, id, slot, now)) return done(*r);
         count += peek(id, args[i], now) != nullptr ? 1 : 0;
       }
       return done(integer(count));
@@ -686,9 +794,9 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
       p.ids.push_back(live_key_id(args[i]));
     }
     if (p.kind == Kind::kMget) {
-      if (auto r = read_redirect(client, p.ids[0], slot)) return done(*r);
+      if (auto r = read_redirect(client, p.ids[0], slot, now)) return done(*r);
     } else {
-      if (auto r = redirect(p.ids[0], slot)) return done(*r);
+      if (auto r = redirect(p.ids[0], slot, now)) return done(*r);
       if (mset) {
         for (std::size_t i = 2; i < n; i += 2) {
           if (Store::charge(args[i - 1].size(), args[i].size()) > config_.maxmemory) {
@@ -732,7 +840,7 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
   if (cmd == "ttl" || cmd == "pttl" || cmd == "strlen") {
     if (!key_cmd(2)) return done(arity(cmd));
     const ObjId id = live_key_id(args[1]);
-    if (auto r = read_redirect(client, id, slot_of(args[1]))) return done(*r);
+    if (auto r = read_redirect(client, id, slot_of(args[1]), now)) return done(*r);
     const StoredValue* v = peek(id, args[1], now);
     if (cmd == "strlen") return done(integer(v ? static_cast<std::int64_t>(v->value.size()) : 0));
     if (v == nullptr) return done(integer(-2));
@@ -785,7 +893,7 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
     }
     const ObjId id = live_key_id(args[1]);
     const std::uint16_t slot = slot_of(args[1]);
-    if (auto r = redirect(id, slot)) return done(*r);
+    if (auto r = redirect(id, slot, now)) return done(*r);
     const StoredValue* cur = peek(id, args[1], now);
     if (cur == nullptr) return done(integer(0));
     const ClusterTime at = expiry_of(id, now);
@@ -809,7 +917,7 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
     if (!key_cmd(3)) return done(arity(cmd));
     const ObjId id = live_key_id(args[1]);
     const std::uint16_t slot = slot_of(args[1]);
-    if (auto r = redirect(id, slot)) return done(*r);
+    if (auto r = redirect(id, slot, now)) return done(*r);
     const StoredValue* v = peek(id, args[1], now);
     std::string value = v ? v->value + args[2] : args[2];
     if (Store::charge(args[1].size(), value.size()) > config_.maxmemory) {
@@ -834,7 +942,7 @@ void ClusterService::cmd_incr(std::uint64_t client, std::uint64_t seq, const std
                               std::int64_t by, ClusterTime now) {
   const ObjId id = live_key_id(key);
   const std::uint16_t slot = slot_of(key);
-  if (auto r = redirect(id, slot)) return reply_now(client, seq, *r);
+  if (auto r = redirect(id, slot, now)) return reply_now(client, seq, *r);
   const StoredValue* v = peek(id, key, now);
   std::int64_t cur = 0;
   if (v != nullptr && !parse_int64(v->value, cur)) return reply_now(client, seq, kNotInteger);
@@ -886,7 +994,7 @@ void ClusterService::cmd_set(std::uint64_t client, std::uint64_t seq, Args& args
   const std::string& key = args[1];
   const ObjId id = live_key_id(key);
   const std::uint16_t slot = slot_of(key);
-  if (auto r = redirect(id, slot)) return reply_now(client, seq, *r);
+  if (auto r = redirect(id, slot, now)) return reply_now(client, seq, *r);
   const StoredValue* v = peek(id, key, now);
   Pending p = single_key(client, seq, Kind::kSet, id, key);
   p.slot = slot;
@@ -912,6 +1020,116 @@ void ClusterService::cmd_set(std::uint64_t client, std::uint64_t seq, Args& args
   }
   submit(pid, 0, CacheOp::kSet, id, key, std::move(args[2]), expire_at == 0 ? 0 : expire_at - now,
          now);
+}
+
+// ---- Slot migration ------------------------------------------------------------------------
+
+const ClusterMember* ClusterService::member_by_ref(std::string_view ref) const {
+  for (const ClusterMember& m : config_.members) {
+    if (m.name == ref || node_hex_id(m.id) == lower(ref)) return &m;
+  }
+  return nullptr;
+}
+
+void ClusterService::cmd_migrate(std::uint64_t client, std::uint64_t seq, Args& args,
+                                 ClusterTime now) {
+  // MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE] [AUTH pw]
+  //         [AUTH2 user pw] [KEYS key ...]
+  auto done = [&](std::string bytes) { reply_now(client, seq, std::move(bytes)); };
+  const std::size_t n = args.size();
+  if (n < 6) return done(arity("migrate"));
+  std::int64_t port = 0, db = 0, timeout = 0;
+  if (!parse_int64(args[2], port) || !parse_int64(args[4], db) || !parse_int64(args[5], timeout)) {
+    return done(kNotInteger);
+  }
+  bool replace = false;
+  std::vector<std::string> keys;
+  for (std::size_t i = 6; i < n; ++i) {
+    const std::string opt = lower(args[i]);
+    if (opt == "copy") {
+      return done(
+          err("ERR MIGRATE COPY is not supported: cachescope moves keys between the "
+              "members of one cluster"));
+    } else if (opt == "replace") {
+      replace = true;
+    } else if (opt == "auth" && i + 1 < n) {
+      ++i;  // members need no password
+    } else if (opt == "auth2" && i + 2 < n) {
+      i += 2;
+    } else if (opt == "keys") {
+      if (!args[3].empty()) {
+        return done(
+            err("ERR When using MIGRATE KEYS option, the key argument must be set to the "
+                "empty string"));
+      }
+      keys.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+      break;
+    } else {
+      return done(err("ERR syntax error"));
+    }
+  }
+  if (keys.empty()) {
+    if (args[3].empty()) return done(err("ERR syntax error"));
+    keys.push_back(args[3]);
+  }
+  if (db != 0) return done(err("ERR DB index is out of range"));
+  const ClusterMember* target = nullptr;
+  for (const ClusterMember& m : config_.members) {
+    if (m.host == args[1] && m.port == port) target = &m;
+  }
+  if (target == nullptr || target->id == self_->id) {
+    return done(err("IOERR target " + args[1] + ":" + args[2] +
+                    " is not another member of this cluster (cachescope migrates keys between "
+                    "the members of its cluster file only)"));
+  }
+  std::vector<ObjId> ids;
+  for (const std::string& k : keys) {
+    const ObjId id = live_key_id(k);
+    if (peek(id, k, now) != nullptr) ids.push_back(id);
+  }
+  if (ids.empty()) return done("+NOKEY\r\n");
+  const std::uint64_t token = next_migrate_++;
+  migrates_[token] = {client, seq};
+  const ClusterTime wait = (timeout <= 0 ? 1000 : std::min<std::int64_t>(timeout, 3'600'000)) * kMs;
+  if (auto st = core_->migrate_keys(token, target->id, ids, replace, wait, now); !st) {
+    migrates_.erase(token);
+    return done(err(st.error().message));
+  }
+}
+
+void ClusterService::cmd_setslot(std::uint64_t client, std::uint64_t seq, Args& args,
+                                 ClusterTime now) {
+  // CLUSTER SETSLOT slot IMPORTING id | MIGRATING id | NODE id | STABLE
+  auto done = [&](std::string bytes) { reply_now(client, seq, std::move(bytes)); };
+  const std::size_t n = args.size();
+  if (n < 4) return done(arity("cluster|setslot"));
+  std::int64_t slot = 0;
+  if (!parse_int64(args[2], slot) || slot < 0 || slot >= SlotPlacement::kSlotCount) {
+    return done(err("ERR Invalid or out of range slot"));
+  }
+  const auto s = static_cast<std::uint16_t>(slot);
+  const std::string what = lower(args[3]);
+  if (what == "stable") {
+    if (n != 4) return done(err("ERR syntax error"));
+    core_->set_slot_stable(s);
+    return done(ok());
+  }
+  if (what != "importing" && what != "migrating" && what != "node") {
+    return done(err("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP"));
+  }
+  if (n != 5) {
+    return done(err("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP"));
+  }
+  const ClusterMember* m = member_by_ref(args[4]);
+  if (m == nullptr || !core_->config().is_member(m->id)) {
+    return done(err("ERR I don't know about node " + args[4]));
+  }
+  Status st = what == "importing"   ? core_->set_slot_importing(s, m->id)
+              : what == "migrating" ? core_->set_slot_migrating(s, m->id)
+                                    : core_->set_slot_owner(s, m->id, now);
+  if (!st) return done(err(st.error().message));
+  if (what == "node") spdlog::info("cluster: slot {} assigned to {}", s, m->name);
+  done(ok());
 }
 
 // ---- CLUSTER, INFO, metrics -----------------------------------------------------------------
@@ -990,6 +1208,8 @@ std::string ClusterService::cluster_nodes_text() const {
   const ShardMap& map = core_->config();
   std::string out;
   for (const ClusterMember& m : config_.members) {
+    // A member waiting to join (or not yet started) is not part of the cluster yet.
+    if (m.id != self_->id && !map.is_member(m.id)) continue;
     std::string flags = m.id == self_->id ? "myself," : "";
     std::string master = "-";
     Epoch epoch = 0;
@@ -1022,6 +1242,16 @@ std::string ClusterService::cluster_nodes_text() const {
       for (const auto& [a, b] : slot_ranges(primary_of->id)) {
         out += " " + std::to_string(a);
         if (b != a) out += "-" + std::to_string(b);
+      }
+    }
+    if (m.id == self_->id) {
+      // Open migrations, in Redis's notation: [slot->-target] and [slot-<-source].
+      for (const auto& [slot, mig] : core_->slot_migrations()) {
+        if (mig.migrating_to != kNoNode) {
+          out += " [" + std::to_string(slot) + "->-" + node_hex_id(mig.migrating_to) + "]";
+        } else if (mig.importing_from != kNoNode) {
+          out += " [" + std::to_string(slot) + "-<-" + node_hex_id(mig.importing_from) + "]";
+        }
       }
     }
     out += "\n";
@@ -1070,7 +1300,8 @@ void ClusterService::cmd_cluster(std::uint64_t client, std::uint64_t seq, Args& 
         "\r\ncluster_slots_assigned:" + std::to_string(assigned) +
         "\r\ncluster_slots_ok:" + std::to_string(ok_slots) +
         "\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:" + std::to_string(fail_slots) +
-        "\r\ncluster_known_nodes:" + std::to_string(config_.members.size()) +
+        "\r\ncluster_known_nodes:" +
+        std::to_string(map.members.size() + (map.is_member(self_->id) ? 0 : 1)) +
         "\r\ncluster_size:" + std::to_string(map.shards.size()) +
         "\r\ncluster_current_epoch:" + std::to_string(map.epoch) +
         "\r\ncluster_my_epoch:" + std::to_string(my_epoch) +
@@ -1082,6 +1313,56 @@ void ClusterService::cmd_cluster(std::uint64_t client, std::uint64_t seq, Args& 
     return done(bulk(text));
   }
   if (sub == "nodes") return done(bulk(cluster_nodes_text()));
+  if (sub == "setslot") return cmd_setslot(client, seq, args, now);
+  if (sub == "countkeysinslot" || sub == "getkeysinslot") {
+    const bool get = sub == "getkeysinslot";
+    if (args.size() != (get ? 4u : 3u)) return done(arity("cluster|" + sub));
+    std::int64_t slot = 0, count = 0;
+    if (!parse_int64(args[2], slot) || slot < 0 || slot >= SlotPlacement::kSlotCount) {
+      return done(err("ERR Invalid slot"));
+    }
+    if (!get) {
+      return done(integer(static_cast<std::int64_t>(
+          core_->count_keys_in_slot(static_cast<std::uint16_t>(slot), now))));
+    }
+    if (!parse_int64(args[3], count) || count < 0) {
+      return done(err("ERR Invalid number of keys"));
+    }
+    const auto ids =
+        core_->keys_in_slot(static_cast<std::uint16_t>(slot), static_cast<std::size_t>(count), now);
+    std::vector<const std::string*> names;
+    for (ObjId id : ids) {
+      auto it = values_.find(id);
+      if (it != values_.end() && it->second.version == core_->version_of(id, now)) {
+        names.push_back(&it->second.key);
+      }
+    }
+    std::string out;
+    reply_array(out, static_cast<std::int64_t>(names.size()));
+    for (const std::string* k : names) reply_bulk(out, *k);
+    return done(out);
+  }
+  if (sub == "meet") {
+    // Membership comes from the cluster file: a member joins by itself (`join: true`), so MEET
+    // only confirms an address that is already a member.
+    if (args.size() < 4) return done(arity("cluster|meet"));
+    std::int64_t port = 0;
+    if (!parse_int64(args[3], port))
+      return done(err("ERR Invalid base port specified: " + args[3]));
+    for (const ClusterMember& m : config_.members) {
+      if (m.host == args[2] && m.port == port) return done(ok());
+    }
+    return done(err("ERR cachescope takes members from the cluster file only: no member at " +
+                    args[2] + ":" + args[3] + " (add it with `join: true` and start it)"));
+  }
+  if (sub == "addslots" || sub == "addslotsrange" || sub == "delslots" || sub == "delslotsrange" ||
+      sub == "replicate" || sub == "forget" || sub == "reset" || sub == "failover" ||
+      sub == "bumpepoch" || sub == "set-config-epoch" || sub == "flushslots" ||
+      sub == "saveconfig") {
+    return done(err("ERR CLUSTER " + args[1] +
+                    " is not supported by cachescope: the layout comes from the cluster file and "
+                    "changes by slot migration (CLUSTER SETSLOT, MIGRATE)"));
+  }
   if (sub == "slots") {
     std::string body;
     std::int64_t count = 0;
@@ -1333,6 +1614,18 @@ std::string ClusterService::metrics(ClusterTime now) const {
   sample("cachescope_cluster_writes_acked_total", static_cast<double>(writes_acked_));
   family("cachescope_cluster_moved_total", "counter", "Requests answered with MOVED.");
   sample("cachescope_cluster_moved_total", static_cast<double>(c.moved));
+  family("cachescope_cluster_ask_total", "counter",
+         "Requests answered with ASK (their slot is migrating away and the key is not here).");
+  sample("cachescope_cluster_ask_total", static_cast<double>(asks_));
+  family("cachescope_cluster_migrating_slots", "gauge",
+         "Slots this node is migrating away or importing (CLUSTER SETSLOT), by direction.");
+  std::size_t migrating = 0, importing = 0;
+  for (const auto& [slot, mig] : core_->slot_migrations()) {
+    migrating += mig.migrating_to != kNoNode;
+    importing += mig.importing_from != kNoNode;
+  }
+  sample("cachescope_cluster_migrating_slots{direction=\"out\"}", static_cast<double>(migrating));
+  sample("cachescope_cluster_migrating_slots{direction=\"in\"}", static_cast<double>(importing));
   family("cachescope_cluster_peer_frames_total", "counter", "Peer protocol frames, by direction.");
   sample("cachescope_cluster_peer_frames_total{direction=\"in\"}", static_cast<double>(frames_in_));
   sample("cachescope_cluster_peer_frames_total{direction=\"out\"}",

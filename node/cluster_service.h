@@ -18,11 +18,16 @@
 // bounds both. A read serves the bytes only when their version matches the core's.
 //
 // Commands: PING ECHO SELECT QUIT COMMAND READONLY READWRITE CLIENT(ID SETNAME GETNAME) INFO
-// DBSIZE CLUSTER(INFO SLOTS SHARDS NODES KEYSLOT MYID) GET SET(EX PX EXAT PXAT NX XX KEEPTTL GET)
+// DBSIZE CLUSTER(INFO SLOTS SHARDS NODES KEYSLOT MYID SETSLOT GETKEYSINSLOT COUNTKEYSINSLOT MEET)
+// MIGRATE ASKING GET SET(EX PX EXAT PXAT NX XX KEEPTTL GET)
 // GETDEL DEL UNLINK EXISTS MGET MSET TTL PTTL EXPIRE PEXPIRE(NX XX GT LT) PERSIST INCR INCRBY DECR
 // DECRBY APPEND STRLEN FLUSHALL FLUSHDB CONFIG(GET SET RESETSTAT). A key whose
 // slot this node does not serve as primary gets `-MOVED slot host:port`; multi-key commands need
-// one slot (`-CROSSSLOT`); a node rejoining, resyncing or fenced answers `-TRYAGAIN`.
+// one slot (`-CROSSSLOT`); a node rejoining, resyncing or fenced answers `-TRYAGAIN`. Slot
+// migration follows the core's rules (core/cluster/node.h, "Slot migration"): `-ASK slot
+// host:port` from a migrating slot's owner for keys it does not hold, ASKING for the next command
+// on an importing node; MIGRATE answers once the core reports MigrateDone. A member whose file
+// entry has `join: true` asks to join at start (ClusterNode::join).
 //
 // As in Redis Cluster: after READONLY a client's reads (GET MGET EXISTS TTL PTTL STRLEN) of a
 // slot this node holds as a replica are served here (possibly stale), READWRITE ends that.
@@ -92,6 +97,10 @@ class ClusterService {
   void on_peer_link(NodeId peer, bool up);
   // The client's connection closed (forgets its READONLY state).
   void on_client_closed(std::uint64_t client);
+  // The cluster file as re-read now: members appended since this node started (each with
+  // `join: true`) become known (address, id, a slot in peer_bytes()), so they can join. Every
+  // member this node knew must be unchanged. Returns how many were added.
+  Expected<std::size_t> learn_members(const LiveClusterConfig& fresh);
 
   std::vector<Reply> take_replies();
   // Bytes to send to each peer (indexed by NodeId; empty strings for none). The driver moves the
@@ -173,12 +182,15 @@ class ClusterService {
   std::uint64_t next_write_id(ClusterTime now);
 
   // nullptr when this node serves the key's shard as primary now; else the reply to give.
-  std::optional<std::string> redirect(ObjId id, std::uint16_t slot) const;
+  // Per slot migration (the core's rules): ASK for keys a migrating slot no longer has here;
+  // with ASKING, an importing slot is served.
+  std::optional<std::string> redirect(ObjId id, std::uint16_t slot, ClusterTime now) const;
   // redirect() for a read: also nullptr for a READONLY client when this node replicates the
   // key's shard.
-  std::optional<std::string> read_redirect(std::uint64_t client, ObjId id,
-                                           std::uint16_t slot) const;
+  std::optional<std::string> read_redirect(std::uint64_t client, ObjId id, std::uint16_t slot,
+                                           ClusterTime now) const;
   std::string moved(std::uint16_t slot, NodeId owner) const;
+  std::string ask(std::uint16_t slot, NodeId target) const;
   // The resident value of `key`, or nullptr (a metadata read: no hit or miss, no policy touch).
   const StoredValue* peek(ObjId id, std::string_view key, ClusterTime now) const;
   ClusterTime expiry_of(ObjId id, ClusterTime now) const;  // absolute; 0 = none or absent
@@ -187,6 +199,10 @@ class ClusterService {
   void cmd_config(std::uint64_t client, std::uint64_t seq, Args& args);
   void cmd_flush(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
   void cmd_set(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
+  void cmd_migrate(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
+  void cmd_setslot(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
+  // A member named by its CLUSTER NODES id (40 hex digits) or its name in the file.
+  const ClusterMember* member_by_ref(std::string_view ref) const;
   void cmd_incr(std::uint64_t client, std::uint64_t seq, const std::string& key, std::int64_t by,
                 ClusterTime now);
   std::string node_hex_id(NodeId id) const;
@@ -227,6 +243,14 @@ class ClusterService {
   std::uint64_t frames_out_ = 0;
   std::uint64_t missing_values_ = 0;  // core hits whose bytes this node never received
   ClusterTime last_stage_sweep_ = 0;
+  // Slot migration: clients that sent ASKING (for their next command), whether the command
+  // being executed carries it, and the MIGRATE commands waiting for their MigrateDone.
+  std::set<std::uint64_t> asking_clients_;
+  bool asking_ = false;
+  std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>>
+      migrates_;  // token -> client, seq
+  std::uint64_t next_migrate_ = 1;
+  mutable std::uint64_t asks_ = 0;  // ASK replies given (metrics)
   ClusterDriverStats stats_;
 };
 

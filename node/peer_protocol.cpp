@@ -17,6 +17,9 @@ enum FrameType : std::uint8_t {
   kSyncData = 6,
   kConfigUpdate = 7,
   kConfigFetch = 8,
+  kSlotTransfer = 9,
+  kSlotTransferAck = 10,
+  kJoinRequest = 11,
 };
 
 class Writer {
@@ -282,6 +285,25 @@ bool encode_peer_message(std::string& out, const Message& msg, const ValueLookup
   } else if (const auto* cu = std::get_if<ConfigUpdate>(&msg)) {
     w.num<std::uint8_t>(kConfigUpdate);
     encode_map(w, *cu->map);
+  } else if (const auto* st = std::get_if<SlotTransfer>(&msg)) {
+    w.num<std::uint8_t>(kSlotTransfer);
+    w.num<std::uint64_t>(st->token);
+    w.num<std::uint8_t>((st->replace ? 1 : 0) | (st->handover ? 2 : 0));
+    w.num<std::uint32_t>(static_cast<std::uint32_t>(st->entries.size()));
+    for (const auto& e : st->entries) {
+      w.num<std::uint64_t>(e.key);
+      w.num<std::uint32_t>(e.size);
+      w.num<std::int64_t>(e.expires_at);
+      w.num<std::uint64_t>(e.version);
+      put_value(w, lookup, e.key, e.version);
+    }
+  } else if (const auto* sa = std::get_if<SlotTransferAck>(&msg)) {
+    w.num<std::uint8_t>(kSlotTransferAck);
+    w.num<std::uint64_t>(sa->token);
+    w.num<std::uint8_t>(sa->ok ? 1 : 0);
+    w.str(sa->error);
+  } else if (std::holds_alternative<JoinRequest>(msg)) {
+    w.num<std::uint8_t>(kJoinRequest);
   } else {
     w.num<std::uint8_t>(kConfigFetch);
   }
@@ -372,6 +394,39 @@ Expected<PeerFrame> decode_peer_frame(std::string_view body) {
       break;
     case kConfigFetch:
       f.msg = ConfigFetch{};
+      break;
+    case kSlotTransfer: {
+      SlotTransfer t;
+      t.token = r.num<std::uint64_t>("token");
+      const auto flags = r.num<std::uint8_t>("transfer flags");
+      if (r.ok() && flags > 3) r.fail("bad frame: transfer flags " + std::to_string(flags));
+      t.replace = (flags & 1) != 0;
+      t.handover = (flags & 2) != 0;
+      const auto n = r.count("entry count", 29);
+      for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+        SyncEntry e;
+        e.key = r.num<std::uint64_t>("key id");
+        e.size = r.num<std::uint32_t>("size");
+        e.expires_at = r.num<std::int64_t>("expiry");
+        e.version = r.num<std::uint64_t>("version");
+        t.entries.push_back(e);
+        f.values.push_back(get_value(r));
+      }
+      f.msg = std::move(t);
+      break;
+    }
+    case kSlotTransferAck: {
+      SlotTransferAck a;
+      a.token = r.num<std::uint64_t>("token");
+      const auto ok = r.num<std::uint8_t>("ack flag");
+      if (r.ok() && ok > 1) r.fail("bad frame: ack flag " + std::to_string(ok));
+      a.ok = ok == 1;
+      a.error = r.str("error text");
+      f.msg = std::move(a);
+      break;
+    }
+    case kJoinRequest:
+      f.msg = JoinRequest{};
       break;
     default:
       r.fail("unknown frame type " + std::to_string(type));

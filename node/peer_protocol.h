@@ -14,7 +14,9 @@
 //             holds that version's bytes; the receiver keeps the core's entry and serves a miss)
 // Types: 1 Hello, 2 Heartbeat, 3 ReplWrite (+ value when op is SET), 4 ReplAck, 5 SyncRequest,
 // 6 SyncData (+ one value per entry), 7 ConfigUpdate (a slots-layout ShardMap: epochs, members,
-// shard entries, the slot table as ranges), 8 ConfigFetch. Payloads list the struct fields in
+// shard entries, the slot table as ranges), 8 ConfigFetch, 9 SlotTransfer (u64 token, u8 flags
+// 1 = replace 2 = handover, entries as SyncData's, each with its value), 10 SlotTransferAck (u64
+// token, u8 ok, string error), 11 JoinRequest (empty). Payloads list the struct fields in
 // declaration order. `kPeerProtocolVersion` changes whenever a payload changes; a peer with
 // another version is refused at Hello.
 //
@@ -38,7 +40,7 @@
 namespace cachescope::node {
 
 inline constexpr std::uint32_t kPeerMagic = 0x52455043;
-inline constexpr std::uint16_t kPeerProtocolVersion = 1;
+inline constexpr std::uint16_t kPeerProtocolVersion = 2;
 inline constexpr std::size_t kDefaultMaxPeerFrame = 1ull << 30;
 
 // The bytes of one value the replication stream carries beside the core's object id.
@@ -53,7 +55,8 @@ struct PeerFrame {
   NodeId hello_node = kNoNode;
   std::uint16_t hello_version = 0;
   Message msg;
-  // ReplWrite with op kSet: one value; SyncData: one per entry, in entry order; else empty.
+  // ReplWrite with op kSet: one value; SyncData, SlotTransfer: one per entry, in entry order;
+  // else empty.
   std::vector<PeerValue> values;
 };
 

@@ -28,6 +28,13 @@ struct SizeOf {
     return kHeader + (m.map ? m.map->wire_size() : 0);
   }
   std::size_t operator()(const ConfigFetch&) const { return kHeader; }
+  std::size_t operator()(const SlotTransfer& m) const {
+    std::size_t n = kHeader + 12;
+    for (const auto& e : m.entries) n += 24 + e.size;
+    return n;
+  }
+  std::size_t operator()(const SlotTransferAck& m) const { return kHeader + 9 + m.error.size(); }
+  std::size_t operator()(const JoinRequest&) const { return kHeader; }
 };
 
 }  // namespace

@@ -7,7 +7,10 @@
 //  - client <-> node: ClientRequest / ClientReply (MOVED and TRYAGAIN as reply statuses);
 //  - node -> node: Heartbeat (liveness, config epoch, replication offsets), ReplWrite / ReplAck
 //    (the per-shard replication stream), SyncRequest / SyncData (partial or full resync);
-//  - node -> node/router: ConfigUpdate (the whole shard map); router -> node: ConfigFetch.
+//  - node -> node/router: ConfigUpdate (the whole shard map); router -> node: ConfigFetch;
+//  - slot migration (see ClusterNode's header): SlotTransfer / SlotTransferAck carry a batch of
+//    keys from a slot's current owner to the node importing it; JoinRequest asks the cluster to
+//    take a node in as a slotless primary.
 //
 // Replication streams: each shard has one stream of writes numbered by `offset` (1, 2, ...) and
 // a `term`: the shard-entry epoch under which its current primary was installed. A promoted
@@ -19,6 +22,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -43,6 +47,9 @@ struct ClientRequest {
   // the node need not compute it again; kUnknownSlot otherwise. A driver that decodes requests
   // from untrusted bytes leaves it unknown. Not on the wire (wire_size ignores it).
   std::uint16_t slot = kUnknownSlot;
+  // Redis's ASKING: the client was sent here by an ASK redirect, so a node importing the key's
+  // slot serves it although the slot is not its own yet.
+  bool asking = false;
 };
 
 enum class ReplyStatus : std::uint8_t {
@@ -51,6 +58,7 @@ enum class ReplyStatus : std::uint8_t {
   kMiss,
   kMoved,     // not served here: see moved_to and epoch
   kTryAgain,  // the node cannot serve now (rejoining, syncing, stepped down mid-write)
+  kAsk,       // the slot is migrating and the key is not here: ask moved_to (with asking set)
 };
 
 struct ClientReply {
@@ -59,7 +67,7 @@ struct ClientReply {
   std::uint32_t size = 0;     // kHit: value bytes
   std::uint64_t version = 0;  // kHit: write id of the stored value; kOk: the write's id
   ShardId shard = kNoShard;
-  NodeId moved_to = kNoNode;  // kMoved: the owner per the replying node's map
+  NodeId moved_to = kNoNode;  // kMoved: the owner per the replying node's map; kAsk: the target
   Epoch epoch = 0;            // the replying node's map epoch
   NodeId node = kNoNode;      // who replied
 };
@@ -119,13 +127,36 @@ struct SyncData {
   std::vector<SyncEntry> entries;
 };
 
+// Keys handed from a slot's owner to the node importing the slot (MIGRATE). The receiver stores
+// each entry through its own shard's replication stream, keeping the entry's version, and
+// answers with one SlotTransferAck; an entry whose key the receiver already holds is refused
+// (the whole batch: BUSYKEY) unless `replace`.
+//
+// A handover (`handover`, token 0, no ack) is the other way keys move: a layout change
+// (add_node, remove_node, a slot assigned elsewhere while keys remained) makes the old primary
+// send the keys of slots it lost to their new primary, which keeps those it does not hold yet.
+struct SlotTransfer {
+  std::uint64_t token = 0;  // chosen by the sender, echoed in the ack
+  bool replace = false;
+  bool handover = false;
+  std::vector<SyncEntry> entries;
+};
+struct SlotTransferAck {
+  std::uint64_t token = 0;
+  bool ok = false;
+  std::string error;  // Redis-style error text when !ok ("BUSYKEY ...", "ERR ...")
+};
+// A node outside the map asks to be taken in (as a primary owning no slots yet).
+struct JoinRequest {};
+
 struct ConfigUpdate {
   std::shared_ptr<const ShardMap> map;  // shared: the simulator delivers one map to many
 };
 struct ConfigFetch {};
 
-using Message = std::variant<ClientRequest, ClientReply, Heartbeat, ReplWrite, ReplAck, SyncRequest,
-                             SyncData, ConfigUpdate, ConfigFetch>;
+using Message =
+    std::variant<ClientRequest, ClientReply, Heartbeat, ReplWrite, ReplAck, SyncRequest, SyncData,
+                 ConfigUpdate, ConfigFetch, SlotTransfer, SlotTransferAck, JoinRequest>;
 
 std::size_t wire_size(const Message& m);
 
@@ -181,8 +212,18 @@ struct SyncCompleted {
   std::size_t keys = 0;
   ClusterTime at = 0;
 };
+// A migrate_keys() call finished: the target stored the keys and this node deleted them (ok),
+// or nothing moved (error, in Redis's words: "IOERR ...", "BUSYKEY ...").
+struct MigrateDone {
+  NodeId node = kNoNode;
+  std::uint64_t token = 0;
+  bool ok = false;
+  std::size_t keys = 0;
+  std::string error;
+  ClusterTime at = 0;
+};
 using Effect = std::variant<FailureDetected, PeerRecovered, Promoted, ConfigChanged, WriteAcked,
-                            SyncCompleted>;
+                            SyncCompleted, MigrateDone>;
 
 // What a node produced since the last drain. Replies to clients are messages addressed to the
 // request's reply_to. `next_deadline`: call on_tick at or after it (kNoDeadline: no timer).

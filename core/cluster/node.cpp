@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/placement_slots.h"
+
 namespace cachescope {
 namespace {
 
@@ -39,6 +41,7 @@ Expected<std::unique_ptr<ClusterNode>> ClusterNode::create(const ClusterConfig& 
       node->map_ = std::move(*map);
     }
     node->purged_layout_ = node->map_.layout_epoch;
+    node->purge_base_ = node->map_;
     // Bootstrap: every copy of every shard is empty at offset 0 of term 1, so all are in sync.
     for (const auto& e : node->map_.shards) {
       const Role role = node->map_.role_of(self, e.id);
@@ -150,7 +153,10 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
     reply(req, r);
     return;
   }
-  const ShardId shard = map_.shard_of(req.key, req.slot);
+  ShardId shard = map_.shard_of(req.key, req.slot);
+  if ((!slot_migrations_.empty() || !in_flight_.empty()) && migration_hook(req, shard, now)) {
+    return;
+  }
   const ShardEntry* entry = map_.shard(shard);
   r.shard = shard;
   if (entry == nullptr) {
@@ -302,6 +308,12 @@ void ClusterNode::on_message(Address from, const Message& msg, ClusterTime now) 
       handle(from.id, *sr, now);
     } else if (const auto* sd = std::get_if<SyncData>(&msg)) {
       handle(from.id, *sd, now);
+    } else if (const auto* t = std::get_if<SlotTransfer>(&msg)) {
+      handle(from.id, *t, now);
+    } else if (const auto* ta = std::get_if<SlotTransferAck>(&msg)) {
+      handle(from.id, *ta, now);
+    } else if (std::holds_alternative<JoinRequest>(msg)) {
+      handle_join(from.id, now);
     }
   }
   recompute_deadline();
@@ -478,12 +490,70 @@ void ClusterNode::erase_shard_keys(ShardId shard) {
   for (ObjId id : doomed) cache_->erase(id);
 }
 
+bool ClusterNode::lost_slots_since_purge() const {
+  if (purge_base_.empty() || !purge_base_.slot_table || !map_.slot_table) return true;
+  // A shard this node no longer belongs to (its slots may not have moved).
+  for (const auto& e : purge_base_.shards) {
+    if (purge_base_.role_of(self_, e.id) != Role::kNone &&
+        map_.role_of(self_, e.id) == Role::kNone) {
+      return true;
+    }
+  }
+  if (purge_base_.slot_table == map_.slot_table) return false;
+  // Else only slots that changed shard can have left this node.
+  const auto& before = *purge_base_.slot_table;
+  const auto& after = *map_.slot_table;
+  for (std::size_t s = 0; s < before.size() && s < after.size(); ++s) {
+    if (before[s] != after[s] && purge_base_.role_of(self_, before[s]) != Role::kNone &&
+        map_.role_of(self_, after[s]) == Role::kNone) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void ClusterNode::purge_unserved_keys() {
+  // A slot migration changes one slot per layout, and most members lose nothing by it: skip
+  // their O(keys) scans.
+  if (!lost_slots_since_purge()) {
+    purge_base_ = map_;
+    return;
+  }
+  hand_over_moved_keys();
   std::vector<ObjId> doomed;
+  const bool have_base = !purge_base_.empty();
   cache_->for_each([&](ObjId id, Slot, std::uint32_t) {
-    if (map_.role_of(self_, map_.shard_of(id)) == Role::kNone) doomed.push_back(id);
+    if (map_.role_of(self_, map_.shard_of(id)) != Role::kNone) return;
+    // Held under the previous map, or imported for a slot still migrating here: see the header.
+    if (have_base && purge_base_.role_of(self_, purge_base_.shard_of(id)) == Role::kNone) return;
+    doomed.push_back(id);
   });
   for (ObjId id : doomed) cache_->erase(id);
+  purge_base_ = map_;
+}
+
+void ClusterNode::hand_over_moved_keys() {
+  if (purge_base_.empty() || rejoining_) return;
+  if (std::none_of(purge_base_.shards.begin(), purge_base_.shards.end(),
+                   [&](const ShardEntry& e) { return e.primary == self_; })) {
+    return;  // only primaries hand keys over
+  }
+  // Expired entries travel too (no clock here); the receiver skips them.
+  std::map<NodeId, SlotTransfer> out;
+  cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) {
+    if (purge_base_.role_of(self_, purge_base_.shard_of(id)) != Role::kPrimary) return;
+    const ShardEntry* e = map_.empty() ? nullptr : map_.shard(map_.shard_of(id));
+    if (e == nullptr || e->primary == self_ || e->primary == kNoNode) return;
+    if (map_.role_of(self_, e->id) != Role::kNone) return;
+    SlotTransfer& t = out[e->primary];
+    t.handover = true;
+    t.entries.push_back({id, size, cache_->expiry(s), versions_[s]});
+  });
+  for (auto& [target, t] : out) {
+    std::sort(t.entries.begin(), t.entries.end(),
+              [](const SyncEntry& a, const SyncEntry& b) { return a.key < b.key; });
+    outbox_.messages.push_back({Address::node(target), std::move(t)});
+  }
 }
 
 // ---- Configuration ----------------------------------------------------------------------------
@@ -505,8 +575,12 @@ void ClusterNode::reconcile_roles(ClusterTime now) {
     shards_.clear();
     rejoining_ = false;
     rejoin_deadline_ = kNoDeadline;
-    if (purged_layout_ != map_.layout_epoch) cache_->clear();
+    if (purged_layout_ != map_.layout_epoch) {
+      hand_over_moved_keys();
+      cache_->clear();
+    }
     purged_layout_ = map_.layout_epoch;
+    purge_base_ = map_;
     return;
   }
   if (rejoining_) {
@@ -634,6 +708,265 @@ Status ClusterNode::remove_node(NodeId node, ClusterTime now) {
   return Ok{};
 }
 
+// ---- Joining and slot migration ----------------------------------------------------------------
+
+Status ClusterNode::add_known_node(const NodeConfig& node) {
+  if (find_node(config_, node.id) != nullptr) {
+    return make_error("node id " + std::to_string(node.id) + " is known already");
+  }
+  if (node.initial_member) return make_error("a node added later cannot be an initial member");
+  config_.nodes.push_back(node);
+  return Ok{};
+}
+
+void ClusterNode::join(ClusterTime now) {
+  join_requested_ = true;
+  next_heartbeat_ = now;
+  recompute_deadline();
+}
+
+void ClusterNode::handle_join(NodeId from, ClusterTime now) {
+  if (map_.empty() || rejoining_ || !map_.is_member(self_)) return;
+  if (map_.is_member(from)) {
+    outbox_.messages.push_back(
+        {Address::node(from), ConfigUpdate{std::make_shared<const ShardMap>(map_)}});
+    return;
+  }
+  // One member decides, so concurrent requests do not produce rival layouts.
+  for (NodeId m : map_.members) {
+    if (alive(m)) {
+      if (m != self_) return;
+      break;
+    }
+  }
+  auto next = with_member_joined(map_, config_, from, highest_epoch_seen() + 1);
+  if (!next) return;  // not a configured node, or a ring layout: ignored
+  adopt(*next, now);
+  broadcast_config(now);
+}
+
+ShardId ClusterNode::own_primary_shard() const {
+  for (const auto& [id, st] : shards_) {
+    if (st.role == Role::kPrimary) return id;
+  }
+  return kNoShard;
+}
+
+Status ClusterNode::set_slot_importing(std::uint16_t slot, NodeId source) {
+  if (!map_.slot_table || slot >= map_.slot_table->size()) return make_error("ERR Invalid slot");
+  if (!map_.is_member(source))
+    return make_error("ERR I don't know about node " + std::to_string(source));
+  const ShardEntry* e = map_.shard((*map_.slot_table)[slot]);
+  if (e != nullptr && e->primary == self_) {
+    return make_error("ERR I'm already the owner of hash slot " + std::to_string(slot));
+  }
+  if (own_primary_shard() == kNoShard)
+    return make_error("ERR Please use SETSLOT only with masters.");
+  slot_migrations_[slot] = SlotMigration{source, kNoNode};
+  return Ok{};
+}
+
+Status ClusterNode::set_slot_migrating(std::uint16_t slot, NodeId target) {
+  if (!map_.slot_table || slot >= map_.slot_table->size()) return make_error("ERR Invalid slot");
+  const ShardEntry* e = map_.shard((*map_.slot_table)[slot]);
+  if (e == nullptr || e->primary != self_) {
+    return make_error("ERR I'm not the owner of hash slot " + std::to_string(slot));
+  }
+  if (!map_.is_member(target))
+    return make_error("ERR I don't know about node " + std::to_string(target));
+  if (target == self_) return make_error("ERR I'm the owner of the slot already");
+  slot_migrations_[slot] = SlotMigration{kNoNode, target};
+  return Ok{};
+}
+
+void ClusterNode::set_slot_stable(std::uint16_t slot) { slot_migrations_.erase(slot); }
+
+Status ClusterNode::set_slot_owner(std::uint16_t slot, NodeId node, ClusterTime now) {
+  if (!map_.slot_table || slot >= map_.slot_table->size()) return make_error("ERR Invalid slot");
+  if (!map_.is_member(node)) {
+    return make_error("ERR I don't know about node " + std::to_string(node));
+  }
+  ShardId target = kNoShard;
+  for (const auto& e : map_.shards) {
+    if (e.primary == node) target = e.id;
+  }
+  if (target == kNoShard) return make_error("ERR Target node is not a master");
+  const ShardId current = (*map_.slot_table)[slot];
+  if (current != target) {
+    const ShardEntry* e = map_.shard(current);
+    if (e != nullptr && e->primary == self_ && count_keys_in_slot(slot, now) > 0) {
+      return make_error("ERR Can't assign hashslot " + std::to_string(slot) +
+                        " to a different node while I still hold keys for this hash slot.");
+    }
+    auto next = with_slot_assigned(map_, slot, target, highest_epoch_seen() + 1);
+    if (!next) return make_error("ERR " + next.error().message);
+    adopt(*next, now);
+    broadcast_config(now);
+  }
+  slot_migrations_.erase(slot);
+  recompute_deadline();
+  return Ok{};
+}
+
+std::vector<ObjId> ClusterNode::keys_in_slot(std::uint16_t slot, std::size_t count,
+                                             ClusterTime now) const {
+  std::vector<ObjId> out;
+  cache_->for_each([&](ObjId id, Slot, std::uint32_t) {
+    if (SlotPlacement::keyslot(id) == slot && cache_->peek(id, now) != kNoSlot) out.push_back(id);
+  });
+  std::sort(out.begin(), out.end());
+  if (out.size() > count) out.resize(count);
+  return out;
+}
+
+std::size_t ClusterNode::count_keys_in_slot(std::uint16_t slot, ClusterTime now) const {
+  std::size_t n = 0;
+  cache_->for_each([&](ObjId id, Slot, std::uint32_t) {
+    n += SlotPlacement::keyslot(id) == slot && cache_->peek(id, now) != kNoSlot;
+  });
+  return n;
+}
+
+Status ClusterNode::migrate_keys(std::uint64_t token, NodeId target, const std::vector<ObjId>& keys,
+                                 bool replace, ClusterTime timeout, ClusterTime now) {
+  if (transfers_.contains(token)) return make_error("ERR migration token in use");
+  if (target == self_ || !map_.is_member(target) || rejoining_) {
+    return make_error("IOERR target instance is not another member of this cluster");
+  }
+  Transfer t;
+  t.target = target;
+  t.deadline = now + std::max<ClusterTime>(timeout, 1);
+  for (ObjId key : keys) {
+    if (in_flight_.contains(key)) continue;
+    const ShardEntry* e = map_.shard(map_.shard_of(key));
+    if (e == nullptr || e->primary != self_) continue;
+    const Slot s = cache_->peek(key, now);
+    if (s == kNoSlot) continue;
+    if (std::any_of(t.entries.begin(), t.entries.end(),
+                    [&](const SyncEntry& x) { return x.key == key; })) {
+      continue;
+    }
+    t.entries.push_back({key, cache_->size_of(s), cache_->expiry(s), versions_[s]});
+  }
+  if (t.entries.empty()) {
+    outbox_.effects.push_back(MigrateDone{self_, token, true, 0, {}, now});
+    return Ok{};
+  }
+  for (const auto& e : t.entries) in_flight_[e.key] = token;
+  outbox_.messages.push_back(
+      {Address::node(target), SlotTransfer{token, replace, false, t.entries}});
+  transfers_.emplace(token, std::move(t));
+  recompute_deadline();
+  return Ok{};
+}
+
+bool ClusterNode::migration_hook(const ClientRequest& req, ShardId& shard, ClusterTime now) {
+  if (auto f = in_flight_.find(req.key); f != in_flight_.end()) {
+    transfers_.at(f->second).parked.push_back(req);
+    return true;
+  }
+  const std::uint16_t slot = req.slot != kUnknownSlot ? req.slot : map_.slot_of(req.key);
+  auto it = slot_migrations_.find(slot);
+  if (it == slot_migrations_.end()) return false;
+  const SlotMigration& m = it->second;
+  if (m.migrating_to != kNoNode) {
+    const ShardEntry* e = map_.shard(shard);
+    if (e != nullptr && e->primary == self_ && cache_->peek(req.key, now) == kNoSlot) {
+      ClientReply r;
+      r.status = ReplyStatus::kAsk;
+      r.shard = shard;
+      r.moved_to = m.migrating_to;
+      reply(req, r);
+      return true;
+    }
+  } else if (m.importing_from != kNoNode && req.asking) {
+    const ShardId own = own_primary_shard();
+    if (own != kNoShard) shard = own;
+  }
+  return false;
+}
+
+void ClusterNode::local_write(ShardId shard, CacheOp op, ObjId key, std::uint32_t size,
+                              ClusterTime expires_at, std::uint64_t version) {
+  auto it = shards_.find(shard);
+  const ShardEntry* e = map_.shard(shard);
+  if (it == shards_.end() || it->second.role != Role::kPrimary || e == nullptr) {
+    store(op, key, size, expires_at, version);
+    return;
+  }
+  ShardState& st = it->second;
+  ReplWrite w{shard, st.term, ++st.offset, op, key, size, expires_at, version};
+  store(w.op, w.key, w.size, w.expires_at, w.write_id);
+  st.backlog.push_back(w);
+  if (st.backlog.size() > config_.backlog_entries) st.backlog.pop_front();
+  for (NodeId rep : e->replicas) outbox_.messages.push_back({Address::node(rep), w});
+}
+
+void ClusterNode::handle(NodeId from, const SlotTransfer& m, ClusterTime now) {
+  auto answer = [&](bool ok, std::string error) {
+    if (m.handover) return;
+    outbox_.messages.push_back(
+        {Address::node(from), SlotTransferAck{m.token, ok, std::move(error)}});
+  };
+  if (rejoining_) return answer(false, "TRYAGAIN the target is rejoining the cluster");
+  const ShardId own = own_primary_shard();
+  // Where each entry goes: the key's shard when this node is its primary, else (a slot being
+  // imported, or a handover that arrived before the new layout) the shard this node leads.
+  auto target_shard = [&](ObjId key) -> ShardId {
+    const ShardId s = map_.empty() ? kNoShard : map_.shard_of(key);
+    const ShardEntry* e = map_.shard(s);
+    if (e != nullptr && e->primary == self_) return s;
+    if (m.handover) return own;
+    auto it = slot_migrations_.find(SlotPlacement::keyslot(key));
+    if (it != slot_migrations_.end() && it->second.importing_from != kNoNode) return own;
+    return kNoShard;
+  };
+  if (!m.handover) {
+    if (own == kNoShard) return answer(false, "ERR Target instance is not a master");
+    for (const auto& e : m.entries) {
+      if (target_shard(e.key) == kNoShard) {
+        return answer(false, "ERR Target instance replied with error: MOVED " +
+                                 std::to_string(SlotPlacement::keyslot(e.key)) +
+                                 " (the slot is not being imported there)");
+      }
+      if (!m.replace && cache_->peek(e.key, now) != kNoSlot) {
+        return answer(false, "BUSYKEY Target key name already exists.");
+      }
+    }
+  }
+  for (const auto& e : m.entries) {
+    if (e.expires_at != 0 && e.expires_at <= now) continue;
+    if (m.handover && cache_->peek(e.key, now) != kNoSlot) continue;  // ours is newer
+    local_write(target_shard(e.key), CacheOp::kSet, e.key, e.size, e.expires_at, e.version);
+  }
+  answer(true, {});
+}
+
+void ClusterNode::handle(NodeId from, const SlotTransferAck& m, ClusterTime now) {
+  auto it = transfers_.find(m.token);
+  if (it == transfers_.end() || it->second.target != from) return;
+  finish_transfer(m.token, m.ok, m.error, now);
+}
+
+void ClusterNode::finish_transfer(std::uint64_t token, bool ok, std::string error,
+                                  ClusterTime now) {
+  auto it = transfers_.find(token);
+  if (it == transfers_.end()) return;
+  Transfer t = std::move(it->second);
+  transfers_.erase(it);
+  for (const auto& e : t.entries) in_flight_.erase(e.key);
+  if (ok) {
+    for (const auto& e : t.entries) {
+      // Parked requests could not change the key; an expiry or eviction may have removed it.
+      if (version_of(e.key, now) != e.version) continue;
+      local_write(map_.shard_of(e.key), CacheOp::kDel, e.key, 0, 0, 0);
+    }
+  }
+  outbox_.effects.push_back(
+      MigrateDone{self_, token, ok, ok ? t.entries.size() : 0, std::move(error), now});
+  for (const ClientRequest& req : t.parked) on_client_request(req, now);
+}
+
 // ---- Time -------------------------------------------------------------------------------------
 
 void ClusterNode::send_heartbeats(ClusterTime) {
@@ -690,6 +1023,21 @@ void ClusterNode::promote(ShardId shard, ClusterTime now) {
 }
 
 void ClusterNode::on_tick(ClusterTime now) {
+  if (!transfers_.empty()) {
+    std::vector<std::uint64_t> late;
+    for (const auto& [token, t] : transfers_) {
+      if (t.deadline <= now) late.push_back(token);
+    }
+    for (std::uint64_t token : late) {
+      finish_transfer(token, false, "IOERR error or timeout reading to target instance", now);
+    }
+  }
+  if (join_requested_ && !map_.is_member(self_) && now >= next_heartbeat_) {
+    for (const auto& n : config_.nodes) {
+      if (n.id != self_) outbox_.messages.push_back({Address::node(n.id), JoinRequest{}});
+    }
+    next_heartbeat_ = now + config_.heartbeat_interval;
+  }
   if (map_.is_member(self_)) {
     if (rejoining_) {
       if (now >= rejoin_deadline_) {
@@ -758,6 +1106,8 @@ void ClusterNode::restart(ClusterTime now) {
 
 void ClusterNode::recompute_deadline() {
   ClusterTime d = kNoDeadline;
+  for (const auto& [token, t] : transfers_) d = std::min(d, t.deadline);
+  if (join_requested_ && !map_.is_member(self_)) d = std::min(d, next_heartbeat_);
   if (map_.is_member(self_)) {
     d = std::min(d, next_heartbeat_);
     d = std::min(d, rejoin_deadline_);

@@ -65,8 +65,36 @@
 //
 // Scaling: `add_node` / `remove_node` compute a new layout at a new epoch (ShardMap's
 // with_member_added / with_member_removed), adopt it and push it to every member (old and new)
-// and router. Slots moved to a new shard start empty there (the cost shows up as misses); each
-// node drops the keys of shards it no longer serves.
+// and router. Whenever a node adopts a layout under which it no longer serves keys it held as a
+// primary, it hands them to their new primary (SlotTransfer with `handover`: versions and
+// expiry times travel; the receiver keeps only keys it does not hold yet, through its own
+// replication stream), then drops them. Keys the node held only as a replica are dropped.
+// "Held" is judged against the map of the previous purge, so keys a node imported for a slot
+// it does not own yet are not dropped by an unrelated layout change.
+//
+// Joining (slots layouts): a node of config.nodes outside the map calls `join(now)`; it sends
+// JoinRequest to every configured node each heartbeat_interval until a map includes it. The
+// lowest-id member that the receiver believes alive adds it as the primary of a new shard with no
+// slots (with_member_joined, new epoch) and broadcasts the map.
+//
+// Slot migration (Redis Cluster's resharding, step by step as `redis-cli --cluster reshard`
+// drives it). Migration state is local to the two nodes, as in Redis, and not gossiped:
+//  1. target: set_slot_importing(slot, source); source: set_slot_migrating(slot, target).
+//  2. While migrating, the source serves keys of the slot it holds and answers kAsk (moved_to =
+//     target) for keys it does not hold; the target serves requests of the slot only when they
+//     carry `asking` (and otherwise answers kMoved to the owner). The target stores such keys,
+//     and keys it imports, through the replication stream of the shard it is primary of.
+//  3. source: migrate_keys(token, target, keys) sends the resident keys in one SlotTransfer.
+//     Until the target's SlotTransferAck arrives (or `timeout` passes), requests for those keys
+//     are parked, not answered, so no write can slip in between the copy and the delete. On a
+//     positive ack the source deletes them through its own stream (its replicas delete them
+//     too) and replays the parked requests, which now get kAsk; on an error or timeout the keys
+//     stay and the parked requests run here. Either way a MigrateDone effect reports it.
+//  4. set_slot_owner(slot, node) on any member: a new layout at a new epoch (with_slot_assigned)
+//     that every member adopts, after which all of them answer kMoved to the new owner. It is
+//     refused on the old owner while it still holds keys of the slot (as Redis refuses).
+//     Concurrent assignments of different slots at one epoch from different nodes would
+//     conflict (layouts merge whole): issue them one at a time, as redis-cli does.
 //
 // Thread-safety: none. One driver thread owns a node.
 #pragma once
@@ -117,6 +145,33 @@ class ClusterNode {
   // Admin entry points (any member may be asked): a new layout at a new epoch, pushed to all.
   Status add_node(NodeId node, ClusterTime now);
   Status remove_node(NodeId node, ClusterTime now);
+  // A node outside the map asks to be taken in (see "Joining").
+  void join(ClusterTime now);
+  // Adds a node (not an initial member) to this node's copy of config.nodes, so it can join
+  // although it was not configured when this node started.
+  Status add_known_node(const NodeConfig& node);
+
+  // ---- Slot migration (see above). Errors are Redis's words, for the live node's replies.
+  struct SlotMigration {
+    NodeId importing_from = kNoNode;
+    NodeId migrating_to = kNoNode;
+  };
+  Status set_slot_importing(std::uint16_t slot, NodeId source);
+  Status set_slot_migrating(std::uint16_t slot, NodeId target);
+  void set_slot_stable(std::uint16_t slot);
+  Status set_slot_owner(std::uint16_t slot, NodeId node, ClusterTime now);
+  // Open migrations of this node, by slot.
+  const std::map<std::uint16_t, SlotMigration>& slot_migrations() const noexcept {
+    return slot_migrations_;
+  }
+  // Resident keys of `slot` (at most `count`, in id order) and their number. Both scan the
+  // whole cache: O(resident keys), an operator's command, not a request path.
+  std::vector<ObjId> keys_in_slot(std::uint16_t slot, std::size_t count, ClusterTime now) const;
+  std::size_t count_keys_in_slot(std::uint16_t slot, ClusterTime now) const;
+  // Moves the resident `keys` to primary `target` (step 3). Keys not resident, or already being
+  // moved, are skipped; with none left it reports MigrateDone{ok, keys = 0} at once.
+  Status migrate_keys(std::uint64_t token, NodeId target, const std::vector<ObjId>& keys,
+                      bool replace, ClusterTime timeout, ClusterTime now);
 
   Outbox take_outbox();
   // The same, into `into` (cleared first): the two buffers swap, so a driver that drains into
@@ -185,6 +240,22 @@ class ClusterNode {
   void handle(NodeId from, const ReplAck& m, ClusterTime now);
   void handle(NodeId from, const SyncRequest& m, ClusterTime now);
   void handle(NodeId from, const SyncData& m, ClusterTime now);
+  void handle(NodeId from, const SlotTransfer& m, ClusterTime now);
+  void handle(NodeId from, const SlotTransferAck& m, ClusterTime now);
+  void handle_join(NodeId from, ClusterTime now);
+  // A client request touching an open migration: parks it, answers kAsk, or (ASKING on an
+  // importing slot) points `shard` at the shard this node is primary of. True: handled.
+  bool migration_hook(const ClientRequest& req, ShardId& shard, ClusterTime now);
+  void finish_transfer(std::uint64_t token, bool ok, std::string error, ClusterTime now);
+  // A write this node originates as primary of `shard` (imported keys, migrated-away deletes):
+  // applied, numbered and streamed to the replicas like a client's, without a client to ack.
+  void local_write(ShardId shard, CacheOp op, ObjId key, std::uint32_t size, ClusterTime expires_at,
+                   std::uint64_t version);
+  ShardId own_primary_shard() const;
+  void hand_over_moved_keys();
+  // Whether this node served, under purge_base_, a slot it serves no more (always true for ring
+  // layouts and without a base).
+  bool lost_slots_since_purge() const;
   void adopt(const ShardMap& incoming, ClusterTime now);
   void reconcile_roles(ClusterTime now);
   void purge_unserved_keys();
@@ -225,6 +296,19 @@ class ClusterNode {
   ClusterTime rejoin_deadline_ = kNoDeadline;
   Outbox outbox_;
   NodeCounters counters_;
+
+  // Migration state (see "Slot migration").
+  struct Transfer {
+    NodeId target = kNoNode;
+    std::vector<SyncEntry> entries;
+    ClusterTime deadline = kNoDeadline;
+    std::vector<ClientRequest> parked;
+  };
+  std::map<std::uint16_t, SlotMigration> slot_migrations_;
+  std::map<std::uint64_t, Transfer> transfers_;          // by token
+  absl::flat_hash_map<ObjId, std::uint64_t> in_flight_;  // key -> transfer token
+  ShardMap purge_base_;                                  // the map at the last purge
+  bool join_requested_ = false;
 };
 
 }  // namespace cachescope

@@ -263,6 +263,37 @@ Expected<ShardMap> with_member_added(const ShardMap& map, const ClusterConfig& c
   return next;
 }
 
+Expected<ShardMap> with_member_joined(const ShardMap& map, const ClusterConfig& config, NodeId node,
+                                      Epoch epoch) {
+  const NodeConfig* n = find_node(config, node);
+  if (n == nullptr) return field_error("node", "not in the node table");
+  if (map.is_member(node)) return field_error("node", "already a member");
+  if (!map.slot_table)
+    return field_error("placement", "joining without slots needs a slots layout");
+  if (epoch <= map.epoch) return field_error("epoch", "must exceed the map's epoch");
+  ShardMap next = map;
+  next.epoch = next.layout_epoch = epoch;
+  next.members.insert(std::upper_bound(next.members.begin(), next.members.end(), node), node);
+  const ShardId id = map.shards.empty() ? 0 : map.shards.back().id + 1;
+  next.shards.push_back({id, n->name, node, {}, epoch});
+  return next;
+}
+
+Expected<ShardMap> with_slot_assigned(const ShardMap& map, std::uint16_t slot, ShardId shard,
+                                      Epoch epoch) {
+  if (!map.slot_table) return field_error("placement", "slot assignment needs a slots layout");
+  if (slot >= SlotPlacement::kSlotCount) return field_error("slot", "out of range");
+  if (map.shard(shard) == nullptr) return field_error("shard", "not in the map");
+  if (epoch <= map.epoch) return field_error("epoch", "must exceed the map's epoch");
+  ShardMap next = map;
+  next.epoch = next.layout_epoch = epoch;
+  auto table = std::make_shared<std::vector<ShardId>>(*map.slot_table);
+  (*table)[slot] = shard;
+  next.slot_table = std::move(table);
+  next.shard(shard)->epoch = epoch;
+  return next;
+}
+
 Expected<ShardMap> with_member_removed(const ShardMap& map, const ClusterConfig& config,
                                        NodeId node, Epoch epoch) {
   if (!map.is_member(node)) return field_error("node", "not a member");

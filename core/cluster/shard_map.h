@@ -99,6 +99,16 @@ Expected<ShardMap> build_shard_map(const ClusterConfig& config);
 // ring; replica lists are recomputed. Changed entries get `epoch`.
 Expected<ShardMap> with_member_added(const ShardMap& map, const ClusterConfig& config, NodeId node,
                                      Epoch epoch);
+// `map` with node `node` (from config.nodes) added as a member and the primary of a new shard
+// that owns no slots and has no replicas, at `epoch` (> map.epoch): a node joining a slots
+// cluster, which receives slots later by migration (with_slot_assigned). Nothing else changes.
+Expected<ShardMap> with_member_joined(const ShardMap& map, const ClusterConfig& config, NodeId node,
+                                      Epoch epoch);
+// `map` with hash slot `slot` owned by shard `shard` (slots layout), at `epoch` (> map.epoch):
+// the new layout_epoch, and the shard entry's epoch (its owner's config epoch grows, as Redis
+// bumps the importing node's configEpoch when a migration ends).
+Expected<ShardMap> with_slot_assigned(const ShardMap& map, std::uint16_t slot, ShardId shard,
+                                      Epoch epoch);
 // `map` without member `node`: a primary's shard is dissolved (slots: its slots go to the other
 // shards; ring: its shard leaves the ring), a replica leaves its replica lists.
 Expected<ShardMap> with_member_removed(const ShardMap& map, const ClusterConfig& config,

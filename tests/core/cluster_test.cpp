@@ -692,3 +692,287 @@ TEST_CASE("cluster: an admission filter acts on cache-aside fills, never on writ
   CHECK(node.counters().fills_not_admitted == 1);
   CHECK(node.counters().sets == 4);
 }
+
+// ---- Slot migration --------------------------------------------------------------------------
+
+namespace {
+
+// Keys (object ids) whose hash slot is `slot`.
+std::vector<ObjId> keys_of_slot(SlotId slot, std::size_t count) {
+  std::vector<ObjId> out;
+  for (ObjId k = 0; out.size() < count; ++k) {
+    if (SlotPlacement::keyslot(k) == slot) out.push_back(k);
+  }
+  return out;
+}
+
+// Sends one request straight to a node (as a cluster-aware client does) and returns the index
+// its reply will have in net.client_replies.
+std::size_t send_to(Net& net, NodeId node, CacheOp op, ObjId key, std::uint64_t write_id,
+                    bool asking = false, ClusterTime ttl = 0) {
+  ClientRequest req;
+  req.request_id = write_id;
+  req.op = op;
+  req.key = key;
+  req.size = 100;
+  req.ttl = ttl;
+  req.write_id = write_id;
+  req.asking = asking;
+  req.reply_to = Address::client(0);
+  net.node(node).on_client_request(req, net.now);
+  net.collect();
+  return net.client_replies.size();
+}
+
+const ClientReply* reply_for(const Net& net, std::uint64_t request_id) {
+  for (const auto& r : net.client_replies) {
+    if (r.request_id == request_id) return &r;
+  }
+  return nullptr;
+}
+
+// 3 primaries (0..2) with replicas (3..5) and node 6, which joins without slots.
+Net joined_cluster() {
+  auto cfg = make_config(7, "slots", 1);
+  cfg.nodes[6].initial_member = false;
+  Net net(cfg);
+  net.node(6).join(net.now);
+  net.collect();
+  net.run_for(50 * kMs);
+  return net;
+}
+
+}  // namespace
+
+TEST_CASE("cluster migration: a joining node becomes a slotless primary everywhere") {
+  Net net = joined_cluster();
+  for (NodeId n = 0; n < 7; ++n) {
+    INFO("node " << n);
+    const ShardMap& m = net.node(n).config();
+    REQUIRE(m.is_member(6));
+    CHECK(m.epoch == 2);
+    CHECK(m.shards.size() == 4);
+    CHECK(m.shards.back().primary == 6);
+    CHECK(m.slots_owned(m.shards.back().id) == 0);
+  }
+  // Still 5461/5462/5461 slots: nothing moved, every key stays where it was.
+  CHECK(net.node(6).config().slots_owned(0) == 5461);
+  // A second request (the node retrying) does not add it twice.
+  net.node(6).join(net.now);
+  net.collect();
+  net.run_for(50 * kMs);
+  CHECK(net.node(0).config().epoch == 2);
+}
+
+TEST_CASE("cluster migration: ASK, ASKING, parked keys, handover with MOVED") {
+  Net net = joined_cluster();
+  const SlotId slot = 100;  // owned by shard 0 (primary 0, replica 3)
+  REQUIRE(net.node(0).config().shard_of(keys_of_slot(slot, 1)[0]) == 0);
+  const auto keys = keys_of_slot(slot, 4);  // k0, k1 resident on 0; k2 absent; k3 written on 6
+  send_to(net, 0, CacheOp::kSet, keys[0], 11);
+  send_to(net, 0, CacheOp::kSet, keys[1], 12, false, 60'000 * kMs);
+  net.run_for(10 * kMs);
+  REQUIRE(net.node(0).version_of(keys[1], net.now) == 12);
+  REQUIRE(net.node(3).version_of(keys[1], net.now) == 12);  // the replica has it
+  const ClusterTime k1_expiry =
+      net.node(0).cache().expiry(net.node(0).cache().peek(keys[1], net.now));
+  CHECK(net.node(0).count_keys_in_slot(slot, net.now) == 2);
+  CHECK(net.node(0).keys_in_slot(slot, 1, net.now).size() == 1);
+
+  // Only the owner may migrate a slot away; a node may not import its own slot.
+  CHECK_FALSE(net.node(1).set_slot_migrating(slot, 6));
+  CHECK_FALSE(net.node(0).set_slot_importing(slot, 6));
+  REQUIRE(net.node(6).set_slot_importing(slot, 0));
+  REQUIRE(net.node(0).set_slot_migrating(slot, 6));
+
+  // Source: a key it holds is served, one it does not is redirected with ASK.
+  send_to(net, 0, CacheOp::kGet, keys[0], 21);
+  send_to(net, 0, CacheOp::kGet, keys[2], 22);
+  send_to(net, 0, CacheOp::kSet, keys[3], 23);
+  net.run_for(5 * kMs);
+  CHECK(reply_for(net, 21)->status == ReplyStatus::kHit);
+  CHECK(reply_for(net, 22)->status == ReplyStatus::kAsk);
+  CHECK(reply_for(net, 22)->moved_to == 6);
+  CHECK(reply_for(net, 23)->status == ReplyStatus::kAsk);
+  // Target: without ASKING it is not the owner; with it, it serves (and stores) the key.
+  send_to(net, 6, CacheOp::kSet, keys[3], 24);
+  send_to(net, 6, CacheOp::kSet, keys[3], 25, true);
+  net.run_for(5 * kMs);
+  CHECK(reply_for(net, 24)->status == ReplyStatus::kMoved);
+  CHECK(reply_for(net, 24)->moved_to == 0);
+  CHECK(reply_for(net, 25)->status == ReplyStatus::kOk);
+  CHECK(net.node(6).version_of(keys[3], net.now) == 25);
+
+  // The owner refuses to hand the slot over while it holds keys of it.
+  CHECK_FALSE(net.node(0).set_slot_owner(slot, 6, net.now));
+
+  // MIGRATE: a request for a key in flight waits for the ack, then gets ASK.
+  REQUIRE(net.node(0).migrate_keys(7, 6, {keys[0], keys[1], keys[2]}, false, 1000 * kMs, net.now));
+  net.collect();
+  send_to(net, 0, CacheOp::kSet, keys[0], 31);
+  CHECK(reply_for(net, 31) == nullptr);  // parked, not answered
+  net.run_for(10 * kMs);
+  const auto done = net.effects_of<MigrateDone>();
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].ok);
+  CHECK(done[0].token == 7);
+  CHECK(done[0].keys == 2);  // keys[2] was not resident
+  REQUIRE(reply_for(net, 31) != nullptr);
+  CHECK(reply_for(net, 31)->status == ReplyStatus::kAsk);
+  // The keys moved with their versions and expiry; source and its replica deleted them.
+  CHECK(net.node(6).version_of(keys[0], net.now) == 11);
+  CHECK(net.node(6).version_of(keys[1], net.now) == 12);
+  CHECK(net.node(6).cache().expiry(net.node(6).cache().peek(keys[1], net.now)) == k1_expiry);
+  CHECK(net.node(0).version_of(keys[0], net.now) == 0);
+  CHECK(net.node(3).version_of(keys[1], net.now) == 0);
+  CHECK(net.node(0).count_keys_in_slot(slot, net.now) == 0);
+
+  // Handover: a new layout at a new epoch, adopted by all; everyone redirects to the new owner.
+  const Epoch before = net.node(0).config().epoch;
+  REQUIRE(net.node(6).set_slot_owner(slot, 6, net.now));
+  net.collect();
+  REQUIRE(net.node(0).set_slot_owner(slot, 6, net.now));  // already so: no new epoch
+  net.collect();
+  net.run_for(20 * kMs);
+  for (NodeId n = 0; n < 7; ++n) {
+    INFO("node " << n);
+    CHECK(net.node(n).config().epoch == before + 1);
+    CHECK(net.node(n).config().shard(net.node(n).config().shard_of(keys[0]))->primary == 6);
+  }
+  CHECK(net.node(0).slot_migrations().empty());
+  CHECK(net.node(6).slot_migrations().empty());
+  send_to(net, 1, CacheOp::kGet, keys[1], 41);
+  send_to(net, 6, CacheOp::kGet, keys[1], 42);
+  send_to(net, 6, CacheOp::kGet, keys[3], 43);
+  net.run_for(5 * kMs);
+  CHECK(reply_for(net, 41)->status == ReplyStatus::kMoved);
+  CHECK(reply_for(net, 41)->moved_to == 6);
+  CHECK(reply_for(net, 42)->status == ReplyStatus::kHit);
+  CHECK(reply_for(net, 42)->version == 12);
+  CHECK(reply_for(net, 43)->version == 25);
+}
+
+TEST_CASE("cluster migration: refused or timed-out transfers leave the keys at the source") {
+  Net net = joined_cluster();
+  const SlotId slot = 200;
+  const auto keys = keys_of_slot(slot, 2);
+  send_to(net, 0, CacheOp::kSet, keys[0], 11);
+  net.run_for(5 * kMs);
+  REQUIRE(net.node(0).set_slot_migrating(slot, 6));
+
+  SECTION("the target is not importing the slot") {
+    REQUIRE(net.node(0).migrate_keys(1, 6, {keys[0]}, false, 1000 * kMs, net.now));
+    net.collect();
+    send_to(net, 0, CacheOp::kGet, keys[0], 21);
+    net.run_for(10 * kMs);
+    const auto done = net.effects_of<MigrateDone>();
+    REQUIRE(done.size() == 1);
+    CHECK_FALSE(done[0].ok);
+    CHECK(done[0].error.find("MOVED") != std::string::npos);
+    CHECK(reply_for(net, 21)->status == ReplyStatus::kHit);  // the parked read ran here
+    CHECK(net.node(0).version_of(keys[0], net.now) == 11);
+    CHECK(net.node(6).version_of(keys[0], net.now) == 0);
+  }
+  SECTION("the target already holds the key: BUSYKEY, unless REPLACE") {
+    REQUIRE(net.node(6).set_slot_importing(slot, 0));
+    send_to(net, 6, CacheOp::kSet, keys[0], 15, true);
+    net.run_for(5 * kMs);
+    REQUIRE(net.node(0).migrate_keys(1, 6, {keys[0]}, false, 1000 * kMs, net.now));
+    net.collect();
+    net.run_for(10 * kMs);
+    auto done = net.effects_of<MigrateDone>();
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].error.rfind("BUSYKEY", 0) == 0);
+    CHECK(net.node(0).version_of(keys[0], net.now) == 11);
+    REQUIRE(net.node(0).migrate_keys(2, 6, {keys[0]}, true, 1000 * kMs, net.now));
+    net.collect();
+    net.run_for(10 * kMs);
+    done = net.effects_of<MigrateDone>();
+    REQUIRE(done.size() == 2);
+    CHECK(done[1].ok);
+    CHECK(net.node(6).version_of(keys[0], net.now) == 11);
+    CHECK(net.node(0).version_of(keys[0], net.now) == 0);
+  }
+  SECTION("the target is down: the transfer times out") {
+    REQUIRE(net.node(6).set_slot_importing(slot, 0));
+    net.down.insert(6);
+    REQUIRE(net.node(0).migrate_keys(1, 6, {keys[0]}, false, 50 * kMs, net.now));
+    net.collect();
+    send_to(net, 0, CacheOp::kSet, keys[0], 21);
+    net.run_for(40 * kMs);
+    CHECK(net.effects_of<MigrateDone>().empty());
+    CHECK(reply_for(net, 21) == nullptr);
+    net.run_for(20 * kMs);
+    const auto done = net.effects_of<MigrateDone>();
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].error.rfind("IOERR", 0) == 0);
+    CHECK(reply_for(net, 21)->status == ReplyStatus::kOk);  // the parked write ran here
+    CHECK(net.node(0).version_of(keys[0], net.now) == 21);
+  }
+}
+
+TEST_CASE("cluster migration: imported keys survive an unrelated layout change") {
+  Net net = joined_cluster();
+  const auto a = keys_of_slot(300, 1);
+  const auto b = keys_of_slot(301, 1);
+  send_to(net, 0, CacheOp::kSet, a[0], 11);
+  send_to(net, 0, CacheOp::kSet, b[0], 12);
+  net.run_for(5 * kMs);
+  for (SlotId s : {SlotId{300}, SlotId{301}}) {
+    REQUIRE(net.node(6).set_slot_importing(s, 0));
+    REQUIRE(net.node(0).set_slot_migrating(s, 6));
+  }
+  REQUIRE(net.node(0).migrate_keys(1, 6, {a[0], b[0]}, false, 1000 * kMs, net.now));
+  net.collect();
+  net.run_for(10 * kMs);
+  // Slot 300 is handed over first: slot 301's imported key must stay on the target.
+  REQUIRE(net.node(6).set_slot_owner(300, 6, net.now));
+  net.collect();
+  net.run_for(10 * kMs);
+  CHECK(net.node(6).version_of(a[0], net.now) == 11);
+  CHECK(net.node(6).version_of(b[0], net.now) == 12);
+  REQUIRE(net.node(6).set_slot_owner(301, 6, net.now));
+  net.collect();
+  net.run_for(10 * kMs);
+  send_to(net, 6, CacheOp::kGet, b[0], 21);
+  net.run_for(5 * kMs);
+  CHECK(reply_for(net, 21)->status == ReplyStatus::kHit);
+  CHECK(reply_for(net, 21)->version == 12);
+}
+
+TEST_CASE("cluster migration: add_node and remove_node carry the moved slots' keys") {
+  auto cfg = make_config(4, "slots", 0);
+  cfg.nodes[3].initial_member = false;
+  Net net(cfg);
+  std::vector<ObjId> keys;
+  for (ObjId k = 0; k < 400; ++k) {
+    keys.push_back(k * 7919);
+    net.submit(k + 1, CacheOp::kSet, keys.back());
+  }
+  net.run_for(20 * kMs);
+  REQUIRE(net.node(0).add_node(3, net.now));
+  net.collect();
+  net.run_for(50 * kMs);
+  const ShardMap& map = net.node(0).config();
+  std::size_t on_new = 0;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const NodeId owner = map.shard(map.shard_of(keys[i]))->primary;
+    on_new += owner == 3;
+    INFO("key " << keys[i] << " owner " << owner);
+    CHECK(net.node(owner).version_of(keys[i], net.now) == i + 1);
+  }
+  CHECK(on_new > 50);
+  // The old owners dropped what they handed over.
+  std::size_t total = 0;
+  for (NodeId n = 0; n < 4; ++n) total += net.node(n).cache().object_count();
+  CHECK(total == keys.size());
+  REQUIRE(net.node(1).remove_node(3, net.now));
+  net.collect();
+  net.run_for(50 * kMs);
+  const ShardMap& after = net.node(1).config();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const NodeId owner = after.shard(after.shard_of(keys[i]))->primary;
+    CHECK(owner != 3);
+    CHECK(net.node(owner).version_of(keys[i], net.now) == i + 1);
+  }
+}

@@ -32,6 +32,7 @@ free_port() {
 }
 
 names=(a b c a2 b2 c2)
+joiners=()  # members with `join: true` (the reshard case adds d)
 declare -A port=() peer=() metrics=()
 write_config() {  # write_config sync|async
   {
@@ -48,6 +49,12 @@ write_config() {  # write_config sync|async
       local role="role: primary"
       [ "${#n}" -eq 2 ] && role="role: replica, replica_of: ${n:0:1}"
       echo "  - {name: $n, port: ${port[$n]}, peer_port: ${peer[$n]}, metrics_port: ${metrics[$n]}, $role}"
+    done
+    for n in "${joiners[@]}"; do
+      free_port; port[$n]=$FREE
+      free_port; peer[$n]=$FREE
+      free_port; metrics[$n]=$FREE
+      echo "  - {name: $n, port: ${port[$n]}, peer_port: ${peer[$n]}, metrics_port: ${metrics[$n]}, role: primary, join: true}"
     done
   } >"$work/cluster.yaml"
 }
@@ -70,6 +77,9 @@ wait_ready() {
 }
 start_cluster() {
   write_config "$1"
+  # Joining members are appended to the file only when they start (see the reshard case).
+  cp "$work/cluster.yaml" "$work/full.yaml"
+  grep -v 'join: true' "$work/full.yaml" >"$work/cluster.yaml"
   for n in "${names[@]}"; do start "$n"; done
   wait_ready "${names[@]}"
   # Every member sees the cluster as ok once the peer links are up.
@@ -295,6 +305,138 @@ loadgen_failover)
   expect_eq members_lost 1 "$(field "$work/lg.json" members_lost)"
   [ "$(field "$work/lg.json" slot_map_refreshes)" -ge 2 ] || fail "the map was not refreshed"
   rcli a2 INFO replication | tr -d '\r' | grep -q '^role:master$' || fail "a2 did not take over"
+  ;;
+
+reshard)
+  # A new primary d, appended to the cluster file while the cluster runs, joins it, then redis-cli --cluster reshard moves 600 of a's
+  # slots to it (CLUSTER SETSLOT IMPORTING/MIGRATING, GETKEYSINSLOT, MIGRATE, SETSLOT NODE) while
+  # loadgen --cluster and a redis-cli -c writer run. Afterwards every acknowledged write must be
+  # readable with its value, and the load generator must have followed ASK redirects.
+  need redis-cli
+  joiners=(d)
+  start_cluster sync
+  gets() {  # gets NODE FILE-OF-KEYS -> values, one per line, through redis-cli -c
+    sed 's/^/GET /' "$2" | redis-cli -c -p "${port[$1]}" 2>&1 | grep -v '^-> Redirected'
+  }
+  # Keys written before d exists.
+  seq 1 3000 | sed 's/^/pre:/' >"$work/pre.keys"
+  awk '{ print "SET " $1 " v-" $1 }' "$work/pre.keys" | redis-cli -c -p "${port[b]}" >"$work/pre.out" 2>&1
+  expect_eq "pre-writes acknowledged" 3000 "$(grep -c '^OK$' "$work/pre.out")"
+  # d is appended to the file the running members read; they learn it when it says Hello.
+  cp "$work/full.yaml" "$work/cluster.yaml"
+  start d
+  wait_ready d
+  for _ in $(seq 50); do
+    rcli a CLUSTER NODES | grep -q "127.0.0.1:${port[d]}@${peer[d]} master" && break
+    sleep 0.1
+  done
+  rcli a CLUSTER NODES | grep -q "127.0.0.1:${port[d]}@${peer[d]} master" || fail "d did not join: $(rcli a CLUSTER NODES)"
+  grep -q "cluster: config epoch" "$work/d.log" || fail "d has no config"
+  grep -q "learned member d" "$work/a.log" || fail "a did not learn d from the file"
+  for _ in $(seq 50); do
+    redis-cli --cluster check "127.0.0.1:${port[a]}" >"$work/check0.txt" 2>&1 && break
+    sleep 0.1
+  done
+  grep -q 'All nodes agree about slots configuration' "$work/check0.txt" || fail "check before: $(cat "$work/check0.txt")"
+  id_a=$(rcli a CLUSTER MYID)
+  id_d=$(rcli d CLUSTER MYID)
+
+  # redis-cli -c follows ASK: slot 0 migrates from a to d by hand; a key a does not hold goes
+  # to d after ASKING; d serves it only with ASKING until the slot is handed over.
+  k0=slot0key
+  for i in $(seq 100000); do
+    [ "$(rcli a CLUSTER KEYSLOT "k$i")" == 0 ] && { k0="k$i"; break; }
+  done
+  expect_eq "importing" OK "$(rcli d CLUSTER SETSLOT 0 IMPORTING "$id_a")"
+  expect_eq "migrating" OK "$(rcli a CLUSTER SETSLOT 0 MIGRATING "$id_d")"
+  rcli a CLUSTER NODES | grep -q "\[0->-$id_d\]" || fail "no migrating mark: $(rcli a CLUSTER NODES)"
+  expect_eq "ask" "ASK 0 127.0.0.1:${port[d]}" "$(rcli a SET "$k0" x)"
+  expect_eq "set -c via ASK" OK "$(redis-cli -c -p "${port[a]}" SET "$k0" via-ask)"
+  expect_eq "d without ASKING" "MOVED 0 127.0.0.1:${port[a]}" "$(rcli d GET "$k0")"
+  expect_eq "get -c via ASK" via-ask "$(redis-cli -c -p "${port[b]}" GET "$k0")"
+  expect_eq "count on d" 1 "$(rcli d CLUSTER COUNTKEYSINSLOT 0)"
+  expect_eq "count on a" 0 "$(rcli a CLUSTER COUNTKEYSINSLOT 0)"
+  expect_eq "setslot node on d" OK "$(rcli d CLUSTER SETSLOT 0 NODE "$id_d")"
+  expect_eq "setslot node on a" OK "$(rcli a CLUSTER SETSLOT 0 NODE "$id_d")"
+  sleep 0.3
+  expect_eq "moved to d" "MOVED 0 127.0.0.1:${port[d]}" "$(rcli c GET "$k0")"
+  expect_eq "get -c via MOVED" via-ask "$(redis-cli -c -p "${port[c]}" GET "$k0")"
+
+  # Reshard under load: loadgen (cache-aside, zipf) and a writer of fresh keys.
+  gen='zipf:alpha=0.8,objects=20000,requests=100M,seed=5'
+  field() { sed -n "s/^  \"$2\": \([0-9.a-z]*\),*$/\1/p" "$1"; }
+  redirect() { sed -n "s/^    \"$2\": \([0-9]*\),*$/\1/p" "$1"; }
+  "$bin" loadgen "redis://127.0.0.1:${port[b]}" --cluster --generate "$gen" -c 2 -P 4 \
+    --value-size 50 --rate 1500 --duration 12s --json "$work/lg.json" >"$work/lg.log" 2>&1 &
+  lg=$!
+  seq 1 4000 | sed 's/^/live:/' >"$work/live.keys"
+  (awk '{ print "SET " $1 " v-" $1 }' "$work/live.keys" | redis-cli -c -p "${port[c]}" >"$work/live.out" 2>&1) &
+  writer=$!
+  sleep 1
+  # First 200 slots by hand, all open at once for 3 s of load, so the load generator meets the
+  # ASK window (redis-cli's reshard below moves one slot at a time, a few ms each). The batches
+  # go through one redis-cli per node and step.
+  batch=$(seq 1001 1200)
+  for s in $batch; do echo "CLUSTER SETSLOT $s IMPORTING $id_a"; done | rcli d >"$work/imp.out"
+  for s in $batch; do echo "CLUSTER SETSLOT $s MIGRATING $id_d"; done | rcli a >"$work/mig.out"
+  expect_eq "importing batch" 200 "$(grep -c '^OK$' "$work/imp.out")"
+  expect_eq "migrating batch" 200 "$(grep -c '^OK$' "$work/mig.out")"
+  sleep 3
+  for s in $batch; do echo "CLUSTER GETKEYSINSLOT $s 1000"; done | rcli a | grep -v '^$' >"$work/batch.keys" || true
+  if [ -s "$work/batch.keys" ]; then
+    # Ten keys per MIGRATE, as redis-cli's reshard sends them.
+    xargs -n 10 <"$work/batch.keys" | sed "s/^/MIGRATE 127.0.0.1 ${port[d]} \"\" 0 5000 KEYS /" |
+      rcli a >"$work/migrate.out"
+    [ "$(grep -cv '^OK$' "$work/migrate.out")" -eq 0 ] || fail "MIGRATE: $(grep -v '^OK$' "$work/migrate.out" | head -3)"
+  fi
+  expect_eq "batch keys left on a" 0 "$(for s in $batch; do echo "CLUSTER COUNTKEYSINSLOT $s"; done | rcli a | awk "{ n += \$1 } END { print n + 0 }")"
+  for n in d a b c; do
+    for s in $batch; do echo "CLUSTER SETSLOT $s NODE $id_d"; done | rcli "$n" >"$work/node-$n.out"
+    expect_eq "setslot node on $n" 200 "$(grep -c '^OK$' "$work/node-$n.out")"
+  done
+  sleep 0.3
+  reshard_start=$(date +%s%N)
+  redis-cli --cluster reshard "127.0.0.1:${port[a]}" --cluster-from "$id_a" --cluster-to "$id_d" \
+    --cluster-slots 600 --cluster-yes >"$work/reshard.txt" 2>&1 || fail "reshard: $(tail -20 "$work/reshard.txt")"
+  echo "redis-cli --cluster reshard of 600 slots took $((($(date +%s%N) - reshard_start) / 1000000)) ms"
+  wait "$writer" || fail "writer"
+  wait "$lg" || fail "loadgen during the reshard (exit $?): $(cat "$work/lg.log")"
+  cat "$work/lg.log"
+  grep -c '^Moving slot' "$work/reshard.txt" | grep -qx 600 || fail "reshard moved $(grep -c '^Moving slot' "$work/reshard.txt") slots"
+  sleep 0.3
+  redis-cli --cluster check "127.0.0.1:${port[b]}" >"$work/check.txt" 2>&1 || fail "check after: $(cat "$work/check.txt")"
+  grep -q 'All nodes agree about slots configuration' "$work/check.txt" || fail "check after: $(cat "$work/check.txt")"
+  grep -q 'All 16384 slots covered' "$work/check.txt" || fail "check after: $(cat "$work/check.txt")"
+  slots_d=$(rcli b CLUSTER NODES | awk -v p="127.0.0.1:${port[d]}@${peer[d]}" '$2 == p' | tr ' ' '\n' | sed -n '9,$p' |
+    awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n }')
+  expect_eq "slots on d" 801 "$slots_d"
+  # Every acknowledged write is there with its value (the writer's keys and the ones before).
+  acked=$(grep -c '^OK$' "$work/live.out")
+  expect_eq "live writes acknowledged" 4000 "$acked"
+  gets a "$work/pre.keys" >"$work/pre.got"
+  gets d "$work/live.keys" >"$work/live.got"
+  diff <(sed 's/^/v-/' "$work/pre.keys") "$work/pre.got" >/dev/null || fail "pre keys: $(diff <(sed 's/^/v-/' "$work/pre.keys") "$work/pre.got" | head)"
+  diff <(sed 's/^/v-/' "$work/live.keys") "$work/live.got" >/dev/null || fail "live keys: $(diff <(sed 's/^/v-/' "$work/live.keys") "$work/live.got" | head)"
+  # d holds keys now, a fewer; a's keys of the moved slots are gone from a and its replica.
+  [ "$(rcli d DBSIZE)" -gt 100 ] || fail "d holds $(rcli d DBSIZE) keys"
+  moved_slot=$(rcli b CLUSTER NODES | awk -v p="127.0.0.1:${port[d]}@${peer[d]}" '$2 == p { print $NF }' | cut -d- -f1)
+  expect_eq "a keeps none of a moved slot" 0 "$(rcli a CLUSTER COUNTKEYSINSLOT "$moved_slot")"
+  expect_eq "a2 keeps none of a moved slot" 0 "$(rcli a2 CLUSTER COUNTKEYSINSLOT "$moved_slot")"
+  # The load generator ran through it: no failures, and ASK redirects followed.
+  expect_eq "loadgen failed" 0 "$(field "$work/lg.json" failed_requests)"
+  ask=$(redirect "$work/lg.json" ask)
+  [ "$ask" -ge 1 ] || fail "loadgen followed no ASK: $(cat "$work/lg.log")"
+  [ "$(metric a cachescope_cluster_ask_total)" -ge 1 ] || fail "a counted no ASK"
+  # Server-side request latency (parsed request to reply ready), for the log.
+  for n in a b c d; do
+    echo "$n: requests answered within 1 ms / 10 ms / 100 ms / 1 s: $(for le in 0.001 0.01 0.1 1; do
+      metric "$n" "cachescope_request_duration_seconds_bucket{le=\"$le\"}"
+    done | paste -sd/) of $(metric "$n" cachescope_request_duration_seconds_count)"
+  done
+  for n in a b c a2 b2 c2 d; do
+    echo "$n: CPU $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/${pids[$n]}/stat") s"
+  done | paste -sd' '
+  echo "reshard: $acked live writes, $ask ASK and $(redirect "$work/lg.json" moved) MOVED redirects followed by loadgen"
   ;;
 
 *)

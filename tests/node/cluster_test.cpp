@@ -48,9 +48,10 @@ struct Net {
   std::uint64_t seq = 0;
   std::map<std::pair<NodeId, std::uint64_t>, std::string> replies;  // (node, seq) -> reply
 
-  explicit Net(const std::string& replication) {
+  // `extra`: more node entries for the file (e.g. a member that joins).
+  explicit Net(const std::string& replication, const std::string& extra = "") {
     spdlog::set_level(spdlog::level::off);  // failovers log warnings; the checks say enough
-    auto c = parse_cluster_config(cluster_yaml(replication), "test.yaml");
+    auto c = parse_cluster_config(cluster_yaml(replication) + extra, "test.yaml");
     REQUIRE(c);
     cfg = *c;
     for (const auto& m : cfg.members) {
@@ -346,4 +347,134 @@ TEST_CASE("cluster service: in async mode a failover reports the writes it lost"
   CHECK(net.nodes[rep]->possibly_lost_writes() >= 1);
   CHECK_THAT(net.nodes[rep]->metrics(net.now),
              Catch::Contains("cachescope_cluster_promotions_total 1"));
+}
+
+TEST_CASE("cluster service: a member joins, and a slot migrates with ASK, MIGRATE and SETSLOT") {
+  Net net("sync", "  - {name: d, port: 7007, role: primary, join: true}\n");
+  CHECK(net.id("d") == 6);  // after every initial member
+  CHECK(net.cmd("d", {"CLUSTER", "NODES"}).find("7001") == std::string::npos);  // not joined yet
+  net.advance(300 * kMs);
+  for (const char* n : {"a", "b", "c2", "d"}) {
+    INFO(n);
+    CHECK(net.cmd(n, {"CLUSTER", "NODES"}).find("127.0.0.1:7007@17007 ") != std::string::npos);
+    CHECK(net.cmd(n, {"CLUSTER", "INFO"}).find("cluster_known_nodes:7") != std::string::npos);
+  }
+  auto id_of = [&](const std::string& n) {
+    const std::string r = net.cmd(n, {"CLUSTER", "MYID"});
+    return r.substr(r.find("\r\n") + 2, 40);
+  };
+  const std::string a = id_of("a"), d = id_of("d");
+  // Two keys of one slot of a's: one written before the migration, one not at all.
+  std::string tag;
+  for (int i = 0; tag.empty(); ++i) {
+    const std::string t = "{t" + std::to_string(i) + "}";
+    if (owner(net, "a", t) == "a") tag = t;
+  }
+  const std::string k1 = tag + "1", k2 = tag + "2";
+  const std::string slot = std::to_string(SlotPlacement::keyslot(k1));
+  CHECK(net.cmd("a", {"SET", k1, "one", "EX", "1000"}) == "+OK\r\n");
+
+  CHECK(net.cmd("a", {"CLUSTER", "SETSLOT", slot, "IMPORTING", d})
+            .rfind("-ERR I'm already the owner", 0) == 0);
+  CHECK(net.cmd("d", {"CLUSTER", "SETSLOT", slot, "IMPORTING", a}) == "+OK\r\n");
+  CHECK(net.cmd("a", {"CLUSTER", "SETSLOT", slot, "MIGRATING", "d"}) == "+OK\r\n");  // by name
+  CHECK(net.cmd("a", {"CLUSTER", "NODES"}).find("[" + slot + "->-" + d + "]") != std::string::npos);
+  CHECK(net.cmd("d", {"CLUSTER", "NODES"}).find("[" + slot + "-<-" + a + "]") != std::string::npos);
+  CHECK(net.cmd("a", {"GET", k1}) == bulk("one"));
+  CHECK(net.cmd("a", {"GET", k2}) == "-ASK " + slot + " 127.0.0.1:7007\r\n");
+  CHECK(net.cmd("a", {"SET", k2, "two"}) == "-ASK " + slot + " 127.0.0.1:7007\r\n");
+  CHECK(net.cmd("d", {"SET", k2, "two"}) == "-MOVED " + slot + " 127.0.0.1:7001\r\n");
+  CHECK(net.cmd("d", {"ASKING"}) == "+OK\r\n");
+  CHECK(net.cmd("d", {"SET", k2, "two"}) == "+OK\r\n");
+  CHECK(net.cmd("d", {"GET", k2}) == "-MOVED " + slot + " 127.0.0.1:7001\r\n");  // one command only
+  CHECK(net.cmd("a", {"MGET", k1, k2}).rfind("-TRYAGAIN", 0) == 0);  // split across the two
+
+  CHECK(net.cmd("a", {"CLUSTER", "COUNTKEYSINSLOT", slot}) == ":1\r\n");
+  CHECK(net.cmd("a", {"CLUSTER", "GETKEYSINSLOT", slot, "10"}) == "*1\r\n" + bulk(k1));
+  CHECK(net.cmd("a", {"CLUSTER", "SETSLOT", slot, "NODE", d})
+            .rfind("-ERR Can't assign hashslot", 0) == 0);
+  CHECK(net.cmd("a", {"MIGRATE", "127.0.0.1", "7007", k1, "0", "1000", "COPY"}).rfind("-ERR", 0) ==
+        0);
+  CHECK(net.cmd("a", {"MIGRATE", "127.0.0.1", "7999", "", "0", "1000", "KEYS", k1})
+            .rfind("-IOERR", 0) == 0);
+  CHECK(net.cmd("a", {"MIGRATE", "127.0.0.1", "7007", "", "0", "1000", "KEYS", k2}) ==
+        "+NOKEY\r\n");
+  CHECK(net.cmd("a", {"MIGRATE", "127.0.0.1", "7007", "", "0", "1000", "KEYS", k1, k2}) ==
+        "+OK\r\n");
+  CHECK(net.cmd("a", {"CLUSTER", "COUNTKEYSINSLOT", slot}) == ":0\r\n");
+  CHECK(net.cmd("a2", {"CLUSTER", "COUNTKEYSINSLOT", slot}) == ":0\r\n");  // a's replica too
+  CHECK(net.cmd("a", {"GET", k1}) == "-ASK " + slot + " 127.0.0.1:7007\r\n");
+  CHECK(net.cmd("d", {"ASKING"}) == "+OK\r\n");
+  CHECK(net.cmd("d", {"GET", k1}) == bulk("one"));  // the value travelled
+  CHECK(net.cmd("d", {"CLUSTER", "COUNTKEYSINSLOT", slot}) == ":2\r\n");
+
+  CHECK(net.cmd("d", {"CLUSTER", "SETSLOT", slot, "NODE", d}) == "+OK\r\n");
+  CHECK(net.cmd("a", {"CLUSTER", "SETSLOT", slot, "NODE", d}) == "+OK\r\n");
+  net.advance(50 * kMs);
+  for (const char* n : {"a", "b", "c", "a2"}) {
+    INFO(n);
+    CHECK(net.cmd(n, {"GET", k1}) == "-MOVED " + slot + " 127.0.0.1:7007\r\n");
+  }
+  CHECK(net.cmd("d", {"GET", k1}) == bulk("one"));
+  CHECK(net.cmd("d", {"GET", k2}) == bulk("two"));
+  const std::string ttl = net.cmd("d", {"TTL", k1});
+  CHECK((ttl == ":1000\r\n" || ttl == ":999\r\n"));
+  CHECK(net.cmd("b", {"CLUSTER", "NODES"}).find("7007@17007 master - 0") != std::string::npos);
+  CHECK(net.cmd("a", {"CLUSTER", "NODES"}).find("->-") == std::string::npos);  // closed
+
+  // What the file-based membership does not do, in Redis's error style.
+  CHECK(net.cmd("a", {"CLUSTER", "ADDSLOTS", "1"})
+            .rfind("-ERR CLUSTER ADDSLOTS is not supported", 0) == 0);
+  CHECK(net.cmd("a", {"CLUSTER", "MEET", "127.0.0.1", "7007"}) == "+OK\r\n");
+  CHECK(net.cmd("a", {"CLUSTER", "MEET", "127.0.0.1", "7999"}).rfind("-ERR", 0) == 0);
+  CHECK(net.cmd("a", {"CLUSTER", "SETSLOT", "99999", "STABLE"}).rfind("-ERR Invalid", 0) == 0);
+  CHECK(net.cmd("a", {"CLUSTER", "SETSLOT", "1", "NODE", "nobody"}) ==
+        "-ERR I don't know about node nobody\r\n");
+}
+
+TEST_CASE("cluster service: members appended to the file with join: true are learned live") {
+  spdlog::set_level(spdlog::level::off);
+  auto base = parse_cluster_config(cluster_yaml("sync"), "c.yaml");
+  auto full = parse_cluster_config(
+      cluster_yaml("sync") + "  - {name: d, port: 7007, role: primary, join: true}\n", "c.yaml");
+  auto moved = parse_cluster_config(
+      cluster_yaml("sync") + "  - {name: d, port: 7007, role: primary, join: true}\n", "c.yaml");
+  REQUIRE(base);
+  REQUIRE(full);
+  REQUIRE(moved);
+  moved->members[1].port = 7999;
+  auto s = ClusterService::create(*base, "a", 1, false);
+  REQUIRE(s);
+  ClusterService& a = **s;
+  auto none = a.learn_members(*base);
+  REQUIRE(none);
+  CHECK(*none == 0);
+  auto changed = a.learn_members(*moved);
+  REQUIRE_FALSE(changed);
+  CHECK_THAT(changed.error().message, Catch::Contains("member 'b' differs"));
+  auto added = a.learn_members(*full);
+  REQUIRE(added);
+  CHECK(*added == 1);
+  CHECK(a.config().members.size() == 7);
+  CHECK(a.config().by_id(6)->name == "d");
+  CHECK(a.self().name == "a");
+  CHECK(a.peer_bytes().size() == 7);
+  CHECK(a.core().config().is_member(0));
+}
+
+TEST_CASE("cluster service: a joined member that restarts asks again and gets the map") {
+  Net net("async", "  - {name: d, port: 7007, role: primary, join: true}\n");
+  net.advance(300 * kMs);
+  REQUIRE(net.nodes[6]->core().config().is_member(6));
+  const Epoch epoch = net.nodes[0]->core().config().epoch;
+  for (bool rejoin : {true, false}) {
+    auto fresh = ClusterService::create(net.cfg, "d", net.now, rejoin);
+    REQUIRE(fresh);
+    net.nodes[6] = std::move(*fresh);
+    CHECK_FALSE(net.nodes[6]->core().config().is_member(6));
+    net.advance(300 * kMs);
+    CHECK(net.nodes[6]->core().config().is_member(6));
+    CHECK(net.nodes[6]->core().config().epoch == epoch);  // taken in once, not added again
+    CHECK(net.cmd("d", {"CLUSTER", "INFO"}).find("cluster_known_nodes:7") != std::string::npos);
+  }
 }

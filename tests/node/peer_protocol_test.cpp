@@ -45,11 +45,16 @@ std::string sample_stream() {
   REQUIRE(encode_peer_message(s, d, lookup));
   REQUIRE(encode_peer_message(s, ConfigUpdate{sample_map()}, lookup));
   REQUIRE(encode_peer_message(s, ConfigFetch{}, lookup));
+  SlotTransfer t{99, true, false, {{42, 130, 5, 7}, {45, 6, 0, 12}}};
+  REQUIRE(encode_peer_message(s, t, lookup));
+  REQUIRE(encode_peer_message(
+      s, SlotTransferAck{99, false, "BUSYKEY Target key name already exists."}, lookup));
+  REQUIRE(encode_peer_message(s, JoinRequest{}, lookup));
   return s;
 }
 
 void check_frames(const std::vector<PeerFrame>& f) {
-  REQUIRE(f.size() == 10);
+  REQUIRE(f.size() == 13);
   CHECK(f[0].hello);
   CHECK(f[0].hello_node == 3);
   CHECK(f[0].hello_version == kPeerProtocolVersion);
@@ -89,6 +94,21 @@ void check_frames(const std::vector<PeerFrame>& f) {
   CHECK(cu.map->shards == want->shards);
   CHECK(*cu.map->slot_table == *want->slot_table);
   CHECK(std::holds_alternative<ConfigFetch>(f[9].msg));
+  const auto& t = std::get<SlotTransfer>(f[10].msg);
+  CHECK(t.token == 99);
+  CHECK(t.replace);
+  CHECK_FALSE(t.handover);
+  REQUIRE(t.entries.size() == 2);
+  CHECK(t.entries[0].expires_at == 5);
+  CHECK(t.entries[1].version == 12);
+  REQUIRE(f[10].values.size() == 2);
+  CHECK(f[10].values[0].value == std::string("va\0lue", 6));
+  CHECK_FALSE(f[10].values[1].present);
+  const auto& a = std::get<SlotTransferAck>(f[11].msg);
+  CHECK(a.token == 99);
+  CHECK_FALSE(a.ok);
+  CHECK(a.error == "BUSYKEY Target key name already exists.");
+  CHECK(std::holds_alternative<JoinRequest>(f[12].msg));
 }
 
 }  // namespace
@@ -134,7 +154,7 @@ TEST_CASE("peer protocol: a truncated stream yields the whole frames and waits f
     PeerDecoder d;
     auto feed = d.feed(std::string_view(s).substr(0, cut));
     REQUIRE_FALSE(feed.failed());
-    CHECK(feed.frames.size() < 10);
+    CHECK(feed.frames.size() < 13);
     CHECK(d.buffered() <= cut);
   }
 }
@@ -164,7 +184,7 @@ TEST_CASE("peer protocol: a frame body cut short or padded is an error, not a fr
     at += 4 + len;
     ++frames;
   }
-  CHECK(frames == 10);
+  CHECK(frames == 13);
 }
 
 TEST_CASE("peer protocol: garbage is refused with a reason") {
@@ -201,6 +221,15 @@ TEST_CASE("peer protocol: garbage is refused with a reason") {
   const std::size_t last_end = c.size() - 6;
   c[last_end] = static_cast<char>(static_cast<unsigned char>(c[last_end]) - 1);
   fails(c, "slot ranges end at 16383");
+  // A SlotTransfer with unknown flag bits, and an ack whose flag is neither 0 nor 1.
+  std::string t;
+  REQUIRE(encode_peer_message(t, SlotTransfer{1, false, false, {}}, nullptr));
+  t[4 + 1 + 8] = 9;
+  fails(t, "transfer flags 9");
+  std::string a;
+  REQUIRE(encode_peer_message(a, SlotTransferAck{1, true, ""}, nullptr));
+  a[4 + 1 + 8] = 2;
+  fails(a, "ack flag 2");
 }
 
 TEST_CASE("peer protocol: client messages are not peer frames") {
