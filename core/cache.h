@@ -17,6 +17,16 @@
 // simulator passes virtual nanoseconds, the live node wall-clock milliseconds); 0 means never.
 // Expired objects are removed lazily, when looked up, or by `expire_some`.
 //
+// Ghosts in the index (optional policy capability, `IndexGhostPolicy`): a policy that remembers
+// recently evicted ids (ARC's B1/B2) may keep them in the cache's index rather than a map of its
+// own. An entry then holds either a resident slot (< P::kFirstGhostTag) or a *ghost tag* chosen
+// by the policy. A miss that finds a tag hands it to the policy (`on_ghost_miss`) with no second
+// probe; an eviction turns the victim's entry into a ghost in place (`take_ghost_tag`). Tags may
+// go stale (the policy forgot the ghost): the policy says which are still valid (`ghost_valid`);
+// ids it forgets are erased at once while the index is small (`ghost_updates().dropped`) and
+// otherwise swept in one sequential pass when the index has doubled or the policy asks
+// (`ghost_sweep_due`). Ghost entries are invisible to every store call: a ghost is not resident.
+//
 // Thread-safety: none. One thread owns a cache; `ShardedCache` (later) locks per shard.
 #pragma once
 
@@ -25,6 +35,7 @@
 
 #include <algorithm>
 #include <array>
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -60,6 +71,30 @@ struct CacheCounters {
 // Why an object left the cache, for eviction listeners.
 enum class RemovalCause { kEvicted, kExpired, kErased };
 
+// A policy that can keep its ghosts in the cache's index (see the top of this file):
+//  - `use_index_ghosts()`: called once by the cache; true if the policy switched to index ghosts
+//    (it may decline, e.g. when its ghosts could outgrow the tag space);
+//  - `on_ghost_miss(id, charge, tag)`: on_miss for an id whose entry holds `tag`, or kNoSlot if it
+//    had no entry;
+//  - `take_ghost_tag()`: after evict(), the tag the victim's entry keeps, or kNoSlot to erase it;
+//  - `ghost_valid(tag)`: whether a tag still names a ghost (false: the entry may go);
+//  - `ghost_updates()`: `.retagged` (id, new tag) pairs and `.dropped` ids (forgotten ghosts) the
+//    cache applies and clears after each miss, retags first;
+//  - `ghost_sweep_due()` / `on_ghost_sweep()`: the policy may require a sweep (e.g. before its
+//    tags could wrap around) and is told when one has run.
+template <class P>
+concept IndexGhostPolicy = requires(P& p, const P& cp, ObjId id, std::uint64_t charge, Slot tag) {
+  { P::kFirstGhostTag } -> std::convertible_to<Slot>;
+  { p.use_index_ghosts() } -> std::same_as<bool>;
+  p.on_ghost_miss(id, charge, tag);
+  { p.take_ghost_tag() } -> std::same_as<Slot>;
+  { cp.ghost_valid(tag) } -> std::same_as<bool>;
+  p.ghost_updates().retagged;
+  p.ghost_updates().dropped;
+  { cp.ghost_sweep_due() } -> std::same_as<bool>;
+  p.on_ghost_sweep();
+};
+
 template <class P>
 class BasicCache {
  public:
@@ -69,7 +104,9 @@ class BasicCache {
       : capacity_(config.capacity),
         byte_mode_(config.unit == CapacityUnit::kBytes),
         resize_on_hit_(config.resize_on_hit),
-        policy_(std::move(policy)) {}
+        policy_(std::move(policy)) {
+    if constexpr (kGhostCapable) index_ghosts_ = policy_.use_index_ghosts();
+  }
 
   // ---- Replay -------------------------------------------------------------------------------
   // A read of `id` (of `size` bytes). Returns true on a hit; on a miss inserts the object if it
@@ -79,17 +116,19 @@ class BasicCache {
     counters_.bytes_requested += size;
     // One probe of the index either way: a miss claims its entry at once (evictions erase other
     // entries, which leaves this iterator valid), and fills in the slot once it has one.
+    // With index ghosts, an entry found may be a ghost's: then this is a miss that reuses it.
     auto [it, fresh] = index_.insert(IndexEntry{id, kNoSlot});
-    if (!fresh) {
+    if (!fresh && is_resident(it->slot)) {
       hit(it->slot, size, next_access);
       return true;
     }
+    const Slot ghost = fresh ? kNoSlot : it->slot;
     ++counters_.misses;
     counters_.bytes_missed += size;
     const std::uint64_t charge = charge_of(size);
     if (charge > capacity_) {
       ++counters_.too_large;
-      index_.erase(it);
+      if (fresh) index_.erase(it);
       return false;
     }
     // An admission filter (policies/admission.h) may turn the fill down; too-large objects are
@@ -97,18 +136,20 @@ class BasicCache {
     if constexpr (requires(P & p, ObjId x, std::uint32_t z) { p.admit(x, z); }) {
       if (!policy_.admit(id, size)) {
         ++counters_.not_admitted;
-        index_.erase(it);
+        if (fresh) index_.erase(it);
         return false;
       }
     }
-    policy_.on_miss(id, charge);
+    notify_miss(id, charge, ghost);
     while (used_ + charge > capacity_) evict_one();
     const Slot s = take_slot();
     slots_[s] = SlotRecord{id, size, 1};
     if (!expires_.empty()) expires_[s] = 0;
     used_ += charge;
+    ++resident_;
     it->slot = s;
     policy_.on_insert(s, id, charge, next_access);
+    finish_miss();
     return false;
   }
 
@@ -164,12 +205,18 @@ class BasicCache {
       if (i + kFar < n) index_.prefetch(r[i + kFar].id);
       const Slot s = guess[i % kNear];
       if (i + kNear < n) {
-        const Slot g = find_slot(r[i + kNear].id);
+        const Slot e = find_entry(r[i + kNear].id);
+        const Slot g = is_resident(e) ? e : kNoSlot;
         guess[i % kNear] = g;
         if (g != kNoSlot) {
           __builtin_prefetch(&slots_[g]);
           if constexpr (requires(const P& p, Slot x) { p.prefetch_slot(x); }) {
             policy_.prefetch_slot(g);
+          }
+        } else if (e != kNoSlot) {
+          // A ghost's entry: the policy's record of it (a ghost hit reads and writes it).
+          if constexpr (requires(const P& p, Slot x) { p.prefetch_ghost(x); }) {
+            policy_.prefetch_ghost(e);
           }
         } else {
           // Most likely a miss: only then does the policy look the id up in its own maps.
@@ -225,7 +272,7 @@ class BasicCache {
   // replay path keeps; callers count their own hits and misses.
   Slot lookup(ObjId id, std::int64_t now, std::int64_t next_access = kNeverAgain) {
     auto it = index_.find(id);
-    if (it == index_.end()) return kNoSlot;
+    if (it == index_.end() || !is_resident(it->slot)) return kNoSlot;
     const Slot s = it->slot;
     if (is_expired(s, now)) {
       remove_slot(s, it, RemovalCause::kExpired);
@@ -238,7 +285,7 @@ class BasicCache {
   // Like lookup, but does not count as an access for the policy (EXISTS, TTL queries).
   Slot peek(ObjId id, std::int64_t now) const {
     auto it = index_.find(id);
-    if (it == index_.end() || is_expired(it->slot, now)) return kNoSlot;
+    if (it == index_.end() || !is_resident(it->slot) || is_expired(it->slot, now)) return kNoSlot;
     return it->slot;
   }
 
@@ -246,7 +293,7 @@ class BasicCache {
   // the object is larger than the whole cache (any old copy is then removed too).
   Slot insert(ObjId id, std::uint32_t size, std::int64_t expires_at,
               std::int64_t next_access = kNeverAgain) {
-    if (auto it = index_.find(id); it != index_.end()) {
+    if (auto it = index_.find(id); it != index_.end() && is_resident(it->slot)) {
       remove_slot(it->slot, it, RemovalCause::kErased);
     }
     return insert_new(id, size, expires_at, next_access);
@@ -255,7 +302,7 @@ class BasicCache {
   // Removes `id`; false if it was not resident.
   bool erase(ObjId id) {
     auto it = index_.find(id);
-    if (it == index_.end()) return false;
+    if (it == index_.end() || !is_resident(it->slot)) return false;
     remove_slot(it->slot, it, RemovalCause::kErased);
     return true;
   }
@@ -286,12 +333,19 @@ class BasicCache {
   // Changes the capacity; evicts down to it at once.
   void set_capacity(std::uint64_t capacity) {
     capacity_ = capacity;
-    while (used_ > capacity_ && !index_.empty()) evict_one();
+    while (used_ > capacity_ && resident_ > 0) evict_one();
   }
 
+  // Removes every resident object (as erased; a policy's ghosts stay).
   void clear() {
-    while (!index_.empty())
-      remove_slot(index_.begin()->slot, index_.begin(), RemovalCause::kErased);
+    if constexpr (kGhostCapable) {
+      for (Slot s = 0; s < slots_.size(); ++s) {
+        if (slots_[s].live) remove_slot(s, index_.find(slots_[s].id), RemovalCause::kErased);
+      }
+    } else {
+      while (!index_.empty())
+        remove_slot(index_.begin()->slot, index_.begin(), RemovalCause::kErased);
+    }
   }
 
   void set_removal_listener(RemovalListener listener) { listener_ = std::move(listener); }
@@ -300,9 +354,20 @@ class BasicCache {
   const CacheCounters& counters() const noexcept { return counters_; }
   std::uint64_t capacity() const noexcept { return capacity_; }
   std::uint64_t used() const noexcept { return used_; }
-  std::uint64_t object_count() const noexcept { return index_.size(); }
+  std::uint64_t object_count() const noexcept { return resident_; }
   bool byte_mode() const noexcept { return byte_mode_; }
-  bool contains(ObjId id) const { return index_.contains(id); }
+  bool contains(ObjId id) const {
+    auto it = index_.find(id);
+    return it != index_.end() && is_resident(it->slot);
+  }
+  // Index ghosts (see the top of this file): whether the policy keeps its ghosts here, index
+  // entries in all (resident, ghost and stale), and how often stale ghost entries were swept.
+  bool index_ghosts() const noexcept { return index_ghosts_; }
+  std::size_t index_entries() const noexcept { return index_.size(); }
+  std::uint64_t ghost_sweeps() const noexcept { return ghost_sweeps_; }
+  // Below this many index entries a forgotten ghost's entry is erased at once, above it left for
+  // a sweep (results are the same; tests lower it to exercise sweeps).
+  void set_ghost_eager_erase_limit(std::size_t entries) noexcept { ghost_eager_limit_ = entries; }
   ObjId id_of(Slot s) const { return slots_[s].id; }
   std::uint32_t size_of(Slot s) const { return slots_[s].size; }
   // Number of slots handed out so far (an upper bound on slot values plus one).
@@ -312,7 +377,9 @@ class BasicCache {
   // Calls f(id, slot, size) for every resident object, in unspecified order.
   template <class F>
   void for_each(F&& f) const {
-    for (const IndexEntry e : index_) f(e.id, e.slot, slots_[e.slot].size);
+    for (const IndexEntry e : index_) {
+      if (is_resident(e.slot)) f(e.id, e.slot, slots_[e.slot].size);
+    }
   }
 
  private:
@@ -342,15 +409,82 @@ class BasicCache {
   };
   using Index = absl::flat_hash_set<IndexEntry, IndexHash, IndexEq>;
 
+  static constexpr bool kGhostCapable = IndexGhostPolicy<P>;
+  // Resident slots are below this; index ghosts' tags at or above it (kNoSlot included).
+  static constexpr Slot kSlotLimit = [] {
+    if constexpr (kGhostCapable) {
+      return Slot{P::kFirstGhostTag};
+    } else {
+      return kNoSlot;
+    }
+  }();
+
+  static constexpr bool is_resident(Slot entry) noexcept {
+    if constexpr (kGhostCapable) {
+      return entry < kSlotLimit;
+    } else {
+      return true;  // entries hold slots only (kNoSlot only while a miss is in progress)
+    }
+  }
+
   std::uint64_t charge_of(std::uint32_t size) const noexcept { return byte_mode_ ? size : 1; }
+
+  void notify_miss(ObjId id, std::uint64_t charge, Slot ghost) {
+    if constexpr (kGhostCapable) {
+      if (index_ghosts_) {
+        policy_.on_ghost_miss(id, charge, ghost);
+        return;
+      }
+    }
+    policy_.on_miss(id, charge);
+  }
+
+  // After a miss is placed: the index follows the policy's ghost bookkeeping.
+  void finish_miss() {
+    if constexpr (kGhostCapable) {
+      if (!index_ghosts_) return;
+      auto& u = policy_.ghost_updates();
+      if (!u.retagged.empty()) {
+        for (const auto& [gid, tag] : u.retagged) {
+          if (auto it = index_.find(gid); it != index_.end()) it->slot = tag;
+        }
+        u.retagged.clear();
+      }
+      if (!u.dropped.empty()) {
+        // A small index stays in the CPU caches, where erasing now costs less than the sweep
+        // that would find the entry later; in a large one the erase would be a memory stall.
+        if (index_.size() <= ghost_eager_limit_) {
+          for (const ObjId gid : u.dropped) index_.erase(gid);
+        }
+        u.dropped.clear();
+      }
+      if (index_.size() > ghost_sweep_at_ || policy_.ghost_sweep_due()) sweep_ghosts();
+    }
+  }
+
+  void sweep_ghosts() {
+    if constexpr (kGhostCapable) {
+      absl::erase_if(index_, [this](const IndexEntry& e) {
+        return !is_resident(e.slot) && !policy_.ghost_valid(e.slot);
+      });
+      ghost_sweep_at_ = std::max<std::size_t>(1024, 2 * index_.size());
+      policy_.on_ghost_sweep();
+      ++ghost_sweeps_;
+    }
+  }
 
   bool is_expired(Slot s, std::int64_t now) const noexcept {
     return !expires_.empty() && expires_[s] != 0 && expires_[s] <= now;
   }
 
-  Slot find_slot(ObjId id) const {
+  // The entry's value: a resident slot, a ghost tag, or kNoSlot when there is none.
+  Slot find_entry(ObjId id) const {
     auto it = index_.find(id);
     return it == index_.end() ? kNoSlot : it->slot;
+  }
+  Slot find_slot(ObjId id) const {
+    const Slot e = find_entry(id);
+    return is_resident(e) ? e : kNoSlot;
   }
 
   void hit(Slot s, std::uint32_t size, std::int64_t next_access) {
@@ -365,15 +499,32 @@ class BasicCache {
       ++counters_.too_large;
       return kNoSlot;
     }
-    policy_.on_miss(id, charge);
-    while (used_ + charge > capacity_) evict_one();
-    const Slot s = take_slot();
-    slots_[s] = SlotRecord{id, size, 1};
-    if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
-    used_ += charge;
-    index_.insert(IndexEntry{id, s});
-    policy_.on_insert(s, id, charge, next);
-    return s;
+    if constexpr (kGhostCapable) {
+      // The entry is claimed first: it may hold the id's ghost, which the policy is given.
+      auto [it, fresh] = index_.insert(IndexEntry{id, kNoSlot});
+      notify_miss(id, charge, fresh ? kNoSlot : it->slot);
+      while (used_ + charge > capacity_) evict_one();
+      const Slot s = take_slot();
+      slots_[s] = SlotRecord{id, size, 1};
+      if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
+      used_ += charge;
+      ++resident_;
+      it->slot = s;
+      policy_.on_insert(s, id, charge, next);
+      finish_miss();
+      return s;
+    } else {
+      policy_.on_miss(id, charge);
+      while (used_ + charge > capacity_) evict_one();
+      const Slot s = take_slot();
+      slots_[s] = SlotRecord{id, size, 1};
+      if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
+      used_ += charge;
+      ++resident_;
+      index_.insert(IndexEntry{id, s});
+      policy_.on_insert(s, id, charge, next);
+      return s;
+    }
   }
 
   void recharge(Slot s, std::uint32_t new_size) {
@@ -384,13 +535,21 @@ class BasicCache {
     used_ = used_ - old_charge + new_charge;
     policy_.on_resize(s, old_charge, new_charge);
     // The object itself may be chosen; then it is simply gone, as with any eviction.
-    while (used_ > capacity_ && index_.contains(id)) evict_one();
+    while (used_ > capacity_ && contains(id)) evict_one();
     while (used_ > capacity_) evict_one();
   }
 
   void evict_one() {
     const Slot s = policy_.evict();
     ++counters_.evictions;
+    if constexpr (kGhostCapable) {
+      const Slot tag = index_ghosts_ ? policy_.take_ghost_tag() : kNoSlot;
+      if (tag != kNoSlot) {
+        index_.find(slots_[s].id)->slot = tag;  // the victim's entry becomes its ghost
+        release_slot(s, RemovalCause::kEvicted);
+        return;
+      }
+    }
     index_.erase(slots_[s].id);
     release_slot(s, RemovalCause::kEvicted);
   }
@@ -404,6 +563,7 @@ class BasicCache {
 
   void release_slot(Slot s, RemovalCause cause) {
     used_ -= charge_of(slots_[s].size);
+    --resident_;
     slots_[s].live = 0;
     free_.push_back(s);
     if (listener_) listener_(slots_[s].id, s, cause);
@@ -416,7 +576,7 @@ class BasicCache {
       return s;
     }
     const Slot s = static_cast<Slot>(slots_.size());
-    if (s == kNoSlot) throw std::length_error("cachescope: too many resident objects");
+    if (s == kSlotLimit) throw std::length_error("cachescope: too many resident objects");
     if (s == slots_.capacity()) {
       // Grow in one step for the policy too, so its per-slot arrays track ours.
       const std::size_t n = slots_.empty() ? 64 : slots_.size() * 2;
@@ -431,6 +591,7 @@ class BasicCache {
 
   std::uint64_t capacity_;
   std::uint64_t used_ = 0;
+  std::uint64_t resident_ = 0;
   bool byte_mode_;
   bool resize_on_hit_;
   P policy_;
@@ -445,6 +606,10 @@ class BasicCache {
   std::vector<std::int64_t> expires_;  // by slot; empty until the first TTL is set
   std::vector<Slot> free_;
   std::uint64_t expire_cursor_ = 0;
+  bool index_ghosts_ = false;
+  std::size_t ghost_eager_limit_ = 65536;  // entries: about 800 KiB of index
+  std::size_t ghost_sweep_at_ = 1024;
+  std::uint64_t ghost_sweeps_ = 0;
   CacheCounters counters_;
   RemovalListener listener_;
 };

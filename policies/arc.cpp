@@ -6,7 +6,8 @@
 
 namespace cachescope {
 
-ArcPolicy::ArcPolicy(const PolicyConfig& config) : c_(config.capacity) {
+ArcPolicy::ArcPolicy(const PolicyConfig& config)
+    : c_(config.capacity), byte_mode_(config.byte_mode) {
   check_option_keys(config, kName, {});
 }
 
@@ -15,7 +16,26 @@ void ArcPolicy::grow(Slot slot_count) {
   if (slot_count > ids_.size()) ids_.resize(slot_count);
 }
 
+bool ArcPolicy::use_index_ghosts() noexcept {
+  // Only before any ghost exists, and only where the tag space provably suffices (see arc.h).
+  if (!byte_mode_ && c_ <= kMaxIndexGhostCapacity && ghost_index_.empty() && b1_.tail == 0 &&
+      b2_.tail == 0) {
+    index_ghosts_ = true;
+  }
+  return index_ghosts_;
+}
+
 int ArcPolicy::ghost_list_of(ObjId id) const noexcept {
+  if (index_ghosts_) {
+    // Introspection only (tests): the rings are searched.
+    for (int which : {1, 2}) {
+      const GhostRing& r = which == 1 ? b1_ : b2_;
+      for (std::uint64_t q = r.head; q != r.tail; ++q) {
+        if (r.at(q).live && r.at(q).id == id) return which;
+      }
+    }
+    return 0;
+  }
   auto it = ghost_index_.find(id);
   if (it == ghost_index_.end() || !valid(it->second)) return 0;
   return (it->second & 1) ? 2 : 1;
@@ -39,11 +59,15 @@ void ArcPolicy::ghost_push(GhostRing& r, int which, ObjId id, std::uint32_t char
     r.recs.swap(bigger);
   }
   r.at(r.tail) = GhostRec{id, charge, 1};
-  ghost_index_.insert_or_assign(id, ghost_value(which, r.tail));
+  if (index_ghosts_) {
+    evicted_tag_ = make_tag(which, r.tail);
+  } else {
+    ghost_index_.insert_or_assign(id, ghost_value(which, r.tail));
+  }
   ++r.tail;
   r.size += charge;
   ++r.count;
-  if (ghost_index_.size() > sweep_at_) sweep_stale();
+  if (!index_ghosts_ && ghost_index_.size() > sweep_at_) sweep_stale();
 }
 
 void ArcPolicy::skip_holes(GhostRing& r) noexcept {
@@ -54,7 +78,11 @@ void ArcPolicy::ghost_drop_lru(GhostRing& r) noexcept {
   // The head is live (skip_holes keeps it so); its map entry turns stale by the head moving on.
   // While the map is small enough to stay in the CPU caches, erasing the entry now is cheaper than
   // the sweep that would otherwise find it later; in a large map the erase would be a memory stall.
-  if (ghost_index_.size() <= eager_erase_limit_) ghost_index_.erase(r.at(r.head).id);
+  if (index_ghosts_) {
+    updates_.dropped.push_back(r.at(r.head).id);
+  } else if (ghost_index_.size() <= eager_erase_limit_) {
+    ghost_index_.erase(r.at(r.head).id);
+  }
   r.size -= r.at(r.head).charge;
   --r.count;
   ++r.head;
@@ -77,7 +105,11 @@ void ArcPolicy::compact(GhostRing& r, int which) noexcept {
   for (std::uint64_t q = r.head; q != r.tail; ++q) {
     if (!r.at(q).live) continue;
     if (w != q) r.at(w) = r.at(q);
-    ghost_index_.find(r.at(w).id)->second = ghost_value(which, w);
+    if (!index_ghosts_) {
+      ghost_index_.find(r.at(w).id)->second = ghost_value(which, w);
+    } else if (w != q) {
+      updates_.retagged.emplace_back(r.at(w).id, make_tag(which, w));
+    }
     ++w;
   }
   r.tail = w;
@@ -90,36 +122,58 @@ void ArcPolicy::sweep_stale() noexcept {
   ++sweeps_;
 }
 
-void ArcPolicy::on_miss(ObjId id, std::uint64_t charge) noexcept {
+void ArcPolicy::begin_miss(std::uint64_t charge) noexcept {
   pending_ = true;
   pending_charge_ = charge;
   pending_to_t2_ = false;
   pending_in_b2_ = false;
-  const double cap = static_cast<double>(c_);
+}
+
+void ArcPolicy::on_miss(ObjId id, std::uint64_t charge) noexcept {
+  begin_miss(charge);
   if (auto it = ghost_index_.find(id); it != ghost_index_.end()) {
     const std::uint64_t v = it->second;
     ghost_index_.erase(it);  // x leaves its ghost list, or the entry was stale anyway
     if (valid(v)) {
-      const double b1 = static_cast<double>(b1_.size);
-      const double b2 = static_cast<double>(b2_.size);
-      const double s = static_cast<double>(charge);
-      // The ratios use the ghost sizes before x leaves its list, as in the paper.
-      if ((v & 1) == 0) {
-        p_ = std::min(cap, p_ + s * std::max(1.0, b2 / b1));
-        ghost_remove(b1_, 1, v >> 1);
-      } else {
-        p_ = std::max(0.0, p_ - s * std::max(1.0, b1 / b2));
-        ghost_remove(b2_, 2, v >> 1);
-        pending_in_b2_ = true;
-      }
-      pending_to_t2_ = true;
-      // In object mode x's move from B to T2 keeps the directory size; in byte mode its charge
-      // may have changed since it was evicted, so re-establish the 2c bound.
-      while (directory_size() + charge > 2 * c_ && b2_.count > 0) ghost_drop_lru(b2_);
-      while (directory_size() + charge > 2 * c_ && b1_.count > 0) ghost_drop_lru(b1_);
+      ghost_hit(v, charge);
       return;
     }
   }
+  not_in_directory(charge);
+}
+
+void ArcPolicy::on_ghost_miss(ObjId, std::uint64_t charge, Slot tag) noexcept {
+  // The cache overwrites the entry with x's slot once x is placed.
+  begin_miss(charge);
+  if (tag != kNoSlot && ghost_valid(tag)) {
+    ghost_hit(ghost_value((tag >> 29) & 1 ? 2 : 1, tag_seq(tag)), charge);
+  } else {
+    not_in_directory(charge);
+  }
+}
+
+void ArcPolicy::ghost_hit(std::uint64_t v, std::uint64_t charge) noexcept {
+  const double cap = static_cast<double>(c_);
+  const double b1 = static_cast<double>(b1_.size);
+  const double b2 = static_cast<double>(b2_.size);
+  const double s = static_cast<double>(charge);
+  // The ratios use the ghost sizes before x leaves its list, as in the paper.
+  if ((v & 1) == 0) {
+    p_ = std::min(cap, p_ + s * std::max(1.0, b2 / b1));
+    ghost_remove(b1_, 1, v >> 1);
+  } else {
+    p_ = std::max(0.0, p_ - s * std::max(1.0, b1 / b2));
+    ghost_remove(b2_, 2, v >> 1);
+    pending_in_b2_ = true;
+  }
+  pending_to_t2_ = true;
+  // In object mode x's move from B to T2 keeps the directory size; in byte mode its charge
+  // may have changed since it was evicted, so re-establish the 2c bound.
+  while (directory_size() + charge > 2 * c_ && b2_.count > 0) ghost_drop_lru(b2_);
+  while (directory_size() + charge > 2 * c_ && b1_.count > 0) ghost_drop_lru(b1_);
+}
+
+void ArcPolicy::not_in_directory(std::uint64_t charge) noexcept {
   // Case IV: x is in no list.
   if (sizes_[kT1] + b1_.size + charge > c_) {
     // Case A (L1 would exceed c): shrink B1; if that is not enough, evict() discards T1's LRU.
@@ -138,6 +192,7 @@ Slot ArcPolicy::evict() noexcept {
     // Case IV-A with B1 empty: T1 alone fills the cache; its LRU leaves without a ghost.
     const Slot s = t1.head();
     remove_resident(s);
+    evicted_tag_ = kNoSlot;
     return s;
   }
   const double t1_size = static_cast<double>(sizes_[kT1]);

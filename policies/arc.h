@@ -50,6 +50,16 @@
 //    from the head, their map entries updated), so memory stays O(live ghosts).
 // Each trim, hit and push pays for O(1) of a later sweep or compaction, so all stays amortised
 // O(1), and the ghost lists' order, membership and sizes are exactly those of linked LRU lists.
+//
+// Index ghosts (core/cache.h, IndexGhostPolicy): in object mode, with c <= kMaxIndexGhostCapacity,
+// the map above lives in the cache's own index instead: a ghost's entry holds a tag,
+// kFirstGhostTag | list << 29 | (seq mod 2^29), so the probe that finds a miss's index entry also
+// finds its ghost, and an eviction makes the victim's entry its ghost in place. The seq is
+// recovered as the one seq >= head congruent to the tag; the tag is valid iff that seq is below
+// the tail. A live window spans far less than 2^29 seqs (at most 2c live ghosts per ring, and
+// compaction), and the cache sweeps stale entries at least every 2^27 pushes to a ring
+// (ghost_sweep_due), so a stale tag is never old enough to be mistaken for a live one. Byte mode
+// keeps the policy's own map (with zero-byte objects the ghosts are not bounded by c).
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
@@ -57,6 +67,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "policies/policy.h"
@@ -76,7 +87,40 @@ class ArcPolicy {
   void grow(Slot slot_count);
   void on_miss(ObjId id, std::uint64_t charge) noexcept;
   // The incoming id's ghost-map entry (trimming walks the rings sequentially; no help needed).
-  void prefetch(ObjId id) const noexcept { ghost_index_.prefetch(id); }
+  void prefetch(ObjId id) const noexcept {
+    if (!index_ghosts_) ghost_index_.prefetch(id);
+  }
+
+  // ---- Index ghosts (core/cache.h, IndexGhostPolicy) ----
+  static constexpr Slot kFirstGhostTag = Slot{1} << 31;
+  static constexpr std::uint64_t kMaxIndexGhostCapacity = std::uint64_t{1} << 24;
+  struct GhostUpdates {
+    std::vector<std::pair<ObjId, Slot>> retagged;  // renumbered by a compaction
+    std::vector<ObjId> dropped;                    // trimmed from a ghost list
+  };
+  bool use_index_ghosts() noexcept;
+  void on_ghost_miss(ObjId id, std::uint64_t charge, Slot tag) noexcept;
+  Slot take_ghost_tag() noexcept {
+    const Slot t = evicted_tag_;
+    evicted_tag_ = kNoSlot;
+    return t;
+  }
+  bool ghost_valid(Slot tag) const noexcept { return tag_seq(tag) < tag_ring(tag).tail; }
+  GhostUpdates& ghost_updates() noexcept { return updates_; }
+  bool ghost_sweep_due() const noexcept {
+    return b1_.tail - b1_.swept_tail >= kSweepEvery || b2_.tail - b2_.swept_tail >= kSweepEvery;
+  }
+  void on_ghost_sweep() noexcept {
+    b1_.swept_tail = b1_.tail;
+    b2_.swept_tail = b2_.tail;
+    ++sweeps_;
+  }
+  // The ghost record a ghost hit on `tag` will read and write.
+  void prefetch_ghost(Slot tag) const noexcept {
+    const GhostRing& r = tag_ring(tag);
+    if (!r.recs.empty()) __builtin_prefetch(&r.at(tag_seq(tag)), 1);
+  }
+  bool index_ghosts() const noexcept { return index_ghosts_; }
   // A hit's slot record, then its list neighbours (an unlink writes both).
   void prefetch_slot(Slot s) const noexcept { meta_.prefetch(s); }
   void prefetch_neighbours(Slot s) const noexcept { meta_.prefetch_neighbours(s); }
@@ -90,7 +134,7 @@ class ArcPolicy {
       meta_.prefetch(s);
       __builtin_prefetch(&ids_[s], 1);
     } else {
-      ghost_index_.prefetch(ids_[s]);
+      if (!index_ghosts_) ghost_index_.prefetch(ids_[s]);
       meta_.prefetch_neighbours(s);
     }
   }
@@ -138,6 +182,7 @@ class ArcPolicy {
     std::uint64_t tail = 0;
     std::uint64_t size = 0;
     std::uint64_t count = 0;
+    std::uint64_t swept_tail = 0;  // index ghosts: the tail at the last sweep
     GhostRec& at(std::uint64_t seq) noexcept { return recs[seq & (recs.size() - 1)]; }
     const GhostRec& at(std::uint64_t seq) const noexcept { return recs[seq & (recs.size() - 1)]; }
   };
@@ -149,6 +194,22 @@ class ArcPolicy {
   const GhostRing& ring_of(std::uint64_t value) const noexcept { return (value & 1) ? b2_ : b1_; }
   bool valid(std::uint64_t value) const noexcept { return (value >> 1) >= ring_of(value).head; }
   int ghost_list_of(ObjId id) const noexcept;  // 1 (B1), 2 (B2) or 0
+
+  // Index ghost tags: kFirstGhostTag | (list == B2) << 29 | seq mod 2^29.
+  static constexpr std::uint64_t kTagSeqMask = (std::uint64_t{1} << 29) - 1;
+  static constexpr std::uint64_t kSweepEvery = std::uint64_t{1} << 27;
+  static Slot make_tag(int which, std::uint64_t seq) noexcept {
+    return kFirstGhostTag | (Slot{which == 2} << 29) | static_cast<Slot>(seq & kTagSeqMask);
+  }
+  const GhostRing& tag_ring(Slot tag) const noexcept { return (tag >> 29) & 1 ? b2_ : b1_; }
+  // The one seq >= the ring's head that the tag's low bits name (valid iff below the tail).
+  std::uint64_t tag_seq(Slot tag) const noexcept {
+    const std::uint64_t head = tag_ring(tag).head;
+    return head + ((std::uint64_t{tag} - head) & kTagSeqMask);
+  }
+  void begin_miss(std::uint64_t charge) noexcept;
+  void ghost_hit(std::uint64_t value, std::uint64_t charge) noexcept;
+  void not_in_directory(std::uint64_t charge) noexcept;
 
   void ghost_push(GhostRing& ring, int which, ObjId id, std::uint32_t charge) noexcept;
   void ghost_drop_lru(GhostRing& ring) noexcept;
@@ -162,6 +223,7 @@ class ArcPolicy {
   void remove_resident(Slot s) noexcept;
 
   std::uint64_t c_;
+  bool byte_mode_;
   double p_ = 0;
   // T1 and T2, indexed by kT1/kT2 so that a hit moves a slot without branching on its list.
   SlotList lists_[2];  // head = LRU, tail = MRU
@@ -183,6 +245,9 @@ class ArcPolicy {
   std::size_t sweep_at_ = 1024;  // sweep stale entries when the map grows past this
   GhostRing b1_, b2_;
   std::uint64_t sweeps_ = 0, compactions_ = 0;
+  bool index_ghosts_ = false;
+  Slot evicted_tag_ = kNoSlot;  // set by evict() for take_ghost_tag()
+  GhostUpdates updates_;
 
   // State of the miss in progress, set by on_miss and cleared by on_insert.
   bool pending_ = false;

@@ -213,7 +213,11 @@ TEST_CASE("arc: the lazy ghost rings match linked ghost lists exactly (randomise
     auto c = make_test_cache<ArcPolicy>(cap, {}, bytes);
     const ArcPolicy& a = c.policy();
     // Half the rounds leave every trimmed ghost's entry stale (swept later), half erase at once.
-    if (round % 4 < 2) c.policy().set_eager_erase_limit(0);
+    if (round % 4 < 2) {
+      c.policy().set_eager_erase_limit(0);  // byte mode: the policy's own ghost map
+      c.set_ghost_eager_erase_limit(0);     // object mode: ghosts in the cache's index
+    }
+    CHECK(c.index_ghosts() == !bytes);
     RefArc ref(cap, bytes);
     int mismatches = 0;
     for (int i = 0; i < 60000 && mismatches == 0; ++i) {
@@ -338,4 +342,102 @@ TEST_CASE("lru: the prefetching replay loop (access_all) matches access() reques
   check_access_all_matches_access<LruPolicy>([](const LruPolicy&, const LruPolicy&) {
     return true;  // same resident sets and counters after every batch say it all for LRU
   });
+}
+
+namespace {
+
+// ARC that declines index ghosts, so it keeps its own ghost map (the path that `Cache` and byte
+// mode take): the reference for the index-ghost path.
+struct MapGhostArc : ArcPolicy {
+  using ArcPolicy::ArcPolicy;
+  bool use_index_ghosts() noexcept { return false; }
+};
+
+}  // namespace
+
+TEST_CASE("arc: ghosts kept in the cache's index give exactly the ghost map's results") {
+  std::uint64_t sweeps = 0;
+  for (int round = 0; round < 9; ++round) {
+    Rng rng(900 + round);
+    const std::uint64_t cap = 50 + rng.below(3000);
+    const std::uint64_t universe = cap * (2 + rng.below(6));
+    auto idx = make_test_cache<ArcPolicy>(cap);
+    auto map = make_test_cache<MapGhostArc>(cap);
+    REQUIRE(idx.index_ghosts());
+    REQUIRE(idx.policy().index_ghosts());
+    REQUIRE_FALSE(map.index_ghosts());
+    // The eager-erase limit sits where the index (resident + ghost + stale entries, up to ~2c
+    // live) crosses it while the run goes on, so forgotten ghosts are sometimes erased at once
+    // and sometimes left stale for a sweep.
+    idx.set_ghost_eager_erase_limit(static_cast<std::size_t>(cap + cap * (round % 3) / 2));
+    int mismatches = 0;
+    std::vector<Request> batch;
+    for (int i = 0; i < 40000 && mismatches == 0; ++i) {
+      const int phase = (i / 4000) % 3;
+      ObjId id;
+      if (phase == 0) {
+        id = rng.below(4) == 0 ? rng.below(universe) : rng.below(cap / 2 + 1);
+      } else if (phase == 1) {
+        id = rng.below(universe);
+      } else {
+        id = static_cast<ObjId>(i) % (cap + cap / 8 + 2);
+      }
+      const std::uint32_t size = static_cast<std::uint32_t>(1 + id % 1999);
+      const std::uint64_t op = rng.below(100);
+      if (op == 0) {
+        mismatches += idx.erase(id) != map.erase(id);
+      } else if (op == 1) {
+        // The store path: an insert of a ghost's id is a ghost hit there too.
+        mismatches += (idx.insert(id, size, 0) == kNoSlot) != (map.insert(id, size, 0) == kNoSlot);
+      } else if (op < 4) {
+        batch.resize(1 + rng.below(40));
+        for (auto& r : batch) r.id = rng.below(universe);
+        idx.access_all(batch);
+        map.access_all(batch);
+      } else {
+        mismatches += idx.access(id, size, kNeverAgain) != map.access(id, size, kNeverAgain);
+      }
+      const ArcPolicy& a = idx.policy();
+      const ArcPolicy& b = map.policy();
+      mismatches += a.target() != b.target() || a.t1_size() != b.t1_size();
+      mismatches += a.b1_size() != b.b1_size() || a.b2_size() != b.b2_size();
+      mismatches += idx.object_count() != map.object_count();
+      mismatches += idx.counters().misses != map.counters().misses;
+      // Resident entries plus at most twice the live ones since the last sweep (and the floor).
+      mismatches += idx.index_entries() > std::max<std::size_t>(1024, 4 * cap) + 1;
+      if (i % 101 == 0) {
+        mismatches += a.ghost_ids(1) != b.ghost_ids(1) || a.ghost_ids(2) != b.ghost_ids(2);
+        mismatches += resident(idx) != resident(map);
+        // A ghost is not resident for any store call.
+        for (int which : {1, 2}) {
+          const auto ghosts = a.ghost_ids(which);
+          if (ghosts.empty()) continue;
+          const ObjId g = ghosts[rng.below(ghosts.size())];
+          mismatches += idx.contains(g) || idx.peek(g, 0) != kNoSlot || idx.lookup(g, 0) != kNoSlot;
+          mismatches += a.in_b1(g) != (which == 1) || a.in_b2(g) != (which == 2);
+        }
+      }
+      if (mismatches != 0) {
+        CAPTURE(round, i, cap);
+        FAIL_CHECK("first mismatch");
+      }
+    }
+    CHECK(mismatches == 0);
+    CHECK(idx.counters().evictions > 0);
+    sweeps += idx.ghost_sweeps();
+    // clear() removes residents only; ghosts stay, and the two still agree.
+    idx.clear();
+    map.clear();
+    CHECK(idx.object_count() == 0);
+    CHECK(idx.policy().ghost_ids(1) == map.policy().ghost_ids(1));
+    CHECK(idx.policy().ghost_ids(2) == map.policy().ghost_ids(2));
+  }
+  CHECK(sweeps > 0);
+}
+
+TEST_CASE("arc: index ghosts only where the tag space provably suffices") {
+  CHECK(make_test_cache<ArcPolicy>(1000).index_ghosts());
+  CHECK_FALSE(make_test_cache<ArcPolicy>(1000, {}, /*bytes=*/true).index_ghosts());
+  CHECK(make_test_cache<ArcPolicy>(ArcPolicy::kMaxIndexGhostCapacity).index_ghosts());
+  CHECK_FALSE(make_test_cache<ArcPolicy>(ArcPolicy::kMaxIndexGhostCapacity + 1).index_ghosts());
 }
