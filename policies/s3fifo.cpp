@@ -7,7 +7,8 @@
 
 namespace cachescope {
 
-S3FifoPolicy::S3FifoPolicy(const PolicyConfig& config) : capacity_(config.capacity) {
+S3FifoPolicy::S3FifoPolicy(const PolicyConfig& config)
+    : byte_mode_(config.byte_mode), capacity_(config.capacity) {
   check_option_keys(config, kName, {"small", "ghost", "threshold"});
   const double small = option_double(config, kName, "small", 0.1);
   const double ghost = option_double(config, kName, "ghost", 0.9);
@@ -31,39 +32,41 @@ S3FifoPolicy::S3FifoPolicy(const PolicyConfig& config) : capacity_(config.capaci
 }
 
 void S3FifoPolicy::grow(Slot slot_count) {
-  meta_.grow(slot_count);
+  queues_[kSmall].grow(slot_count);
+  queues_[kMain].grow(slot_count);
+  if (slot_count > state_.size()) state_.resize(slot_count);
   if (slot_count > ids_.size()) ids_.resize(slot_count);
+  if (byte_mode_ && slot_count > charge_.size()) charge_.resize(slot_count);
 }
 
 Slot S3FifoPolicy::evict() noexcept {
-  SlotList& small = lists_[kSmall];
-  SlotList& main = lists_[kMain];
+  SlotRing& small = queues_[kSmall];
+  SlotRing& main = queues_[kMain];
   for (;;) {
     if (sizes_[kMain] > main_cap_ || small.empty()) {
-      // CLOCK over M with the 2-bit counter.
+      // CLOCK over M with the 2-bit counter: a survivor goes back to the newest end.
       for (;;) {
-        const Slot s = main.head();
-        Meta& m = meta_[s];
-        if (m.freq == 0) {
-          unlink(s);
+        const Slot s = main.pop_front();
+        std::uint8_t& st = state_[s];
+        if ((st & kFreqMask) == 0) {
+          sizes_[kMain] -= charge_of(s);
           return s;
         }
-        --m.freq;
-        main.move_to_tail(meta_, s);
+        --st;
+        main.push_back(s);
       }
     }
     while (!small.empty()) {
-      const Slot s = small.head();
-      Meta& m = meta_[s];
-      if (m.freq >= threshold_) {
-        small.move_to_tail_of(meta_, s, main);
-        sizes_[kSmall] -= m.charge;
-        sizes_[kMain] += m.charge;
-        m.where = kMain;
-        m.freq = 0;
+      const Slot s = small.pop_front();
+      prefetch_small_ahead();
+      const std::uint64_t c = charge_of(s);
+      sizes_[kSmall] -= c;
+      if ((state_[s] & kFreqMask) >= threshold_) {
+        main.push_back(s);
+        sizes_[kMain] += c;
+        state_[s] = kInMain;  // counter 0
       } else {
-        unlink(s);
-        ghost_.push(ids_[s], m.charge);
+        ghost_.push(ids_[s], c);
         return s;
       }
     }

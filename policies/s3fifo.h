@@ -18,6 +18,10 @@
 //
 // Options: small=F (fraction of the cache for S, default 0.1), ghost=F (G's size as a fraction
 // of the cache, default 0.9), threshold=N (hits in S needed to move to M, 1..3, default 2).
+// Layout: S and M are rings of slots (policies/slot_ring.h): their heads are taken and their
+// tails appended in arrival order, so the queues are walked sequentially; each slot's counter
+// and queue share one byte in a dense array, which is all a hit touches.
+//
 // Complexity: O(1) amortised per request (a reinsertion pays for an earlier hit; one ghost-map
 // lookup per miss). Thread-safety: none; one cache owns one instance.
 #pragma once
@@ -29,7 +33,7 @@
 
 #include "policies/ghost_fifo.h"
 #include "policies/policy.h"
-#include "policies/slot_list.h"
+#include "policies/slot_ring.h"
 
 namespace cachescope {
 
@@ -46,71 +50,88 @@ class S3FifoPolicy {
   void grow(Slot slot_count);
   void on_miss(ObjId id, std::uint64_t) noexcept { pending_to_main_ = ghost_.remove(id); }
   void prefetch(ObjId id) const noexcept { ghost_.prefetch(id); }
-  void prefetch_slot(Slot s) const noexcept { meta_.prefetch(s); }
+  void prefetch_slot(Slot s) const noexcept { __builtin_prefetch(&state_[s], 1); }
   void on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept {
-    Meta& m = meta_[s];
-    m.freq = 0;
-    m.charge = static_cast<std::uint32_t>(charge);
-    m.where = pending_to_main_ ? kMain : kSmall;
+    const std::uint8_t q = pending_to_main_ ? kMain : kSmall;
+    state_[s] = q == kMain ? kInMain : 0;
+    if (byte_mode_) charge_[s] = static_cast<std::uint32_t>(charge);
     ids_[s] = id;
-    lists_[m.where].push_tail(meta_, s);
-    sizes_[m.where] += charge;
+    queues_[q].push_back(s);
+    sizes_[q] += charge;
     pending_to_main_ = false;
   }
   void on_hit(Slot s, std::int64_t) noexcept {
-    Meta& m = meta_[s];
-    if (m.freq < 3) ++m.freq;
+    std::uint8_t& st = state_[s];
+    if ((st & kFreqMask) < 3) ++st;
   }
   std::array<Slot, 2> likely_victims() const noexcept {
-    return {lists_[kSmall].head(), lists_[kMain].head()};
+    return {queues_[kSmall].front(), queues_[kMain].front()};
   }
   void prefetch_victim(Slot s, int step) const noexcept {
     if (step == 0) {
-      meta_.prefetch(s);
+      __builtin_prefetch(&state_[s]);
       __builtin_prefetch(&ids_[s]);
-    } else {
-      meta_.prefetch_neighbours(s);
+    } else if ((state_[s] & kInMain) == 0) {
       ghost_.prefetch(ids_[s]);
     }
   }
   Slot evict() noexcept;
-  void on_erase(Slot s) noexcept { unlink(s); }
+  void on_erase(Slot s) noexcept {
+    const std::uint8_t q = where(s);
+    queues_[q].remove_at(queues_[q].position(s));
+    sizes_[q] -= charge_of(s);
+  }
   void on_resize(Slot s, std::uint64_t old_charge, std::uint64_t new_charge) noexcept {
-    Meta& m = meta_[s];
-    sizes_[m.where] = sizes_[m.where] - old_charge + new_charge;
-    m.charge = static_cast<std::uint32_t>(new_charge);
+    const std::uint8_t q = where(s);
+    sizes_[q] = sizes_[q] - old_charge + new_charge;
+    if (byte_mode_) charge_[s] = static_cast<std::uint32_t>(new_charge);
   }
 
   // Introspection for tests.
-  bool in_main(Slot s) const noexcept { return meta_[s].where == kMain; }
+  bool in_main(Slot s) const noexcept { return where(s) == kMain; }
   bool in_ghost(ObjId id) const noexcept { return ghost_.contains(id); }
   std::uint64_t small_size() const noexcept { return sizes_[kSmall]; }
   std::uint64_t main_size() const noexcept { return sizes_[kMain]; }
   std::uint64_t ghost_count() const noexcept { return ghost_.count(); }
-  unsigned freq(Slot s) const noexcept { return meta_[s].freq; }
+  unsigned freq(Slot s) const noexcept { return state_[s] & kFreqMask; }
 
  private:
   static constexpr std::uint8_t kSmall = 0;
   static constexpr std::uint8_t kMain = 1;
+  // state_ bits: the 2-bit counter, and whether the slot is in M.
+  static constexpr std::uint8_t kFreqMask = 3;
+  static constexpr std::uint8_t kInMain = 4;
 
-  struct Meta : SlotLink {
-    std::uint32_t charge = 0;
-    std::uint8_t freq = 0;
-    std::uint8_t where = kSmall;
-  };
-  void unlink(Slot s) noexcept {
-    Meta& m = meta_[s];
-    lists_[m.where].remove(meta_, s);
-    sizes_[m.where] -= m.charge;
+  // S's entries a few evictions ahead: the state and id of the fourth, the ghost-map entry of
+  // the second (its id was asked for two evictions ago), since the S head an eviction starts from
+  // may be promoted and the next one looked at, which the replay loop's hints do not cover.
+  void prefetch_small_ahead() const noexcept {
+    const SlotRing& small = queues_[kSmall];
+    if (small.first() + 4 < small.end()) {
+      const Slot s = small.at(small.first() + 4);
+      if (s != kNoSlot) {
+        __builtin_prefetch(&state_[s]);
+        __builtin_prefetch(&ids_[s]);
+      }
+    }
+    if (small.first() + 2 < small.end()) {
+      const Slot s = small.at(small.first() + 2);
+      if (s != kNoSlot) ghost_.prefetch(ids_[s]);
+    }
   }
+  std::uint8_t where(Slot s) const noexcept { return (state_[s] & kInMain) ? kMain : kSmall; }
+  // Object mode charges 1 per object, so charges are only stored in byte mode.
+  std::uint64_t charge_of(Slot s) const noexcept { return byte_mode_ ? charge_[s] : 1; }
 
+  bool byte_mode_;
   std::uint64_t capacity_;
   std::uint64_t main_cap_;
   std::uint8_t threshold_ = 2;
-  SlotList lists_[2];  // head = oldest
+  SlotRing queues_[2];  // oldest first
   std::uint64_t sizes_[2] = {0, 0};
-  BasicSlotLinks<Meta> meta_;
-  std::vector<ObjId> ids_;  // by slot; read when an object leaves S for G
+  std::vector<std::uint8_t> state_;    // by slot
+  std::vector<std::uint32_t> charge_;  // by slot, byte mode only
+  std::vector<ObjId> ids_;             // by slot; read when an object leaves S for G
   GhostFifo<> ghost_;
   bool pending_to_main_ = false;
 };

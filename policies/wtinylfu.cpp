@@ -37,17 +37,17 @@ WTinyLfuPolicy::WTinyLfuPolicy(const PolicyConfig& config) : byte_mode_(config.b
 
 void WTinyLfuPolicy::grow(Slot slot_count) {
   meta_.grow(slot_count);
-  if (slot_count > ids_.size()) ids_.resize(slot_count);
+  if (slot_count > where_.size()) where_.resize(slot_count);
+  if (byte_mode_ && slot_count > charge_.size()) charge_.resize(slot_count);
   if (byte_mode_ && slot_count > sketch_.width()) {
     sketch_.resize(slot_count, sample_factor_ * std::max<std::uint64_t>(64, slot_count));
   }
 }
 
 void WTinyLfuPolicy::on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept {
-  Meta& m = meta_[s];
-  m.charge = static_cast<std::uint32_t>(charge);
-  m.where = kWindow;
-  ids_[s] = id;
+  meta_[s].id = id;
+  where_[s] = kWindow;
+  if (byte_mode_) charge_[s] = static_cast<std::uint32_t>(charge);
   lists_[kWindow].push_tail(meta_, s);
   sizes_[kWindow] += charge;
   pending_charge_ = 0;
@@ -55,19 +55,19 @@ void WTinyLfuPolicy::on_insert(Slot s, ObjId id, std::uint64_t charge, std::int6
   // overflow waits in the window for evict() to hold the admission contest.
   while (sizes_[kWindow] > window_cap_) {
     const Slot c = lists_[kWindow].head();
-    if (sizes_[kProbation] + sizes_[kProtected] + meta_[c].charge > main_cap_) break;
+    if (sizes_[kProbation] + sizes_[kProtected] + charge_of(c) > main_cap_) break;
     move(c, kProbation);
   }
 }
 
 void WTinyLfuPolicy::on_hit(Slot s, std::int64_t) noexcept {
-  sketch_.record(ids_[s]);
-  Meta& m = meta_[s];
-  if (m.where == kProbation) {
+  sketch_.record(meta_[s].id);
+  const std::uint8_t w = where_[s];
+  if (w == kProbation) {
     move(s, kProtected);
     while (sizes_[kProtected] > protected_cap_) move(lists_[kProtected].head(), kProbation);
   } else {
-    lists_[m.where].move_to_tail(meta_, s);
+    lists_[w].move_to_tail(meta_, s);
   }
 }
 
@@ -81,12 +81,12 @@ Slot WTinyLfuPolicy::evict() noexcept {
         unlink(cand);
         return cand;
       }
-      if (sizes_[kProbation] + sizes_[kProtected] + meta_[cand].charge <= main_cap_) {
+      if (sizes_[kProbation] + sizes_[kProtected] + charge_of(cand) <= main_cap_) {
         move(cand, kProbation);
         continue;
       }
       const Slot victim = main_victim();
-      if (sketch_.estimate(ids_[cand]) > sketch_.estimate(ids_[victim])) {
+      if (sketch_.estimate(meta_[cand].id) > sketch_.estimate(meta_[victim].id)) {
         unlink(victim);
         move(cand, kProbation);
         return victim;

@@ -54,47 +54,64 @@ class WTinyLfuPolicy {
   }
   void prefetch_slot(Slot s) const noexcept {
     meta_.prefetch(s);
-    __builtin_prefetch(&ids_[s]);
+    __builtin_prefetch(&where_[s], 1);
   }
   // A hit records its id in the sketch: by now prefetch_slot has brought the id in.
   void prefetch_neighbours(Slot s) const noexcept {
     meta_.prefetch_neighbours(s);
-    sketch_.prefetch(ids_[s]);
+    sketch_.prefetch(meta_[s].id);
   }
   void prefetch(ObjId id) const noexcept { sketch_.prefetch(id); }
+  // The next admission contest's two sides: the window's LRU candidate and main's victim. Their
+  // estimates read the sketch, a cold cache line each once the sketch outgrows the CPU caches.
+  std::array<Slot, 2> likely_victims() const noexcept {
+    return {lists_[kWindow].head(), main_victim()};
+  }
+  void prefetch_victim(Slot s, int step) const noexcept {
+    if (step == 0) {
+      meta_.prefetch(s);
+      __builtin_prefetch(&where_[s], 1);
+    } else {
+      meta_.prefetch_neighbours(s);
+      sketch_.prefetch(meta_[s].id);
+    }
+  }
   void on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept;
   void on_hit(Slot s, std::int64_t) noexcept;
   Slot evict() noexcept;
   void on_erase(Slot s) noexcept { unlink(s); }
   void on_resize(Slot s, std::uint64_t old_charge, std::uint64_t new_charge) noexcept {
-    Meta& m = meta_[s];
-    sizes_[m.where] = sizes_[m.where] - old_charge + new_charge;
-    m.charge = static_cast<std::uint32_t>(new_charge);
+    sizes_[where_[s]] = sizes_[where_[s]] - old_charge + new_charge;
+    if (byte_mode_) charge_[s] = static_cast<std::uint32_t>(new_charge);
   }
 
   // Introspection for tests.
   static constexpr std::uint8_t kWindow = 0, kProbation = 1, kProtected = 2;
-  std::uint8_t segment(Slot s) const noexcept { return meta_[s].where; }
+  std::uint8_t segment(Slot s) const noexcept { return where_[s]; }
   std::uint64_t segment_size(std::uint8_t seg) const noexcept { return sizes_[seg]; }
   unsigned estimate(ObjId id) const noexcept { return sketch_.estimate(id); }
   const FrequencySketch& sketch() const noexcept { return sketch_; }
 
  private:
+  // The links and the id share 16 bytes: a hit reads both (the id for the sketch) in one line.
   struct Meta : SlotLink {
-    std::uint32_t charge = 0;
-    std::uint8_t where = kWindow;
+    ObjId id = 0;
   };
+  static_assert(sizeof(Meta) == 16);
+  // Object mode charges 1 per object, so charges are only stored in byte mode.
+  std::uint64_t charge_of(Slot s) const noexcept { return byte_mode_ ? charge_[s] : 1; }
   void unlink(Slot s) noexcept {
-    Meta& m = meta_[s];
-    lists_[m.where].remove(meta_, s);
-    sizes_[m.where] -= m.charge;
+    const std::uint8_t w = where_[s];
+    lists_[w].remove(meta_, s);
+    sizes_[w] -= charge_of(s);
   }
   void move(Slot s, std::uint8_t to) noexcept {
-    Meta& m = meta_[s];
-    lists_[m.where].move_to_tail_of(meta_, s, lists_[to]);
-    sizes_[m.where] -= m.charge;
-    sizes_[to] += m.charge;
-    m.where = to;
+    const std::uint8_t w = where_[s];
+    const std::uint64_t c = charge_of(s);
+    lists_[w].move_to_tail_of(meta_, s, lists_[to]);
+    sizes_[w] -= c;
+    sizes_[to] += c;
+    where_[s] = to;
   }
   Slot main_victim() const noexcept {
     return lists_[kProbation].empty() ? lists_[kProtected].head() : lists_[kProbation].head();
@@ -106,7 +123,8 @@ class WTinyLfuPolicy {
   SlotList lists_[3];  // head = LRU
   std::uint64_t sizes_[3] = {0, 0, 0};
   BasicSlotLinks<Meta> meta_;
-  std::vector<ObjId> ids_;
+  std::vector<std::uint8_t> where_;    // by slot: kWindow, kProbation or kProtected
+  std::vector<std::uint32_t> charge_;  // by slot, byte mode only
   FrequencySketch sketch_;
   std::uint64_t pending_charge_ = 0;
 };
