@@ -677,7 +677,7 @@ void run(const LiveArgs& a) {
       }
     }
     w.nodes = i < node_windows.size() ? node_windows[i]
-                                      : std::vector<NodeSample>(n, NodeSample{0, 0, 0, "down"});
+                                      : std::vector<NodeSample>(n, NodeSample{0, 0, 0, 0, "down"});
     out.windows.push_back(std::move(w));
   }
   out.failovers = monitor.records();
