@@ -342,7 +342,7 @@ struct Run {
     down_timer->async_wait([this](boost::system::error_code ec) {
       down_timer.reset();
       if (ec || error) return;
-      bool refreshed = false;
+      bool refreshed = cfg.protocol != LoadgenConfig::Protocol::kRedis;  // memcached: MOVED only
       for (std::size_t i = 0; i < nodes.size() && !refreshed; ++i) {
         if (down[i]) continue;
         if (auto st = refresh_slots(static_cast<int>(i)); st) {
@@ -372,6 +372,8 @@ struct Run {
     result.cluster = true;
     if (slot_node[rd.slot] != to) {
       slot_node[rd.slot] = to;
+      // memcached has no CLUSTER SLOTS: its map is learned one MOVED at a time.
+      if (cfg.protocol != LoadgenConfig::Protocol::kRedis) return to;
       // Whatever moved this slot (a failover, a migration) likely moved others: learn them all,
       // from the node that answers for this slot now, at most every 100 ms.
       if (!last_refresh || Clock::now() - *last_refresh >= std::chrono::milliseconds(100)) {
@@ -653,8 +655,18 @@ void Worker::on_reply(const Link& from, Pending p, const ReplySummary& r, Clock:
   // An error to ASKING shows in the reply to the request that follows it.
   if (p.kind == Kind::kAsking) return;
   LoadgenResult& res = run_.result;
-  if (r.error && run_.cfg.protocol == LoadgenConfig::Protocol::kRedis) {
-    if (auto rd = parse_cluster_redirect(r.text); rd && p.redirects < kMaxRedirects) {
+  if (r.error) {
+    // memcached: "SERVER_ERROR MOVED <slot> <host>:<port>" (node/cluster_memcache.h).
+    constexpr std::string_view kMcPrefix = "SERVER_ERROR ";
+    const bool redis = run_.cfg.protocol == LoadgenConfig::Protocol::kRedis;
+    std::optional<ClusterRedirect> rd;
+    if (redis) {
+      rd = parse_cluster_redirect(r.text);
+    } else if (r.text.starts_with(kMcPrefix)) {
+      std::string_view t = std::string_view(r.text).substr(kMcPrefix.size());
+      if (t.starts_with("MOVED ")) rd = parse_cluster_redirect(t.substr(0, t.find(" (")));
+    }
+    if (rd && p.redirects < kMaxRedirects) {
       ++p.redirects;
       const int to = run_.on_redirect(*rd, from.node());
       p.ask_node = rd->ask ? to : -1;
@@ -755,16 +767,12 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
     e.message = "must be at least 1";
     return e;
   }
-  if (cfg.cluster && cfg.protocol != LoadgenConfig::Protocol::kRedis) {
-    Error e;
-    e.field = "cluster";
-    e.message = "cluster routing needs a Redis-protocol target (redis://HOST:PORT)";
-    return e;
-  }
   Run run(cfg, source);
   run.result.cluster_nodes = 1;
   if (cfg.cluster) {
-    if (auto st = run.refresh_slots(0); !st) return st.error();
+    if (cfg.protocol == LoadgenConfig::Protocol::kRedis) {
+      if (auto st = run.refresh_slots(0); !st) return st.error();
+    }
     run.cluster = true;
     run.result.cluster = true;
   }
