@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::int64_t kRelativeLimit = 60 * 60 * 24 * 30;  // 30 days, in seconds
 constexpr std::string_view kBadFormat = "CLIENT_ERROR bad command line format";
+// The parser's item limit (memcached's -I default), also the limit of an appended item.
+const std::size_t kMcMaxItemSize = static_cast<std::size_t>(McLimits{}.max_item_size);
 
 void line(std::string& out, std::string_view s) {
   out.append(s);
@@ -134,23 +136,12 @@ std::string McClusterSession::moved_line(std::string_view error) const {
 void McClusterSession::plan_store(McRequest& req, std::int64_t now_ms, Plan& p,
                                   std::vector<Args>& commands) {
   ++counters_.cmd_set;
-  const char* refused = nullptr;
-  switch (req.storage) {
-    case McStorage::kAppend:
-      refused = "append";
-      break;
-    case McStorage::kPrepend:
-      refused = "prepend";
-      break;
-    case McStorage::kCas:
-      refused = "cas";
-      break;
-    default:
-      break;
+  if (req.storage == McStorage::kAppend || req.storage == McStorage::kPrepend) {
+    return plan_concat(req, now_ms, p, commands);
   }
-  if (refused) {
+  if (req.storage == McStorage::kCas) {
     ++counters_.refused;
-    p.text = std::string("SERVER_ERROR ") + refused + " is not supported in cluster mode";
+    p.text = "SERVER_ERROR cas is not supported in cluster mode";
     return;
   }
   if (req.flags != 0) {
@@ -184,6 +175,67 @@ void McClusterSession::plan_store(McRequest& req, std::int64_t now_ms, Plan& p,
   p.op = Op::kStore;
   p.commands = 1;
   commands.push_back(std::move(a));
+}
+
+void McClusterSession::plan_concat(McRequest& req, std::int64_t now_ms, Plan& p,
+                                   std::vector<Args>& commands) {
+  const std::string* v = info_.peek ? info_.peek(req.key, now_ms) : nullptr;
+  if (!v) {
+    p.op = Op::kProbe;
+    p.text = "NOT_STORED";
+    commands.push_back({"EXISTS", req.key});
+    return;
+  }
+  if (v->size() + req.data.size() > kMcMaxItemSize) {
+    p.text = "SERVER_ERROR object too large for cache";
+    return;
+  }
+  std::string value = req.storage == McStorage::kAppend ? *v + req.data : req.data + *v;
+  p.op = Op::kRewrite;
+  p.text = "STORED";
+  p.miss = "NOT_STORED";
+  commands.push_back({"SET", req.key, std::move(value), "XX", "KEEPTTL"});
+}
+
+void McClusterSession::plan_arith(const std::vector<std::string>& t, bool incr, std::int64_t now_ms,
+                                  Plan& p, std::vector<Args>& commands) {
+  if (t.size() != 3 && !(t.size() == 4 && p.noreply)) {
+    p.text = "ERROR";
+    return;
+  }
+  if (t[1].size() > kMcMaxKeyLength) {
+    p.text = std::string(kBadFormat);
+    return;
+  }
+  std::uint64_t delta = 0;
+  if (!parse_u64(t[2], delta)) {
+    p.text = "CLIENT_ERROR invalid numeric delta argument";
+    return;
+  }
+  const std::string* v = info_.peek ? info_.peek(t[1], now_ms) : nullptr;
+  std::uint64_t value = 0;
+  if (v) {
+    // memcached reads the value as a decimal number; trailing spaces are allowed.
+    std::string_view digits = *v;
+    while (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
+    if (!parse_u64(digits, value)) {
+      v = nullptr;
+      p.text = "CLIENT_ERROR cannot increment or decrement non-numeric value";
+    }
+  } else {
+    p.text = "NOT_FOUND";
+  }
+  if (!v) {
+    // Missing or not a number: an EXISTS probe turns a key of another member's slot into MOVED.
+    p.op = Op::kProbe;
+    commands.push_back({"EXISTS", t[1]});
+    return;
+  }
+  value = incr ? value + delta : (delta > value ? 0 : value - delta);  // incr wraps at 2^64
+  p.op = Op::kRewrite;
+  p.text = std::to_string(value);
+  p.miss = "NOT_FOUND";
+  commands.push_back({"SET", t[1], p.text, "XX", "KEEPTTL"});
 }
 
 void McClusterSession::on_request(McRequest& req, std::int64_t now_ms,
@@ -290,7 +342,9 @@ void McClusterSession::on_request(McRequest& req, std::int64_t now_ms,
       p.text = t.size() < 2 || t.size() > 3 ? "ERROR" : "OK";
     } else if (cmd == "quit") {
       p.op = Op::kQuit;
-    } else if (cmd == "gets" || cmd == "gats" || cmd == "incr" || cmd == "decr") {
+    } else if (cmd == "incr" || cmd == "decr") {
+      plan_arith(t, cmd == "incr", now_ms, p, commands);
+    } else if (cmd == "gets" || cmd == "gats") {
       ++counters_.refused;
       p.text = "SERVER_ERROR " + cmd + " is not supported in cluster mode";
     } else {
@@ -391,6 +445,12 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
         break;
       case Op::kFlush:
         reply = "OK";
+        break;
+      case Op::kProbe:
+        reply = p.text;
+        break;
+      case Op::kRewrite:
+        reply = r[0].nil ? p.miss : p.text;
         break;
       case Op::kStats: {
         std::string& o = reply;

@@ -20,13 +20,18 @@
 //                         exptime stores an already expired item: DEL (set: STORED; replace:
 //                         STORED if the key existed), EXISTS (add: NOT_STORED if it exists)
 //   delete k              DEL            touch k e   EXPIRE, or EXISTS+PERSIST (e = 0), or DEL
+//   incr/decr k d         the member's resident value read at once (as the service's INCR
+//   append/prepend        does), then SET k <new> XX KEEPTTL, sent in the same event-loop turn
+//                         so no other client's command comes between; memcached's rules: a
+//                         missing key is NOT_FOUND / NOT_STORED (an EXISTS probe, so that a key
+//                         of another member's slot gets MOVED), incr wraps at 2^64, decr stops
+//                         at 0, a non-numeric value is a CLIENT_ERROR, append/prepend ignore
+//                         their flags and exptime (the item keeps its TTL)
 //   flush_all [delay]     FLUSHALL (delay applied at once, as the single node does)
 //   stats                 general stats (DBSIZE for curr_items), `stats settings`
 //   version, verbosity, quit, noreply as memcached does.
 // Refused with `SERVER_ERROR <cmd> is not supported in cluster mode`: gets, gats, cas (the
-// service keeps no cas unique per item), incr, decr, append, prepend (their memcached semantics
-// on a missing key differ from Redis's INCRBY/APPEND and would need a read-then-write that
-// another client could interleave with), `stats items`. A set with non-zero flags is refused with
+// service keeps no cas unique per item), `stats items`. A set with non-zero flags is refused with
 // `SERVER_ERROR flags are not kept in cluster mode (use 0)`: the service stores no flags, and
 // returning 0 for them would silently corrupt clients that encode types in the flags.
 // noreply suppresses every reply of a well-formed request (MOVED included: the write is simply
@@ -37,6 +42,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -53,6 +59,9 @@ struct McClusterInfo {
   int memcached_port = 0;     // this member's (the flag may override the file)
   std::int64_t start_ms = 0;  // process start, ms since the epoch
   std::int64_t pid = 0;
+  // The value of a key resident on this member, or nullptr (ClusterService::resident_value);
+  // `now` in ms since the epoch.
+  std::function<const std::string*(std::string_view key, std::int64_t now_ms)> peek;
 };
 
 // Per-member memcached counters (stats).
@@ -94,12 +103,15 @@ class McClusterSession {
     kTouchPersist,
     kFlush,
     kStats,
+    kProbe,    // EXISTS: an error (MOVED) or `text`
+    kRewrite,  // SET XX KEEPTTL: `text` on OK (incr/decr's new value, or STORED), else `miss`
     kQuit
   };
   struct Plan {
     Op op = Op::kImmediate;
     bool noreply = false;
-    std::string text;                  // kImmediate: the reply line(s)
+    std::string text;                  // kImmediate: the reply line(s); kProbe/kRewrite: see Op
+    std::string miss;                  // kRewrite: the reply when the key was gone
     std::vector<std::string> keys;     // get/gat
     std::size_t commands = 0;          // commands still to be answered
     std::vector<std::string> replies;  // RESP replies received, in order
@@ -107,6 +119,9 @@ class McClusterSession {
   void finish(Plan& p, std::int64_t now_ms, std::string& out);
   std::string moved_line(std::string_view error) const;
   void plan_store(McRequest& req, std::int64_t now_ms, Plan& p, std::vector<Args>& commands);
+  void plan_arith(const std::vector<std::string>& t, bool incr, std::int64_t now_ms, Plan& p,
+                  std::vector<Args>& commands);
+  void plan_concat(McRequest& req, std::int64_t now_ms, Plan& p, std::vector<Args>& commands);
 
   McClusterInfo info_;
   McClusterCounters& counters_;

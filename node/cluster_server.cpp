@@ -685,8 +685,16 @@ Expected<std::unique_ptr<ClusterServer>> ClusterServer::create(const ClusterServ
     if (e2) return field_error(me, "memcached_port", "cannot listen: " + e2.message());
   }
   if (impl->mc_acc) impl->memcached_port = impl->mc_acc->local_endpoint().port();
-  impl->mc_info = McClusterInfo{&impl->service->config(), &impl->service->self(),
-                                impl->memcached_port, impl->stats().start_ms, impl->stats().pid};
+  ClusterService* svc = impl->service.get();
+  impl->mc_info =
+      McClusterInfo{&svc->config(),
+                    &svc->self(),
+                    impl->memcached_port,
+                    impl->stats().start_ms,
+                    impl->stats().pid,
+                    [svc](std::string_view key, std::int64_t now_ms) {
+                      return svc->resident_value(key, static_cast<ClusterTime>(now_ms) * 1'000'000);
+                    }};
   impl->redis_port = me.port;
   impl->peer_port = me.peer_port;
   impl->metrics_port = me.metrics_port > 0 ? me.metrics_port : 0;

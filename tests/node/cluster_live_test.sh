@@ -346,6 +346,10 @@ memcached)
   expect_eq "touch" TOUCHED "$(mc a 'touch %s 100\r\n' "$ka")"
   ttl=$(rcli a TTL "$ka")
   [ "$ttl" -ge 99 ] && [ "$ttl" -le 100 ] || fail "ttl after touch: $ttl"
+  expect_eq "incr, memcached's rules" "NOT_FOUND STORED 8 0 " \
+    "$(mc a 'incr n{%s} 1\r\nset n{%s} 0 0 1\r\n5\r\nincr n{%s} 3\r\ndecr n{%s} 9\r\n' "$ka" "$ka" "$ka" "$ka" | tr '\n' ' ')"
+  expect_eq "append" "STORED VALUE n{$ka} 0 3 0ab END " \
+    "$(mc a 'append n{%s} 0 0 2\r\nab\r\nget n{%s}\r\n' "$ka" "$ka" | tr '\n' ' ')"
   expect_eq "gets refused" "SERVER_ERROR gets is not supported in cluster mode" "$(mc a 'gets %s\r\n' "$ka")"
   expect_eq "flags refused" "SERVER_ERROR flags are not kept in cluster mode (use 0)" \
     "$(mc a 'set %s 3 0 1\r\nz\r\n' "$ka")"
@@ -353,9 +357,10 @@ memcached)
   expect_eq delete DELETED "$(mc a 'delete %s\r\n' "$ka")"
   out=$(printf 'READONLY\nEXISTS %s\n' "$ka" | redis-cli -p "${port[a2]}" | tr -s '\n' ' ')
   expect_eq "delete replicated" "OK 0 " "$out"
+  # a holds n{ka}; its hits: the get, memccat and the get after append.
   memcstat --servers="127.0.0.1:${mcport[a]}" >"$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
-  grep -q 'get_hits: 2$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
-  grep -q 'curr_items: 0$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  grep -q 'get_hits: 3$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  grep -q 'curr_items: 1$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
   # A line too long closes that connection only.
   head -c 5000 /dev/zero | tr '\0' x | timeout 2 bash -c "cat >/dev/tcp/127.0.0.1/${mcport[a]}" || true
   expect_eq "after garbage" "VALUE foo 0 3 bar END " "$(mc c 'get foo\r\n' | tr '\n' ' ')"

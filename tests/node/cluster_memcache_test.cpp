@@ -54,7 +54,15 @@ struct Net {
       nodes.push_back(std::move(*s));
     }
     for (const auto& m : cfg.members) {
-      infos[m.id] = McClusterInfo{&cfg, cfg.by_id(m.id), m.memcached_port, 0, 42};
+      ClusterService* svc = nodes[m.id].get();
+      infos[m.id] = McClusterInfo{&cfg,
+                                  cfg.by_id(m.id),
+                                  m.memcached_port,
+                                  0,
+                                  42,
+                                  [svc](std::string_view key, std::int64_t now_ms) {
+                                    return svc->resident_value(key, now_ms * kMs);
+                                  }};
       sessions[m.id] = std::make_unique<McClusterSession>(infos[m.id], counters);
     }
     advance(300 * kMs);
@@ -233,13 +241,10 @@ TEST_CASE("cluster memcached: refusals, noreply, errors and reply order") {
   const std::string k = key_in(true);
   CHECK(net.mc("a", "set " + k + " 5 0 1\r\nx\r\n") ==
         "SERVER_ERROR flags are not kept in cluster mode (use 0)\r\n");
-  for (const char* cmd : {"gets ", "incr ", "decr "}) {
-    const std::string line = std::string(cmd) + k + (cmd[0] == 'g' ? "" : " 1") + "\r\n";
-    CHECK(net.mc("a", line) == "SERVER_ERROR " + std::string(cmd).substr(0, 4) +
-                                   " is not supported in cluster mode\r\n");
-  }
-  CHECK(net.mc("a", "append " + k + " 0 0 1\r\nx\r\n") ==
-        "SERVER_ERROR append is not supported in cluster mode\r\n");
+  CHECK(net.mc("a", "gets " + k + "\r\n") ==
+        "SERVER_ERROR gets is not supported in cluster mode\r\n");
+  CHECK(net.mc("a", "gats 0 " + k + "\r\n") ==
+        "SERVER_ERROR gats is not supported in cluster mode\r\n");
   CHECK(net.mc("a", "cas " + k + " 0 0 1 5\r\nx\r\n") ==
         "SERVER_ERROR cas is not supported in cluster mode\r\n");
   CHECK(net.mc("a", "bogus\r\n") == "ERROR\r\n");
@@ -260,6 +265,34 @@ TEST_CASE("cluster memcached: refusals, noreply, errors and reply order") {
   CHECK(net.mc("a2", "flush_all\r\n").starts_with("SERVER_ERROR READONLY"));
   CHECK(net.mc("a", "flush_all\r\n") == "OK\r\n");
   CHECK(net.redis("a2", {"DBSIZE"}) == ":0\r\n");
+}
+
+TEST_CASE("cluster memcached: incr, decr, append and prepend with memcached's rules") {
+  Net net;
+  const std::string k = key_in(true), kb = key_in(false);
+  CHECK(net.mc("a", "incr " + k + " 1\r\n") == "NOT_FOUND\r\n");
+  CHECK(net.mc("a", "append " + k + " 0 0 1\r\nx\r\n") == "NOT_STORED\r\n");
+  CHECK(net.redis("a", {"EXISTS", k}) == ":0\r\n");  // not created, unlike Redis's INCR/APPEND
+  // Pipelined after the set that creates it, with a TTL that survives the rewrites.
+  CHECK(net.mc("a", "set " + k + " 0 100 1\r\n5\r\nincr " + k + " 10\r\ndecr " + k +
+                        " 100\r\nincr " + k + " 18446744073709551615\r\n") ==
+        "STORED\r\n15\r\n0\r\n18446744073709551615\r\n");
+  CHECK(net.mc("a", "incr " + k + " 2\r\n") == "1\r\n");  // wraps at 2^64
+  CHECK(net.redis("a", {"PTTL", k}) == ":100000\r\n");
+  CHECK(net.mc("a", "append " + k + " 0 0 2\r\nab\r\nprepend " + k + " 7 0 1\r\nz\r\nget " + k +
+                        "\r\n") == "STORED\r\nSTORED\r\nVALUE " + k + " 0 4\r\nz1ab\r\nEND\r\n");
+  CHECK(net.mc("a", "incr " + k + " 1\r\n") ==
+        "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n");
+  CHECK(net.mc("a", "incr " + k + " x\r\n") == "CLIENT_ERROR invalid numeric delta argument\r\n");
+  // Replicated: the replica has the rewritten value.
+  net.redis("a2", {"READONLY"});
+  CHECK(net.redis("a2", {"GET", k}) == "$4\r\nz1ab\r\n");
+  // Another member's key: MOVED, whether or not this member holds a copy.
+  const std::string sb = std::to_string(SlotPlacement::keyslot(kb));
+  CHECK(net.mc("a", "incr " + kb + " 1\r\n").starts_with("SERVER_ERROR MOVED " + sb + " "));
+  CHECK(net.mc("a", "append " + kb + " 0 0 1\r\nx\r\n")
+            .starts_with("SERVER_ERROR MOVED " + sb + " "));
+  CHECK(net.mc("a2", "incr " + k + " 1\r\n").starts_with("SERVER_ERROR MOVED "));
 }
 
 TEST_CASE("cluster memcached: RESP scalars") {
