@@ -4,7 +4,8 @@
 // failed_requests, latency.{all,hit,miss,read,write}.{count,mean_ms,p50_ms,...}), so a live
 // and a simulated run of one workload can be compared field by field. Against a Redis Cluster
 // (`--cluster`, or switched on by the first MOVED) it adds the redirects it followed; against a
-// cachescope cluster's memcached ports the map is learned from `SERVER_ERROR MOVED` replies.
+// cachescope cluster's memcached ports the map comes from `stats cluster` and
+// `SERVER_ERROR MOVED` replies.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -190,8 +191,8 @@ void add_loadgen_command(CLI::App& app) {
   cmd->add_flag("--cluster", a->cluster,
                 "The target is a Redis Cluster member: learn CLUSTER SLOTS first and send each "
                 "key to its slot's owner (without it, the first MOVED reply switches this on); "
-                "with memcached:// (a cachescope cluster member's memcached port) the slot map "
-                "is learned from SERVER_ERROR MOVED replies");
+                "with memcached:// (a cachescope cluster member's memcached port) the map comes "
+                "from `stats cluster` and SERVER_ERROR MOVED replies");
   cmd->add_option("--json", a->json, "Write the JSON report to PATH ('-' for stdout)");
   cmd->callback([a] { run(*a); });
 }

@@ -121,16 +121,93 @@ std::string McClusterSession::moved_line(std::string_view error) const {
   }
   ++counters_.moved;
   const std::string host = colon == 0 ? info_.self->host : std::string(addr.substr(0, colon));
-  for (const ClusterMember& m : info_.config->members) {
-    if (m.host != host || m.port != static_cast<int>(port)) continue;
-    const int mc = &m == info_.self ? info_.memcached_port : m.memcached_port;
-    if (mc > 0) {
-      return "SERVER_ERROR MOVED " + std::string(slot) + " " + host + ":" + std::to_string(mc);
+  std::string where;
+  if (!memcached_address(host, static_cast<int>(port), where)) return fallback;
+  if (where.ends_with(" redis")) {
+    where.resize(where.size() - 6);
+    const ClusterMember* m = nullptr;
+    for (const ClusterMember& c : info_.config->members) {
+      if (c.host == host && c.port == static_cast<int>(port)) m = &c;
     }
-    return "SERVER_ERROR MOVED " + std::string(slot) + " " + host + ":" + std::to_string(port) +
-           " (redis port: the cluster file gives member '" + m.name + "' no memcached_port)";
+    return "SERVER_ERROR MOVED " + std::string(slot) + " " + where +
+           " (redis port: the cluster file gives member '" + m->name + "' no memcached_port)";
   }
-  return fallback;
+  return "SERVER_ERROR MOVED " + std::string(slot) + " " + where;
+}
+
+bool McClusterSession::memcached_address(const std::string& host, int redis_port,
+                                         std::string& out) const {
+  for (const ClusterMember& m : info_.config->members) {
+    if (m.host != host || m.port != redis_port) continue;
+    const int mc = &m == info_.self ? info_.memcached_port : m.memcached_port;
+    out = host + ":" + std::to_string(mc > 0 ? mc : redis_port) + (mc > 0 ? "" : " redis");
+    return true;
+  }
+  return false;
+}
+
+namespace {
+
+// A RESP2 reply as deep as CLUSTER SLOTS needs; false when malformed or incomplete.
+struct RespTree {
+  char type = 0;
+  std::string text;
+  std::int64_t number = 0;
+  std::vector<RespTree> items;
+};
+bool parse_tree(std::string_view b, std::size_t& pos, RespTree& t, int depth) {
+  if (depth > 4 || pos >= b.size()) return false;
+  const std::size_t eol = b.find("\r\n", pos);
+  if (eol == std::string_view::npos) return false;
+  t.type = b[pos];
+  const std::string_view head = b.substr(pos + 1, eol - pos - 1);
+  pos = eol + 2;
+  std::uint64_t n = 0;
+  switch (t.type) {
+    case '+':
+    case '-':
+      t.text = std::string(head);
+      return true;
+    case ':':
+      if (!parse_u64(head, n)) return false;
+      t.number = static_cast<std::int64_t>(n);
+      return true;
+    case '$':
+      if (!parse_u64(head, n) || b.size() < pos + n + 2) return false;
+      t.text = std::string(b.substr(pos, n));
+      pos += n + 2;
+      return true;
+    case '*':
+      if (!parse_u64(head, n) || n > 100000) return false;
+      t.items.resize(n);
+      for (RespTree& item : t.items) {
+        if (!parse_tree(b, pos, item, depth + 1)) return false;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string McClusterSession::slots_stats(std::string_view resp) const {
+  RespTree t;
+  std::size_t pos = 0;
+  if (!parse_tree(resp, pos, t, 0)) return "SERVER_ERROR unexpected reply from the cluster service";
+  if (t.type == '-') return "SERVER_ERROR " + t.text;
+  std::string o;
+  for (const RespTree& e : t.items) {
+    if (e.items.size() < 3 || e.items[2].items.size() < 2) continue;
+    std::string where;
+    if (!memcached_address(e.items[2].items[0].text, static_cast<int>(e.items[2].items[1].number),
+                           where)) {
+      continue;
+    }
+    stat(o, std::to_string(e.items[0].number) + "-" + std::to_string(e.items[1].number), where);
+  }
+  o += "END";
+  return o;
 }
 
 void McClusterSession::plan_store(McRequest& req, std::int64_t now_ms, Plan& p,
@@ -329,6 +406,9 @@ void McClusterSession::on_request(McRequest& req, std::int64_t now_ms,
         stat(o, "cas_enabled", "no");
         stat(o, "cluster_mode", "yes");
         o.append("END");
+      } else if (t.size() == 2 && t[1] == "cluster") {
+        p.op = Op::kStatsCluster;
+        commands.push_back({"CLUSTER", "SLOTS"});
       } else if (t.size() == 2 && t[1] == "items") {
         ++counters_.refused;
         p.text = "SERVER_ERROR stats items is not supported in cluster mode";
@@ -383,6 +463,7 @@ bool McClusterSession::on_reply(std::string_view resp, std::int64_t now_ms, std:
 }
 
 void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
+  if (p.op == Op::kStatsCluster) return line(out, slots_stats(p.replies.at(0)));
   std::vector<RespScalar> r;
   r.reserve(p.replies.size());
   std::string error;
@@ -482,6 +563,7 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
         o += "END";
         break;
       }
+      case Op::kStatsCluster:  // answered above
       case Op::kQuit:
         return;
     }

@@ -28,7 +28,11 @@
 //                         at 0, a non-numeric value is a CLIENT_ERROR, append/prepend ignore
 //                         their flags and exptime (the item keeps its TTL)
 //   flush_all [delay]     FLUSHALL (delay applied at once, as the single node does)
-//   stats                 general stats (DBSIZE for curr_items), `stats settings`
+//   stats                 general stats (DBSIZE for curr_items), `stats settings`, and
+//                         `stats cluster` (CLUSTER SLOTS as memcached addresses, one line per
+//                         slot range: `STAT <first>-<last> <host>:<memcached port>`, or
+//                         `... <host>:<redis port> redis` for an owner without one), from which
+//                         cluster-aware memcached clients (cachescope loadgen) learn the map
 //   version, verbosity, quit, noreply as memcached does.
 // Refused with `SERVER_ERROR <cmd> is not supported in cluster mode`: gets, gats, cas (the
 // service keeps no cas unique per item), `stats items`. A set with non-zero flags is refused with
@@ -103,6 +107,7 @@ class McClusterSession {
     kTouchPersist,
     kFlush,
     kStats,
+    kStatsCluster,
     kProbe,    // EXISTS: an error (MOVED) or `text`
     kRewrite,  // SET XX KEEPTTL: `text` on OK (incr/decr's new value, or STORED), else `miss`
     kQuit
@@ -118,6 +123,11 @@ class McClusterSession {
   };
   void finish(Plan& p, std::int64_t now_ms, std::string& out);
   std::string moved_line(std::string_view error) const;
+  // "host:port" of the member with Redis address host:redis_port as memcached clients reach it
+  // (`suffix` " redis" when the file gives it no memcached port); false for an unknown member.
+  bool memcached_address(const std::string& host, int redis_port, std::string& out) const;
+  // `stats cluster` from the service's CLUSTER SLOTS reply.
+  std::string slots_stats(std::string_view resp) const;
   void plan_store(McRequest& req, std::int64_t now_ms, Plan& p, std::vector<Args>& commands);
   void plan_arith(const std::vector<std::string>& t, bool incr, std::int64_t now_ms, Plan& p,
                   std::vector<Args>& commands);

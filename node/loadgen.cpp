@@ -154,6 +154,8 @@ class Worker {
 
 constexpr auto kParkLimit = std::chrono::seconds(5);
 constexpr std::string_view kClusterSlots = "*2\r\n$7\r\nCLUSTER\r\n$5\r\nSLOTS\r\n";
+// A cachescope cluster member's memcached port answers it with its slot map.
+constexpr std::string_view kMcClusterStats = "stats cluster\r\n";
 
 struct Run {
   Run(const LoadgenConfig& c, TraceReader& s)
@@ -285,8 +287,8 @@ struct Run {
     return static_cast<int>(nodes.size() - 1);
   }
 
-  // CLUSTER SLOTS from endpoint `from`, blocking (a refresh is rare: at the start and after a
-  // MOVED); the reply's primaries become the slots' owners.
+  // CLUSTER SLOTS (memcached: `stats cluster`) from endpoint `from`, blocking (a refresh is rare:
+  // at the start and after a MOVED); the reply's primaries become the slots' owners.
   Status refresh_slots(int from) {
     last_refresh = Clock::now();
     ++result.slot_map_refreshes;
@@ -294,7 +296,9 @@ struct Run {
     auto bad = [&](std::string msg) {
       Error e;
       e.field = "target";
-      e.message = "CLUSTER SLOTS from " + ep.name() + ": " + std::move(msg);
+      e.message = (cfg.protocol == LoadgenConfig::Protocol::kRedis ? "CLUSTER SLOTS from "
+                                                                   : "stats cluster from ") +
+                  ep.name() + ": " + std::move(msg);
       return Status(e);
     };
     boost::system::error_code ec;
@@ -304,7 +308,8 @@ struct Run {
     tcp::socket sock(ioc);
     asio::connect(sock, endpoints, ec);
     if (ec) return bad("cannot connect: " + ec.message());
-    asio::write(sock, asio::buffer(kClusterSlots), ec);
+    const bool redis = cfg.protocol == LoadgenConfig::Protocol::kRedis;
+    asio::write(sock, asio::buffer(redis ? kClusterSlots : kMcClusterStats), ec);
     if (ec) return bad("write failed: " + ec.message());
     std::string buf;
     std::array<char, 16 * 1024> tmp;
@@ -312,7 +317,7 @@ struct Run {
       const std::size_t n = sock.read_some(asio::buffer(tmp), ec);
       if (ec) return bad(ec == asio::error::eof ? "the node closed the connection" : ec.message());
       buf.append(tmp.data(), n);
-      ClusterSlotsParse parsed = parse_cluster_slots(buf);
+      ClusterSlotsParse parsed = redis ? parse_cluster_slots(buf) : parse_mc_cluster_stats(buf);
       if (!parsed.error.empty()) return bad(parsed.error);
       if (!parsed.complete) {
         if (buf.size() > (16u << 20)) return bad("reply larger than 16 MiB");
@@ -342,7 +347,7 @@ struct Run {
     down_timer->async_wait([this](boost::system::error_code ec) {
       down_timer.reset();
       if (ec || error) return;
-      bool refreshed = cfg.protocol != LoadgenConfig::Protocol::kRedis;  // memcached: MOVED only
+      bool refreshed = false;
       for (std::size_t i = 0; i < nodes.size() && !refreshed; ++i) {
         if (down[i]) continue;
         if (auto st = refresh_slots(static_cast<int>(i)); st) {
@@ -372,8 +377,6 @@ struct Run {
     result.cluster = true;
     if (slot_node[rd.slot] != to) {
       slot_node[rd.slot] = to;
-      // memcached has no CLUSTER SLOTS: its map is learned one MOVED at a time.
-      if (cfg.protocol != LoadgenConfig::Protocol::kRedis) return to;
       // Whatever moved this slot (a failover, a migration) likely moved others: learn them all,
       // from the node that answers for this slot now, at most every 100 ms.
       if (!last_refresh || Clock::now() - *last_refresh >= std::chrono::milliseconds(100)) {
@@ -770,9 +773,7 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
   Run run(cfg, source);
   run.result.cluster_nodes = 1;
   if (cfg.cluster) {
-    if (cfg.protocol == LoadgenConfig::Protocol::kRedis) {
-      if (auto st = run.refresh_slots(0); !st) return st.error();
-    }
+    if (auto st = run.refresh_slots(0); !st) return st.error();
     run.cluster = true;
     run.result.cluster = true;
   }

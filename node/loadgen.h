@@ -21,10 +21,9 @@
 // worker's requests in flight over all its connections.
 //
 // memcached targets (a cachescope cluster member's memcached port, node/cluster_memcache.h):
-// memcached has no CLUSTER SLOTS, so the map starts with every slot on the target and each
-// `SERVER_ERROR MOVED slot host:port` reply moves that one slot (and resends the request there);
-// a cluster of P primaries costs at most one redirect per slot touched, about (P-1)/P of the
-// slots. A lost member's requests wait as below, but the map is only corrected by MOVED replies.
+// the same, with `stats cluster` (the member's slot map as memcached addresses) in place of
+// CLUSTER SLOTS and `SERVER_ERROR MOVED slot host:port` in place of -MOVED. Without `cluster`
+// the first such MOVED switches slot routing on, as with Redis.
 //
 // A member lost during a cluster run (its connection breaks or is refused, e.g. a killed
 // primary) does not end the run: the requests in flight to it count as failed (their outcome is
@@ -71,8 +70,8 @@ struct LoadgenConfig {
   double rate = 0;                 // trace requests per second in total; 0 = closed loop
   Mode mode = Mode::kCacheAside;
   std::uint32_t value_size = 0;  // 0 = the trace's object size
-  bool cluster = false;  // route by slot: Redis learns CLUSTER SLOTS before starting (else on
-                         // the first MOVED); memcached learns from SERVER_ERROR MOVED replies
+  bool cluster = false;          // route by slot: learn CLUSTER SLOTS (memcached: `stats cluster`)
+                                 // before starting (else on the first MOVED)
   // Scenario workload (see above); the defaults leave the plain load generator as it was.
   double write_ratio = 0;       // cache-aside: fraction of requests that are application writes
   bool write_updates = false;   // an application write SETs a new value (else it DELs the key)

@@ -364,7 +364,10 @@ memcached)
   # A line too long closes that connection only.
   head -c 5000 /dev/zero | tr '\0' x | timeout 2 bash -c "cat >/dev/tcp/127.0.0.1/${mcport[a]}" || true
   expect_eq "after garbage" "VALUE foo 0 3 bar END " "$(mc c 'get foo\r\n' | tr '\n' ' ')"
-  # loadgen memcached --cluster: slots learned from MOVED, each key to its owner. One connection,
+  # stats cluster: the slot map as memcached addresses.
+  expect_eq "stats cluster" "STAT 0-5460 127.0.0.1:${mcport[a]} STAT 5461-10922 127.0.0.1:${mcport[b]} STAT 10923-16383 127.0.0.1:${mcport[c]} END " \
+    "$(mc b2 'stats cluster\r\n' | tr '\n' ' ')"
+  # loadgen memcached --cluster: the map from stats cluster, each key to its owner. One connection,
   # one request in flight: every miss writes a new key, so the hits must equal a Redis run's
   # on the same (flushed) cluster exactly.
   field() { sed -n "s/^  \"$2\": \([0-9.a-z]*\),*$/\1/p" "$1"; }
@@ -377,7 +380,8 @@ memcached)
   expect_eq failed 0 "$(field "$work/mc.json" failed_requests)"
   expect_eq cluster_nodes 3 "$(field "$work/mc.json" cluster_nodes)"
   moved=$(redirect "$work/mc.json" moved)
-  [ "$moved" -ge 1 ] && [ "$moved" -le 16384 ] || fail "memcached: $moved MOVED followed"
+  expect_eq "moved with a fresh map" 0 "$moved"
+  [ "$(field "$work/mc.json" slot_map_refreshes)" -ge 1 ] || fail "memcached: no stats cluster"
   mc_hits=$(field "$work/mc.json" hits)
   misses=$(field "$work/mc.json" misses)
   total=0
@@ -388,6 +392,13 @@ memcached)
     --value-size 50 --json "$work/redis.json" >"$work/redis.log" 2>&1 || fail "loadgen redis: $(cat "$work/redis.log")"
   expect_eq "hits, memcached vs redis" "$(field "$work/redis.json" hits)" "$mc_hits"
   echo "memcached --cluster: hits $mc_hits of 20000, $moved MOVED followed"
+  # Without --cluster, against a replica: the first SERVER_ERROR MOVED switches routing on.
+  "$bin" loadgen "memcached://127.0.0.1:${mcport[a2]}" --generate "$gen" -c 4 -P 8 --value-size 50 \
+    --json "$work/mc2.json" >"$work/mc2.log" 2>&1 || fail "loadgen memcached (auto): $(cat "$work/mc2.log")"
+  expect_eq "auto failed" 0 "$(field "$work/mc2.json" failed_requests)"
+  expect_eq "auto cluster" true "$(field "$work/mc2.json" cluster)"
+  moved=$(redirect "$work/mc2.json" moved)
+  [ "$moved" -ge 1 ] && [ "$moved" -le 32 ] || fail "auto: $moved MOVED followed (expected 1..32)"
   cat "$work/mc.log"
   ;;
 

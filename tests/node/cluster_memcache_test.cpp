@@ -260,6 +260,8 @@ TEST_CASE("cluster memcached: refusals, noreply, errors and reply order") {
   CHECK(stats.find("STAT curr_items 0\r\n") != std::string::npos);
   CHECK(stats.ends_with("END\r\n"));
   CHECK(net.mc("a", "stats settings\r\n").find("STAT tcpport 11001\r\n") != std::string::npos);
+  CHECK(net.mc("b2", "stats cluster\r\n") ==
+        "STAT 0-8191 127.0.0.1:11001\r\nSTAT 8192-16383 127.0.0.1:7002 redis\r\nEND\r\n");
   // flush_all on a primary flushes its shard (and its replica); on a replica it is refused.
   net.mc("a", "set " + k + " 0 0 1\r\nf\r\n");
   CHECK(net.mc("a2", "flush_all\r\n").starts_with("SERVER_ERROR READONLY"));
