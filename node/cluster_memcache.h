@@ -39,7 +39,8 @@
 // `SERVER_ERROR flags are not kept in cluster mode (use 0)`: the service stores no flags, and
 // returning 0 for them would silently corrupt clients that encode types in the flags.
 // noreply suppresses every reply of a well-formed request (MOVED included: the write is simply
-// not applied, as any error is dropped under noreply).
+// not applied, as any error is dropped under noreply). The service counts the translated
+// commands under their Redis names (INFO, /metrics); `stats` has the memcached-side counters.
 //
 // Thread-safety: a session belongs to one connection on the driver's thread.
 #pragma once
