@@ -3,7 +3,9 @@
 // the JSON keys `cachescope sim` uses (requests, reads, writes, hits, misses, hit_ratio,
 // failed_requests, latency.{all,hit,miss,read,write}.{count,mean_ms,p50_ms,...}), so a live
 // and a simulated run of one workload can be compared field by field. Against a Redis Cluster
-// (`--cluster`, or switched on by the first MOVED) it adds the redirects it followed.
+// (`--cluster`, or switched on by the first MOVED) it adds the redirects it followed; against a
+// cachescope cluster's memcached ports the map comes from `stats cluster` and
+// `SERVER_ERROR MOVED` replies.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -49,9 +51,6 @@ void run(const LoadgenArgs& a) {
   cfg.rate = a.rate;
   cfg.value_size = a.value_size;
   cfg.cluster = a.cluster;
-  if (a.cluster && cfg.protocol != node::LoadgenConfig::Protocol::kRedis) {
-    fail(kExitUsage, "--cluster: needs a Redis-protocol target (redis://HOST:PORT)");
-  }
   if (a.mode == "cache-aside") {
     cfg.mode = node::LoadgenConfig::Mode::kCacheAside;
   } else if (a.mode == "ops") {
@@ -191,7 +190,9 @@ void add_loadgen_command(CLI::App& app) {
                   "Bytes per written value (default: the trace's object size)");
   cmd->add_flag("--cluster", a->cluster,
                 "The target is a Redis Cluster member: learn CLUSTER SLOTS first and send each "
-                "key to its slot's owner (without it, the first MOVED reply switches this on)");
+                "key to its slot's owner (without it, the first MOVED reply switches this on); "
+                "with memcached:// (a cachescope cluster member's memcached port) the map comes "
+                "from `stats cluster` and SERVER_ERROR MOVED replies");
   cmd->add_option("--json", a->json, "Write the JSON report to PATH ('-' for stdout)");
   cmd->callback([a] { run(*a); });
 }

@@ -44,11 +44,15 @@ void setup_logging(const std::string& level) {
 // Cluster mode: one member of the cluster described by --cluster; the file gives its ports.
 void run_cluster(const NodeArgs& a) {
   if (a.id.empty()) fail(kExitUsage, "--cluster needs --id NAME (a node name of the file)");
-  if (a.port || a.memcached_port || a.metrics_port || a.maxmemory || a.policy ||
-      !a.config.empty()) {
+  if (a.port || a.metrics_port || a.maxmemory || a.policy || !a.config.empty()) {
     fail(kExitUsage,
          "with --cluster, ports, maxmemory and policy come from the cluster file; drop --port, "
-         "--memcached-port, --metrics-port, --maxmemory, --policy and --config");
+         "--metrics-port, --maxmemory, --policy and --config (--memcached-port may override "
+         "the file's memcached_port)");
+  }
+  if (a.memcached_port && (*a.memcached_port < 0 || *a.memcached_port > 65535)) {
+    fail(kExitUsage,
+         "--memcached-port: expected 0..65535, got " + std::to_string(*a.memcached_port));
   }
   auto cluster = node::load_cluster_config(a.cluster);
   if (!cluster) fail(kExitFailure, cluster.error().to_string());
@@ -63,14 +67,18 @@ void run_cluster(const NodeArgs& a) {
   o.rejoin = a.rejoin;
   if (a.bind) o.bind = *a.bind;
   if (a.maxclients) o.maxclients = *a.maxclients;
+  if (a.memcached_port) o.memcached_port = *a.memcached_port;
   auto server = node::ClusterServer::create(o);
   if (!server) fail(kExitFailure, server.error().to_string());
   spdlog::info("cachescope node {} of cluster {}: redis port {}, peer port {}, {} replication{}",
                a.id, a.cluster, (*server)->redis_port(), (*server)->peer_port(),
                o.cluster.core.replication == ReplicationMode::kSync ? "sync" : "async",
                a.rejoin ? ", rejoining" : "");
-  std::printf("ready redis=%d memcached=0 metrics=%d peer=%d\n", (*server)->redis_port(),
-              (*server)->metrics_port(), (*server)->peer_port());
+  if ((*server)->memcached_port()) {
+    spdlog::info("memcached protocol on port {}", (*server)->memcached_port());
+  }
+  std::printf("ready redis=%d memcached=%d metrics=%d peer=%d\n", (*server)->redis_port(),
+              (*server)->memcached_port(), (*server)->metrics_port(), (*server)->peer_port());
   std::fflush(stdout);
   (*server)->run();
   spdlog::info("stopped");

@@ -285,3 +285,47 @@ ClusterSlotsParse parse_cluster_slots(std::string_view bytes) {
 }
 
 }  // namespace cachescope::node
+
+namespace cachescope::node {
+
+ClusterSlotsParse parse_mc_cluster_stats(std::string_view bytes) {
+  ClusterSlotsParse out;
+  std::size_t pos = 0;
+  for (;;) {
+    const std::size_t eol = bytes.find("\r\n", pos);
+    if (eol == std::string_view::npos) return out;
+    const std::string_view line = bytes.substr(pos, eol - pos);
+    pos = eol + 2;
+    if (line == "END") {
+      out.complete = true;
+      return out;
+    }
+    if (!line.starts_with("STAT ")) {
+      out.error = std::string(line.substr(0, 200));
+      return out;
+    }
+    // STAT <first>-<last> <host>:<port>[ redis]
+    const std::string_view rest = line.substr(5);
+    const std::size_t sp = rest.find(' '), dash = rest.find('-');
+    if (sp == std::string_view::npos || dash == std::string_view::npos || dash > sp) {
+      out.error = "bad stats cluster line: '" + std::string(line.substr(0, 200)) + "'";
+      return out;
+    }
+    std::string_view addr = rest.substr(sp + 1);
+    if (addr.ends_with(" redis")) continue;
+    const std::size_t colon = addr.rfind(':');
+    std::uint64_t first = 0, last = 0, port = 0;
+    if (!parse_u64(rest.substr(0, dash), first) ||
+        !parse_u64(rest.substr(dash + 1, sp - dash - 1), last) || first > last || last >= 16384 ||
+        colon == std::string_view::npos || !parse_u64(addr.substr(colon + 1), port) || port == 0 ||
+        port > 65535) {
+      out.error = "bad stats cluster line: '" + std::string(line.substr(0, 200)) + "'";
+      return out;
+    }
+    out.ranges.push_back(
+        ClusterSlotRange{static_cast<std::uint16_t>(first), static_cast<std::uint16_t>(last),
+                         std::string(addr.substr(0, colon)), static_cast<int>(port)});
+  }
+}
+
+}  // namespace cachescope::node

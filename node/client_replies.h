@@ -86,5 +86,10 @@ struct ClusterSlotsParse {
 // Parses the CLUSTER SLOTS reply at the start of `bytes` (Redis 7.0's shape: an array of
 // [start, end, [host, port, id, ...], replicas...]).
 ClusterSlotsParse parse_cluster_slots(std::string_view bytes);
+// Parses the reply of `stats cluster` from a cachescope cluster member's memcached port
+// (node/cluster_memcache.h): lines `STAT <first>-<last> <host>:<port>` up to `END`; a range whose
+// owner has no memcached port (`... redis`) is left out. An ERROR / SERVER_ERROR line (e.g. a
+// real memcached) is the error.
+ClusterSlotsParse parse_mc_cluster_stats(std::string_view bytes);
 
 }  // namespace cachescope::node

@@ -187,6 +187,9 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
                               : m.metrics_port) = static_cast<int>(p);
         have_port |= key == "port";
         have_peer |= key == "peer_port";
+      } else if (key == "memcached_port") {
+        if (auto st = read_int(file, v, fk, 1, 65535, p); !st) return std::move(st).error();
+        m.memcached_port = static_cast<int>(p);
       } else if (key == "role") {
         if (v.Scalar() != "primary" && v.Scalar() != "replica") {
           return yaml_field_error(file, v, fk,
@@ -204,8 +207,8 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
       } else {
         return yaml_field_error(
             file, v, fk,
-            "unknown key (known: name, host, port, peer_port, metrics_port, role, "
-            "replica_of, join)");
+            "unknown key (known: name, host, port, peer_port, metrics_port, memcached_port, "
+            "role, replica_of, join)");
       }
     }
     if (m.name.empty())
@@ -234,7 +237,7 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
       return yaml_field_error(file, n, f + ".replica_of",
                               "missing (the name of this replica's primary)");
     }
-    for (int p : {m.port, m.peer_port, m.metrics_port}) {
+    for (int p : {m.port, m.peer_port, m.metrics_port, m.memcached_port}) {
       if (p > 0 && !endpoints.insert({m.host, p}).second) {
         return yaml_field_error(file, n, f,
                                 "port " + std::to_string(p) + " on " + m.host + " is used twice");

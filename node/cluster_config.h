@@ -18,6 +18,7 @@
 //       port: 7001               # Redis protocol (RESP2); the address MOVED names
 //       peer_port: 17001         # cluster peer protocol (default port + 10000, as Redis's bus)
 //       metrics_port: 9101       # optional: Prometheus /metrics
+//       memcached_port: 11211    # optional: memcached text protocol (node/cluster_memcache.h)
 //       role: primary
 //     - name: d
 //       port: 7004
@@ -54,7 +55,8 @@ struct ClusterMember {
   std::string host = "127.0.0.1";
   int port = 0;
   int peer_port = 0;
-  int metrics_port = -1;  // -1: not opened
+  int metrics_port = -1;    // -1: not opened
+  int memcached_port = -1;  // -1: not opened (the member's --memcached-port may open it)
   bool primary = true;
   std::string replica_of;  // replicas: the primary's name
   bool joins = false;      // `join: true`: not in the first layout (see the format)

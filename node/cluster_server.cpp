@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 
+#include "node/cluster_memcache.h"
 #include "node/cluster_service.h"
 
 namespace cachescope::node {
@@ -35,6 +36,7 @@ constexpr std::size_t kMaxPeerBacklog = 256u << 20;
 
 class ClientConn;
 class PeerLink;
+class McClientConn;
 
 }  // namespace
 
@@ -43,6 +45,13 @@ struct ClusterServer::Impl {
   std::unique_ptr<ClusterService> service;
   std::uint64_t next_client = 1;
   absl::flat_hash_map<std::uint64_t, std::shared_ptr<ClientConn>> clients;
+  // memcached clients (ids from the same counter as Redis clients).
+  absl::flat_hash_map<std::uint64_t, std::shared_ptr<McClientConn>> mc_clients;
+  McClusterInfo mc_info;
+  McClusterCounters mc_counters;
+  std::optional<tcp::acceptor> mc_acc;
+  int memcached_port = 0;
+  void accept_memcached();
   std::vector<std::shared_ptr<PeerLink>> links;  // by NodeId; null for self
 
   asio::io_context ioc{1};
@@ -179,6 +188,128 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
   std::map<std::uint64_t, std::pair<std::string, bool>> ready_;
   std::deque<std::chrono::steady_clock::time_point> started_;
   std::uint64_t next_seq_ = 0, next_write_ = 0;
+  bool reading_ = false, writing_ = false, closing_ = false;
+};
+
+// ---- memcached clients ----------------------------------------------------------------------
+
+// A memcached connection: requests parsed by McParser, translated by McClusterSession into the
+// service's commands (each with its own seq), replies turned back into memcached's, in order.
+class McClientConn : public std::enable_shared_from_this<McClientConn> {
+ public:
+  McClientConn(ClusterServer::Impl& srv, tcp::socket sock, std::uint64_t id)
+      : srv_(srv), sock_(std::move(sock)), id_(id), session_(srv.mc_info, srv.mc_counters) {
+    boost::system::error_code ec;
+    sock_.set_option(tcp::no_delay(true), ec);
+    ++srv_.stats().connected_clients;
+    ++srv_.stats().total_connections;
+    ++srv_.mc_counters.curr_connections;
+    ++srv_.mc_counters.total_connections;
+  }
+  ~McClientConn() {
+    --srv_.stats().connected_clients;
+    --srv_.mc_counters.curr_connections;
+  }
+
+  void start() { read(); }
+
+  // The service's reply to command `seq`; they reach the session in command order.
+  void deliver(std::uint64_t seq, std::string bytes) {
+    ready_[seq] = std::move(bytes);
+    const std::int64_t now_ms = wall_ns() / 1'000'000;
+    while (!closing_ && !ready_.empty() && ready_.begin()->first == next_reply_) {
+      auto node = ready_.extract(ready_.begin());
+      ++next_reply_;
+      closing_ = session_.on_reply(node.mapped(), now_ms, out_);
+    }
+    if (!writing_) flush();
+  }
+
+  void close() {
+    boost::system::error_code ec;
+    sock_.shutdown(tcp::socket::shutdown_both, ec);
+    sock_.close(ec);
+    srv_.service->on_client_closed(id_);
+    srv_.mc_clients.erase(id_);  // may destroy *this once the caller's reference goes
+  }
+
+ private:
+  void read() {
+    reading_ = true;
+    sock_.async_read_some(asio::buffer(rbuf_),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                            self->reading_ = false;
+                            if (ec) return self->close();
+                            self->on_read(n);
+                          });
+  }
+
+  void on_read(std::size_t n) {
+    srv_.stats().net_input_bytes += n;
+    McFeed feed = parser_.feed(std::string_view(rbuf_.data(), n));
+    const ClusterTime now = wall_ns();
+    auto self = shared_from_this();
+    std::vector<Args> commands;
+    for (McRequest& req : feed.requests) {
+      commands.clear();
+      session_.on_request(req, now / 1'000'000, commands);
+      for (Args& args : commands) srv_.service->on_command(id_, next_seq_++, args, now);
+      if (req.error.empty() && !req.tokens.empty() && req.tokens[0] == "quit") break;
+    }
+    if (feed.failed()) {
+      ++srv_.stats().protocol_errors;
+      spdlog::info("memcached client {}: {}; closing the connection", id_, feed.fatal);
+      fatal_ = feed.fatal;
+    }
+    closing_ = session_.drain(now / 1'000'000, out_) || closing_;
+    srv_.pump();
+    if (!writing_) flush();
+  }
+
+  void flush() {
+    if (out_.empty()) {
+      const bool settled = next_reply_ == next_seq_ && session_.idle();
+      if (!fatal_.empty() && settled) {
+        out_ = fatal_ + "\r\n";  // after every earlier reply, then close
+        fatal_.clear();
+        closing_ = true;
+      } else if (closing_) {
+        return close();
+      } else {
+        return maybe_read();
+      }
+    }
+    writing_ = true;
+    wbuf_.swap(out_);
+    out_.clear();
+    asio::async_write(sock_, asio::buffer(wbuf_),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                        self->writing_ = false;
+                        self->srv_.stats().net_output_bytes += n;
+                        self->wbuf_.clear();
+                        if (ec) return self->close();
+                        self->flush();
+                      });
+  }
+
+  // Reads again once every reply of the last batch is out.
+  void maybe_read() {
+    if (reading_ || writing_ || closing_ || !fatal_.empty() || next_reply_ != next_seq_ ||
+        !session_.idle() || !out_.empty()) {
+      return;
+    }
+    read();
+  }
+
+  ClusterServer::Impl& srv_;
+  tcp::socket sock_;
+  std::uint64_t id_;
+  std::array<char, 16 * 1024> rbuf_;
+  McParser parser_;
+  McClusterSession session_;
+  std::string out_, wbuf_, fatal_;
+  std::map<std::uint64_t, std::string> ready_;
+  std::uint64_t next_seq_ = 0, next_reply_ = 0;
   bool reading_ = false, writing_ = false, closing_ = false;
 };
 
@@ -391,8 +522,14 @@ class HttpConn : public std::enable_shared_from_this<HttpConn> {
 void ClusterServer::Impl::pump() {
   for (auto& r : service->take_replies()) {
     auto it = clients.find(r.client);
-    if (it == clients.end()) continue;  // the client left before its reply
-    auto conn = it->second;             // deliver() may close and erase it
+    if (it == clients.end()) {
+      if (auto mc = mc_clients.find(r.client); mc != mc_clients.end()) {
+        auto conn = mc->second;  // deliver() may close and erase it
+        conn->deliver(r.seq, std::move(r.bytes));
+      }
+      continue;  // else the client left before its reply
+    }
+    auto conn = it->second;  // deliver() may close and erase it
     conn->deliver(r.seq, std::move(r.bytes), r.close_after);
   }
   auto& out = service->peer_bytes();
@@ -464,6 +601,28 @@ void ClusterServer::Impl::accept_redis() {
   });
 }
 
+void ClusterServer::Impl::accept_memcached() {
+  mc_acc->async_accept([this](boost::system::error_code ec, tcp::socket sock) {
+    if (ec == asio::error::operation_aborted) return;
+    if (!ec) {
+      if (stats().connected_clients >= options.maxclients) {
+        boost::system::error_code wec;
+        asio::write(sock,
+                    asio::buffer(std::string_view("SERVER_ERROR too many open connections\r\n")),
+                    wec);
+      } else {
+        const std::uint64_t id = next_client++;
+        auto conn = std::make_shared<McClientConn>(*this, std::move(sock), id);
+        mc_clients[id] = conn;
+        conn->start();
+      }
+    } else {
+      spdlog::warn("memcached: accept failed: {}", ec.message());
+    }
+    accept_memcached();
+  });
+}
+
 void ClusterServer::Impl::accept_peer() {
   peer_acc->async_accept([this](boost::system::error_code ec, tcp::socket sock) {
     if (ec == asio::error::operation_aborted) return;
@@ -488,6 +647,7 @@ ClusterServer::ClusterServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 ClusterServer::~ClusterServer() {
   if (impl_) {
     impl_->clients.clear();
+    impl_->mc_clients.clear();
     impl_->links.clear();
   }
 }
@@ -542,6 +702,30 @@ Expected<std::unique_ptr<ClusterServer>> ClusterServer::create(const ClusterServ
   if (auto st = open(me.metrics_port, "metrics_port", impl->http_acc); !st) {
     return std::move(st).error();
   }
+  const int mc_port = o.memcached_port >= 0 ? o.memcached_port : me.memcached_port;
+  if (mc_port > 0) {
+    if (auto st = open(mc_port, "memcached_port", impl->mc_acc); !st) return std::move(st).error();
+  } else if (mc_port == 0) {
+    // "any free port": open() skips port 0, so bind here.
+    impl->mc_acc.emplace(impl->ioc);
+    const tcp::endpoint ep(addr, 0);
+    boost::system::error_code e2;
+    impl->mc_acc->open(ep.protocol(), e2);
+    if (!e2) impl->mc_acc->bind(ep, e2);
+    if (!e2) impl->mc_acc->listen(asio::socket_base::max_listen_connections, e2);
+    if (e2) return field_error(me, "memcached_port", "cannot listen: " + e2.message());
+  }
+  if (impl->mc_acc) impl->memcached_port = impl->mc_acc->local_endpoint().port();
+  ClusterService* svc = impl->service.get();
+  impl->mc_info =
+      McClusterInfo{&svc->config(),
+                    &svc->self(),
+                    impl->memcached_port,
+                    impl->stats().start_ms,
+                    impl->stats().pid,
+                    [svc](std::string_view key, std::int64_t now_ms) {
+                      return svc->resident_value(key, static_cast<ClusterTime>(now_ms) * 1'000'000);
+                    }};
   impl->redis_port = me.port;
   impl->peer_port = me.peer_port;
   impl->metrics_port = me.metrics_port > 0 ? me.metrics_port : 0;
@@ -551,12 +735,14 @@ Expected<std::unique_ptr<ClusterServer>> ClusterServer::create(const ClusterServ
 int ClusterServer::redis_port() const { return impl_->redis_port; }
 int ClusterServer::peer_port() const { return impl_->peer_port; }
 int ClusterServer::metrics_port() const { return impl_->metrics_port; }
+int ClusterServer::memcached_port() const { return impl_->memcached_port; }
 
 void ClusterServer::run() {
   Impl& s = *impl_;
   s.accept_redis();
   s.accept_peer();
   if (s.http_acc) s.accept_http();
+  if (s.mc_acc) s.accept_memcached();
   for (auto& l : s.links) {
     if (l) l->connect();
   }

@@ -1,6 +1,7 @@
 // The live cluster member's socket driver: Boost.Asio on one event-loop thread, serving Redis
 // clients (RESP2, cluster mode), the cluster peer protocol (node/peer_protocol.h) and HTTP
-// /metrics around one `ClusterService` (node/cluster_service.h), which holds all the logic.
+// /metrics around one `ClusterService` (node/cluster_service.h), which holds all the logic, and
+// optionally memcached clients, translated to the service's commands (node/cluster_memcache.h).
 //
 // The driver reads the wall clock (nanoseconds since the Unix epoch) and passes it in; it calls
 // the service's on_tick from a 10 ms ticker once the core's deadline has passed. Replies are
@@ -26,6 +27,9 @@ struct ClusterServerOptions {
   bool rejoin = false;  // start as a restarted member (see ClusterService::create)
   std::string bind;     // listen address; empty = the member's host
   std::uint64_t maxclients = 10000;
+  // memcached text protocol (node/cluster_memcache.h): -1 = the file's memcached_port (not
+  // opened when it has none), 0 = any free port, else this port.
+  int memcached_port = -1;
 };
 
 class ClusterServer {
@@ -36,7 +40,8 @@ class ClusterServer {
 
   int redis_port() const;
   int peer_port() const;
-  int metrics_port() const;  // 0 when not opened
+  int metrics_port() const;    // 0 when not opened
+  int memcached_port() const;  // 0 when not opened
 
   void run();  // until stop() or SIGINT/SIGTERM
   void stop();

@@ -589,6 +589,11 @@ const ClusterService::StoredValue* ClusterService::peek(ObjId id, std::string_vi
   return &it->second;
 }
 
+const std::string* ClusterService::resident_value(std::string_view key, ClusterTime now) const {
+  const StoredValue* v = peek(live_key_id(key), key, now);
+  return v ? &v->value : nullptr;
+}
+
 ClusterTime ClusterService::expiry_of(ObjId id, ClusterTime now) const {
   const Slot s = core_->cache().peek(id, now);
   return s == kNoSlot ? 0 : core_->cache().expiry(s);

@@ -113,6 +113,11 @@ class ClusterService {
   const ClusterNode& core() const { return *core_; }
   ClusterDriverStats& driver_stats() { return stats_; }
 
+  // The value of `key` resident on this member (whoever owns its slot), or nullptr: a metadata
+  // read (no hit or miss, no policy touch), valid until the next call into the service. The
+  // memcached translation (node/cluster_memcache.h) reads with it for incr/decr/append/prepend.
+  const std::string* resident_value(std::string_view key, ClusterTime now) const;
+
   std::string info(std::string_view section, ClusterTime now) const;
   std::string metrics(ClusterTime now) const;
   // "ok" when every slot's shard has a primary this node believes alive, else "fail".

@@ -154,6 +154,8 @@ class Worker {
 
 constexpr auto kParkLimit = std::chrono::seconds(5);
 constexpr std::string_view kClusterSlots = "*2\r\n$7\r\nCLUSTER\r\n$5\r\nSLOTS\r\n";
+// A cachescope cluster member's memcached port answers it with its slot map.
+constexpr std::string_view kMcClusterStats = "stats cluster\r\n";
 
 struct Run {
   Run(const LoadgenConfig& c, TraceReader& s)
@@ -285,8 +287,8 @@ struct Run {
     return static_cast<int>(nodes.size() - 1);
   }
 
-  // CLUSTER SLOTS from endpoint `from`, blocking (a refresh is rare: at the start and after a
-  // MOVED); the reply's primaries become the slots' owners.
+  // CLUSTER SLOTS (memcached: `stats cluster`) from endpoint `from`, blocking (a refresh is rare:
+  // at the start and after a MOVED); the reply's primaries become the slots' owners.
   Status refresh_slots(int from) {
     last_refresh = Clock::now();
     ++result.slot_map_refreshes;
@@ -294,7 +296,9 @@ struct Run {
     auto bad = [&](std::string msg) {
       Error e;
       e.field = "target";
-      e.message = "CLUSTER SLOTS from " + ep.name() + ": " + std::move(msg);
+      e.message = (cfg.protocol == LoadgenConfig::Protocol::kRedis ? "CLUSTER SLOTS from "
+                                                                   : "stats cluster from ") +
+                  ep.name() + ": " + std::move(msg);
       return Status(e);
     };
     boost::system::error_code ec;
@@ -304,7 +308,8 @@ struct Run {
     tcp::socket sock(ioc);
     asio::connect(sock, endpoints, ec);
     if (ec) return bad("cannot connect: " + ec.message());
-    asio::write(sock, asio::buffer(kClusterSlots), ec);
+    const bool redis = cfg.protocol == LoadgenConfig::Protocol::kRedis;
+    asio::write(sock, asio::buffer(redis ? kClusterSlots : kMcClusterStats), ec);
     if (ec) return bad("write failed: " + ec.message());
     std::string buf;
     std::array<char, 16 * 1024> tmp;
@@ -312,7 +317,7 @@ struct Run {
       const std::size_t n = sock.read_some(asio::buffer(tmp), ec);
       if (ec) return bad(ec == asio::error::eof ? "the node closed the connection" : ec.message());
       buf.append(tmp.data(), n);
-      ClusterSlotsParse parsed = parse_cluster_slots(buf);
+      ClusterSlotsParse parsed = redis ? parse_cluster_slots(buf) : parse_mc_cluster_stats(buf);
       if (!parsed.error.empty()) return bad(parsed.error);
       if (!parsed.complete) {
         if (buf.size() > (16u << 20)) return bad("reply larger than 16 MiB");
@@ -653,8 +658,18 @@ void Worker::on_reply(const Link& from, Pending p, const ReplySummary& r, Clock:
   // An error to ASKING shows in the reply to the request that follows it.
   if (p.kind == Kind::kAsking) return;
   LoadgenResult& res = run_.result;
-  if (r.error && run_.cfg.protocol == LoadgenConfig::Protocol::kRedis) {
-    if (auto rd = parse_cluster_redirect(r.text); rd && p.redirects < kMaxRedirects) {
+  if (r.error) {
+    // memcached: "SERVER_ERROR MOVED <slot> <host>:<port>" (node/cluster_memcache.h).
+    constexpr std::string_view kMcPrefix = "SERVER_ERROR ";
+    const bool redis = run_.cfg.protocol == LoadgenConfig::Protocol::kRedis;
+    std::optional<ClusterRedirect> rd;
+    if (redis) {
+      rd = parse_cluster_redirect(r.text);
+    } else if (r.text.starts_with(kMcPrefix)) {
+      std::string_view t = std::string_view(r.text).substr(kMcPrefix.size());
+      if (t.starts_with("MOVED ")) rd = parse_cluster_redirect(t.substr(0, t.find(" (")));
+    }
+    if (rd && p.redirects < kMaxRedirects) {
       ++p.redirects;
       const int to = run_.on_redirect(*rd, from.node());
       p.ask_node = rd->ask ? to : -1;
@@ -753,12 +768,6 @@ Expected<LoadgenResult> run_loadgen(const LoadgenConfig& cfg, TraceReader& sourc
     Error e;
     e.field = cfg.connections < 1 ? "connections" : "pipeline";
     e.message = "must be at least 1";
-    return e;
-  }
-  if (cfg.cluster && cfg.protocol != LoadgenConfig::Protocol::kRedis) {
-    Error e;
-    e.field = "cluster";
-    e.message = "cluster routing needs a Redis-protocol target (redis://HOST:PORT)";
     return e;
   }
   Run run(cfg, source);

@@ -20,6 +20,11 @@
 // `kMaxRedirects` redirects of one request count it as failed. The pipeline depth bounds a
 // worker's requests in flight over all its connections.
 //
+// memcached targets (a cachescope cluster member's memcached port, node/cluster_memcache.h):
+// the same, with `stats cluster` (the member's slot map as memcached addresses) in place of
+// CLUSTER SLOTS and `SERVER_ERROR MOVED slot host:port` in place of -MOVED. Without `cluster`
+// the first such MOVED switches slot routing on, as with Redis.
+//
 // A member lost during a cluster run (its connection breaks or is refused, e.g. a killed
 // primary) does not end the run: the requests in flight to it count as failed (their outcome is
 // unknown), new requests for it wait (they take pipeline slots), and every 100 ms the map is
@@ -65,7 +70,8 @@ struct LoadgenConfig {
   double rate = 0;                 // trace requests per second in total; 0 = closed loop
   Mode mode = Mode::kCacheAside;
   std::uint32_t value_size = 0;  // 0 = the trace's object size
-  bool cluster = false;          // learn CLUSTER SLOTS before starting (else on the first MOVED)
+  bool cluster = false;          // route by slot: learn CLUSTER SLOTS (memcached: `stats cluster`)
+                                 // before starting (else on the first MOVED)
   // Scenario workload (see above); the defaults leave the plain load generator as it was.
   double write_ratio = 0;       // cache-aside: fraction of requests that are application writes
   bool write_updates = false;   // an application write SETs a new value (else it DELs the key)

@@ -121,3 +121,26 @@ TEST_CASE("client replies: CLUSTER SLOTS, complete, split and malformed") {
   CHECK(parse_cluster_slots(":1\r\n").error == "CLUSTER SLOTS reply is not an array");
   CHECK(parse_cluster_slots("?\r\n").error == "unexpected reply type byte '?'");
 }
+
+TEST_CASE("memcached stats cluster: the slot map of a cluster member's memcached port") {
+  const std::string bytes =
+      "STAT 0-5460 127.0.0.1:11001\r\nSTAT 5461-10922 10.0.0.2:11002 redis\r\n"
+      "STAT 10923-16383 10.0.0.3:11003\r\nEND\r\n";
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    auto partial = parse_mc_cluster_stats(bytes.substr(0, cut));
+    CHECK_FALSE(partial.complete);
+    CHECK(partial.error.empty());
+  }
+  auto full = parse_mc_cluster_stats(bytes);
+  REQUIRE(full.complete);
+  REQUIRE(full.ranges.size() == 2);  // the owner without a memcached port is left out
+  CHECK(full.ranges[1].first == 10923);
+  CHECK(full.ranges[1].last == 16383);
+  CHECK(full.ranges[1].host == "10.0.0.3");
+  CHECK(full.ranges[1].port == 11003);
+  CHECK(parse_mc_cluster_stats("ERROR\r\n").error == "ERROR");
+  CHECK(parse_mc_cluster_stats("STAT 5-1 h:1\r\nEND\r\n").error ==
+        "bad stats cluster line: 'STAT 5-1 h:1'");
+  CHECK_FALSE(parse_mc_cluster_stats("STAT 0-16384 h:1\r\nEND\r\n").error.empty());
+  CHECK_FALSE(parse_mc_cluster_stats("STAT 0-1 h:0\r\nEND\r\n").error.empty());
+}

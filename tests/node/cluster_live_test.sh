@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Process tests of cluster mode: three primaries and three replicas of `cachescope node
 # --cluster` on free loopback ports, driven by redis-cli -c and by cluster_load (a small
-# cluster-aware client that kills a primary and checks every acknowledged write).
+# cluster-aware client that kills a primary and checks every acknowledged write); the memcached
+# case gives every member a memcached port and drives it with raw exchanges, libmemcached-tools
+# and the load generator.
 # Usage: cluster_live_test.sh CASE PATH/TO/cachescope PATH/TO/cluster_load
 # Prints "SKIPPED: ..." and exits 0 when a tool it needs is not installed.
 set -euo pipefail
@@ -33,7 +35,8 @@ free_port() {
 
 names=(a b c a2 b2 c2)
 joiners=()  # members with `join: true` (the reshard case adds d)
-declare -A port=() peer=() metrics=()
+declare -A port=() peer=() metrics=() mcport=()
+with_memcached=0  # 1: every member also gets a memcached_port
 write_config() {  # write_config sync|async
   {
     echo "replication: $1"
@@ -46,9 +49,11 @@ write_config() {  # write_config sync|async
       free_port; port[$n]=$FREE
       free_port; peer[$n]=$FREE
       free_port; metrics[$n]=$FREE
+      local mc=""
+      if [ "$with_memcached" == 1 ]; then free_port; mcport[$n]=$FREE; mc=", memcached_port: $FREE"; fi
       local role="role: primary"
       [ "${#n}" -eq 2 ] && role="role: replica, replica_of: ${n:0:1}"
-      echo "  - {name: $n, port: ${port[$n]}, peer_port: ${peer[$n]}, metrics_port: ${metrics[$n]}, $role}"
+      echo "  - {name: $n, port: ${port[$n]}, peer_port: ${peer[$n]}, metrics_port: ${metrics[$n]}$mc, $role}"
     done
     for n in "${joiners[@]}"; do
       free_port; port[$n]=$FREE
@@ -437,6 +442,104 @@ reshard)
     echo "$n: CPU $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/${pids[$n]}/stat") s"
   done | paste -sd' '
   echo "reshard: $acked live writes, $ask ASK and $(redirect "$work/lg.json" moved) MOVED redirects followed by loadgen"
+memcached)
+  need redis-cli memccat memcstat
+  with_memcached=1
+  start_cluster sync
+  # mc NODE BYTES...: one memcached connection (printf format), closed by quit; the replies.
+  mc() {
+    local n=$1
+    shift
+    exec 3<>"/dev/tcp/127.0.0.1/${mcport[$n]}"
+    # shellcheck disable=SC2059
+    printf "$@" >&3
+    printf 'quit\r\n' >&3
+    timeout 5 cat <&3 | tr -d '\r'
+    exec 3<&-
+  }
+  grep -q "^ready redis=${port[a]} memcached=${mcport[a]} " "$work/a.out" || fail "ready line: $(cat "$work/a.out")"
+  key_in() {  # key_in LO HI -> the first kN whose slot is in [LO, HI]
+    for i in $(seq 200); do
+      s=$(rcli a CLUSTER KEYSLOT "k$i")
+      if [ "$s" -ge "$1" ] && [ "$s" -le "$2" ]; then echo "k$i"; return; fi
+    done
+  }
+  ka=$(key_in 0 5460)
+  kc=$(key_in 10923 16383)
+  slot_c=$(rcli a CLUSTER KEYSLOT "$kc")
+  expect_eq "set on the owner" STORED "$(mc a 'set %s 0 0 5\r\nhello\r\n' "$ka")"
+  expect_eq "get on the owner" "VALUE $ka 0 5 hello END " "$(mc a 'get %s\r\n' "$ka" | tr '\n' ' ')"
+  expect_eq "memccat" hello "$(memccat --servers="127.0.0.1:${mcport[a]}" "$ka")"
+  # The slot is Redis's: foo (12182) lives on c, and the Redis side sees the memcached write.
+  expect_eq "MOVED from a non-owner" "SERVER_ERROR MOVED $slot_c 127.0.0.1:${mcport[c]}" \
+    "$(mc a 'set %s 0 0 1\r\nx\r\n' "$kc")"
+  expect_eq "get MOVED" "SERVER_ERROR MOVED $slot_c 127.0.0.1:${mcport[c]}" "$(mc b 'get %s\r\n' "$kc")"
+  expect_eq "set on c" STORED "$(mc c 'set %s 0 0 2\r\nvc\r\n' "$kc")"
+  expect_eq "the Redis side" vc "$(redis-cli -c -p "${port[a]}" GET "$kc")"
+  expect_eq "Redis write, memcached read" "VALUE foo 0 3 bar END " \
+    "$(redis-cli -c -p "${port[a]}" SET foo bar >/dev/null; mc c 'get foo\r\n' | tr '\n' ' ')"
+  # Replicated like a Redis write: the replica a2 has it (READONLY read on its Redis port).
+  out=$(printf 'READONLY\nGET %s\n' "$ka" | redis-cli -p "${port[a2]}" | tr -s '\n' ' ')
+  expect_eq "on the replica" "OK hello " "$out"
+  # Other commands, and the refused ones.
+  expect_eq "add existing" NOT_STORED "$(mc a 'add %s 0 0 1\r\nz\r\n' "$ka")"
+  expect_eq "touch" TOUCHED "$(mc a 'touch %s 100\r\n' "$ka")"
+  ttl=$(rcli a TTL "$ka")
+  [ "$ttl" -ge 99 ] && [ "$ttl" -le 100 ] || fail "ttl after touch: $ttl"
+  expect_eq "incr, memcached's rules" "NOT_FOUND STORED 8 0 " \
+    "$(mc a 'incr n{%s} 1\r\nset n{%s} 0 0 1\r\n5\r\nincr n{%s} 3\r\ndecr n{%s} 9\r\n' "$ka" "$ka" "$ka" "$ka" | tr '\n' ' ')"
+  expect_eq "append" "STORED VALUE n{$ka} 0 3 0ab END " \
+    "$(mc a 'append n{%s} 0 0 2\r\nab\r\nget n{%s}\r\n' "$ka" "$ka" | tr '\n' ' ')"
+  expect_eq "gets refused" "SERVER_ERROR gets is not supported in cluster mode" "$(mc a 'gets %s\r\n' "$ka")"
+  expect_eq "flags refused" "SERVER_ERROR flags are not kept in cluster mode (use 0)" \
+    "$(mc a 'set %s 3 0 1\r\nz\r\n' "$ka")"
+  expect_eq "bad data chunk" "CLIENT_ERROR bad data chunk" "$(mc a 'set %s 0 0 1\r\nzzz\r\n' "$ka" | head -1)"
+  expect_eq delete DELETED "$(mc a 'delete %s\r\n' "$ka")"
+  out=$(printf 'READONLY\nEXISTS %s\n' "$ka" | redis-cli -p "${port[a2]}" | tr -s '\n' ' ')
+  expect_eq "delete replicated" "OK 0 " "$out"
+  # a holds n{ka}; its hits: the get, memccat and the get after append.
+  memcstat --servers="127.0.0.1:${mcport[a]}" >"$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  grep -q 'get_hits: 3$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  grep -q 'curr_items: 1$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  # A line too long closes that connection only.
+  head -c 5000 /dev/zero | tr '\0' x | timeout 2 bash -c "cat >/dev/tcp/127.0.0.1/${mcport[a]}" || true
+  expect_eq "after garbage" "VALUE foo 0 3 bar END " "$(mc c 'get foo\r\n' | tr '\n' ' ')"
+  # stats cluster: the slot map as memcached addresses.
+  expect_eq "stats cluster" "STAT 0-5460 127.0.0.1:${mcport[a]} STAT 5461-10922 127.0.0.1:${mcport[b]} STAT 10923-16383 127.0.0.1:${mcport[c]} END " \
+    "$(mc b2 'stats cluster\r\n' | tr '\n' ' ')"
+  # loadgen memcached --cluster: the map from stats cluster, each key to its owner. One connection,
+  # one request in flight: every miss writes a new key, so the hits must equal a Redis run's
+  # on the same (flushed) cluster exactly.
+  field() { sed -n "s/^  \"$2\": \([0-9.a-z]*\),*$/\1/p" "$1"; }
+  redirect() { sed -n "s/^    \"$2\": \([0-9]*\),*$/\1/p" "$1"; }
+  for n in a b c; do rcli "$n" FLUSHALL >/dev/null; done
+  gen='zipf:alpha=0.9,objects=3000,requests=20000,seed=7'
+  "$bin" loadgen "memcached://127.0.0.1:${mcport[b]}" --cluster --generate "$gen" -c 1 -P 1 \
+    --value-size 50 --json "$work/mc.json" >"$work/mc.log" 2>&1 || fail "loadgen memcached --cluster: $(cat "$work/mc.log")"
+  expect_eq requests 20000 "$(field "$work/mc.json" requests)"
+  expect_eq failed 0 "$(field "$work/mc.json" failed_requests)"
+  expect_eq cluster_nodes 3 "$(field "$work/mc.json" cluster_nodes)"
+  moved=$(redirect "$work/mc.json" moved)
+  expect_eq "moved with a fresh map" 0 "$moved"
+  [ "$(field "$work/mc.json" slot_map_refreshes)" -ge 1 ] || fail "memcached: no stats cluster"
+  mc_hits=$(field "$work/mc.json" hits)
+  misses=$(field "$work/mc.json" misses)
+  total=0
+  for n in a b c; do total=$((total + $(rcli "$n" DBSIZE))); done
+  expect_eq "keys on the primaries" "$misses" "$total"
+  for n in a b c; do rcli "$n" FLUSHALL >/dev/null; done
+  "$bin" loadgen "redis://127.0.0.1:${port[b]}" --cluster --generate "$gen" -c 1 -P 1 \
+    --value-size 50 --json "$work/redis.json" >"$work/redis.log" 2>&1 || fail "loadgen redis: $(cat "$work/redis.log")"
+  expect_eq "hits, memcached vs redis" "$(field "$work/redis.json" hits)" "$mc_hits"
+  echo "memcached --cluster: hits $mc_hits of 20000, $moved MOVED followed"
+  # Without --cluster, against a replica: the first SERVER_ERROR MOVED switches routing on.
+  "$bin" loadgen "memcached://127.0.0.1:${mcport[a2]}" --generate "$gen" -c 4 -P 8 --value-size 50 \
+    --json "$work/mc2.json" >"$work/mc2.log" 2>&1 || fail "loadgen memcached (auto): $(cat "$work/mc2.log")"
+  expect_eq "auto failed" 0 "$(field "$work/mc2.json" failed_requests)"
+  expect_eq "auto cluster" true "$(field "$work/mc2.json" cluster)"
+  moved=$(redirect "$work/mc2.json" moved)
+  [ "$moved" -ge 1 ] && [ "$moved" -le 32 ] || fail "auto: $moved MOVED followed (expected 1..32)"
+  cat "$work/mc.log"
   ;;
 
 *)
