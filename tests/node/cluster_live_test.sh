@@ -442,6 +442,8 @@ reshard)
     echo "$n: CPU $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/${pids[$n]}/stat") s"
   done | paste -sd' '
   echo "reshard: $acked live writes, $ask ASK and $(redirect "$work/lg.json" moved) MOVED redirects followed by loadgen"
+  ;;
+
 memcached)
   need redis-cli memccat memcstat
   with_memcached=1
