@@ -73,20 +73,73 @@ struct ClusterServer::Impl {
 
 namespace {
 
-// ---- Redis clients ------------------------------------------------------------------------------
+// ---- Client sockets ----------------------------------------------------------------------------
 
-class ClientConn : public std::enable_shared_from_this<ClientConn> {
+// What a Redis and a memcached client connection share: the socket, the read buffer, writing
+// `out_` in one async write at a time, and closing. `D` supplies on_read(n), flush() (which ends
+// in write_out() when there is output), and forget() (drops it from the server's table).
+template <class D>
+class ClientSocket : public std::enable_shared_from_this<D> {
  public:
-  ClientConn(ClusterServer::Impl& srv, tcp::socket sock, std::uint64_t id)
+  ClientSocket(ClusterServer::Impl& srv, tcp::socket sock, std::uint64_t id)
       : srv_(srv), sock_(std::move(sock)), id_(id) {
     boost::system::error_code ec;
     sock_.set_option(tcp::no_delay(true), ec);
     ++srv_.stats().connected_clients;
     ++srv_.stats().total_connections;
   }
-  ~ClientConn() { --srv_.stats().connected_clients; }
+  ~ClientSocket() { --srv_.stats().connected_clients; }
 
   void start() { read(); }
+
+  void close() {
+    boost::system::error_code ec;
+    sock_.shutdown(tcp::socket::shutdown_both, ec);
+    sock_.close(ec);
+    srv_.service->on_client_closed(id_);
+    static_cast<D*>(this)->forget();  // may destroy *this once the caller's reference goes
+  }
+
+ protected:
+  void read() {
+    reading_ = true;
+    sock_.async_read_some(asio::buffer(rbuf_), [self = this->shared_from_this()](
+                                                   boost::system::error_code ec, std::size_t n) {
+      self->reading_ = false;
+      if (ec) return self->close();
+      self->on_read(n);
+    });
+  }
+
+  // Sends what is in out_ (not empty); flush() again once it is written.
+  void write_out() {
+    writing_ = true;
+    wbuf_.swap(out_);
+    out_.clear();
+    asio::async_write(
+        sock_, asio::buffer(wbuf_),
+        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          self->writing_ = false;
+          self->srv_.stats().net_output_bytes += n;
+          self->wbuf_.clear();
+          if (ec) return self->close();
+          self->flush();
+        });
+  }
+
+  ClusterServer::Impl& srv_;
+  tcp::socket sock_;
+  std::uint64_t id_;
+  std::array<char, 16 * 1024> rbuf_;
+  std::string out_, wbuf_;
+  bool reading_ = false, writing_ = false, closing_ = false;
+};
+
+// ---- Redis clients ------------------------------------------------------------------------------
+
+class ClientConn : public ClientSocket<ClientConn> {
+ public:
+  using ClientSocket::ClientSocket;
 
   // The reply to request `seq` is ready; replies leave in request order.
   void deliver(std::uint64_t seq, std::string bytes, bool close_after) {
@@ -109,24 +162,10 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
     if (!writing_) flush();
   }
 
-  void close() {
-    boost::system::error_code ec;
-    sock_.shutdown(tcp::socket::shutdown_both, ec);
-    sock_.close(ec);
-    srv_.service->on_client_closed(id_);
-    srv_.clients.erase(id_);  // may destroy *this once the caller's reference goes
-  }
-
  private:
-  void read() {
-    reading_ = true;
-    sock_.async_read_some(asio::buffer(rbuf_),
-                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                            self->reading_ = false;
-                            if (ec) return self->close();
-                            self->on_read(n);
-                          });
-  }
+  friend class ClientSocket<ClientConn>;
+
+  void forget() { srv_.clients.erase(id_); }
 
   void on_read(std::size_t n) {
     srv_.stats().net_input_bytes += n;
@@ -159,17 +198,7 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
       if (closing_ && next_write_ == next_seq_) return close();
       return maybe_read();
     }
-    writing_ = true;
-    wbuf_.swap(out_);
-    out_.clear();
-    asio::async_write(sock_, asio::buffer(wbuf_),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                        self->writing_ = false;
-                        self->srv_.stats().net_output_bytes += n;
-                        self->wbuf_.clear();
-                        if (ec) return self->close();
-                        self->flush();
-                      });
+    write_out();
   }
 
   // Reads again once every reply of the last batch is out (a client that pipelines without
@@ -179,39 +208,24 @@ class ClientConn : public std::enable_shared_from_this<ClientConn> {
     read();
   }
 
-  ClusterServer::Impl& srv_;
-  tcp::socket sock_;
-  std::uint64_t id_;
-  std::array<char, 16 * 1024> rbuf_;
   RespParser parser_;
-  std::string out_, wbuf_;
   std::map<std::uint64_t, std::pair<std::string, bool>> ready_;
   std::deque<std::chrono::steady_clock::time_point> started_;
   std::uint64_t next_seq_ = 0, next_write_ = 0;
-  bool reading_ = false, writing_ = false, closing_ = false;
 };
 
 // ---- memcached clients ----------------------------------------------------------------------
 
 // A memcached connection: requests parsed by McParser, translated by McClusterSession into the
 // service's commands (each with its own seq), replies turned back into memcached's, in order.
-class McClientConn : public std::enable_shared_from_this<McClientConn> {
+class McClientConn : public ClientSocket<McClientConn> {
  public:
   McClientConn(ClusterServer::Impl& srv, tcp::socket sock, std::uint64_t id)
-      : srv_(srv), sock_(std::move(sock)), id_(id), session_(srv.mc_info, srv.mc_counters) {
-    boost::system::error_code ec;
-    sock_.set_option(tcp::no_delay(true), ec);
-    ++srv_.stats().connected_clients;
-    ++srv_.stats().total_connections;
+      : ClientSocket(srv, std::move(sock), id), session_(srv.mc_info, srv.mc_counters) {
     ++srv_.mc_counters.curr_connections;
     ++srv_.mc_counters.total_connections;
   }
-  ~McClientConn() {
-    --srv_.stats().connected_clients;
-    --srv_.mc_counters.curr_connections;
-  }
-
-  void start() { read(); }
+  ~McClientConn() { --srv_.mc_counters.curr_connections; }
 
   // The service's reply to command `seq`; they reach the session in command order.
   void deliver(std::uint64_t seq, std::string bytes) {
@@ -225,24 +239,10 @@ class McClientConn : public std::enable_shared_from_this<McClientConn> {
     if (!writing_) flush();
   }
 
-  void close() {
-    boost::system::error_code ec;
-    sock_.shutdown(tcp::socket::shutdown_both, ec);
-    sock_.close(ec);
-    srv_.service->on_client_closed(id_);
-    srv_.mc_clients.erase(id_);  // may destroy *this once the caller's reference goes
-  }
-
  private:
-  void read() {
-    reading_ = true;
-    sock_.async_read_some(asio::buffer(rbuf_),
-                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                            self->reading_ = false;
-                            if (ec) return self->close();
-                            self->on_read(n);
-                          });
-  }
+  friend class ClientSocket<McClientConn>;
+
+  void forget() { srv_.mc_clients.erase(id_); }
 
   void on_read(std::size_t n) {
     srv_.stats().net_input_bytes += n;
@@ -279,17 +279,7 @@ class McClientConn : public std::enable_shared_from_this<McClientConn> {
         return maybe_read();
       }
     }
-    writing_ = true;
-    wbuf_.swap(out_);
-    out_.clear();
-    asio::async_write(sock_, asio::buffer(wbuf_),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                        self->writing_ = false;
-                        self->srv_.stats().net_output_bytes += n;
-                        self->wbuf_.clear();
-                        if (ec) return self->close();
-                        self->flush();
-                      });
+    write_out();
   }
 
   // Reads again once every reply of the last batch is out.
@@ -301,16 +291,11 @@ class McClientConn : public std::enable_shared_from_this<McClientConn> {
     read();
   }
 
-  ClusterServer::Impl& srv_;
-  tcp::socket sock_;
-  std::uint64_t id_;
-  std::array<char, 16 * 1024> rbuf_;
   McParser parser_;
   McClusterSession session_;
-  std::string out_, wbuf_, fatal_;
+  std::string fatal_;
   std::map<std::uint64_t, std::string> ready_;
   std::uint64_t next_seq_ = 0, next_reply_ = 0;
-  bool reading_ = false, writing_ = false, closing_ = false;
 };
 
 // ---- Peers ----------------------------------------------------------------------------------
