@@ -64,6 +64,12 @@ struct ClusterServer::Impl {
   void pump();
   void tick();
   void accept_redis();
+  // Accepts clients of one protocol on `acc` into `table`, refusing with `refusal` (a string
+  // literal) beyond maxclients.
+  template <class Conn>
+  void accept_clients(tcp::acceptor& acc,
+                      absl::flat_hash_map<std::uint64_t, std::shared_ptr<Conn>>& table,
+                      std::string_view refusal, const char* protocol);
   void accept_peer();
   void accept_http();
   // A peer said Hello with an id beyond the known members: re-reads the cluster file and, if
@@ -565,47 +571,36 @@ void ClusterServer::Impl::tick() {
   });
 }
 
+template <class Conn>
+void ClusterServer::Impl::accept_clients(
+    tcp::acceptor& acc, absl::flat_hash_map<std::uint64_t, std::shared_ptr<Conn>>& table,
+    std::string_view refusal, const char* protocol) {
+  acc.async_accept(
+      [this, &acc, &table, refusal, protocol](boost::system::error_code ec, tcp::socket sock) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+          if (stats().connected_clients >= options.maxclients) {
+            boost::system::error_code wec;
+            asio::write(sock, asio::buffer(refusal), wec);
+          } else {
+            const std::uint64_t id = next_client++;
+            auto conn = std::make_shared<Conn>(*this, std::move(sock), id);
+            table[id] = conn;
+            conn->start();
+          }
+        } else {
+          spdlog::warn("{}: accept failed: {}", protocol, ec.message());
+        }
+        accept_clients(acc, table, refusal, protocol);
+      });
+}
+
 void ClusterServer::Impl::accept_redis() {
-  redis_acc->async_accept([this](boost::system::error_code ec, tcp::socket sock) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      if (stats().connected_clients >= options.maxclients) {
-        boost::system::error_code wec;
-        asio::write(sock, asio::buffer(std::string_view("-ERR max number of clients reached\r\n")),
-                    wec);
-      } else {
-        const std::uint64_t id = next_client++;
-        auto conn = std::make_shared<ClientConn>(*this, std::move(sock), id);
-        clients[id] = conn;
-        conn->start();
-      }
-    } else {
-      spdlog::warn("redis: accept failed: {}", ec.message());
-    }
-    accept_redis();
-  });
+  accept_clients(*redis_acc, clients, "-ERR max number of clients reached\r\n", "redis");
 }
 
 void ClusterServer::Impl::accept_memcached() {
-  mc_acc->async_accept([this](boost::system::error_code ec, tcp::socket sock) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      if (stats().connected_clients >= options.maxclients) {
-        boost::system::error_code wec;
-        asio::write(sock,
-                    asio::buffer(std::string_view("SERVER_ERROR too many open connections\r\n")),
-                    wec);
-      } else {
-        const std::uint64_t id = next_client++;
-        auto conn = std::make_shared<McClientConn>(*this, std::move(sock), id);
-        mc_clients[id] = conn;
-        conn->start();
-      }
-    } else {
-      spdlog::warn("memcached: accept failed: {}", ec.message());
-    }
-    accept_memcached();
-  });
+  accept_clients(*mc_acc, mc_clients, "SERVER_ERROR too many open connections\r\n", "memcached");
 }
 
 void ClusterServer::Impl::accept_peer() {

@@ -160,6 +160,31 @@ void encode_map(Writer& w, const ShardMap& m) {
   }
 }
 
+// Keys with their sizes, expiries, versions and values (SyncData and SlotTransfer frames).
+void put_entries(Writer& w, const ValueLookup& lookup, const std::vector<SyncEntry>& entries) {
+  w.num<std::uint32_t>(static_cast<std::uint32_t>(entries.size()));
+  for (const auto& e : entries) {
+    w.num<std::uint64_t>(e.key);
+    w.num<std::uint32_t>(e.size);
+    w.num<std::int64_t>(e.expires_at);
+    w.num<std::uint64_t>(e.version);
+    put_value(w, lookup, e.key, e.version);
+  }
+}
+
+void get_entries(Reader& r, std::vector<SyncEntry>& entries, std::vector<PeerValue>& values) {
+  const auto n = r.count("entry count", 29);
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    SyncEntry e;
+    e.key = r.num<std::uint64_t>("key id");
+    e.size = r.num<std::uint32_t>("size");
+    e.expires_at = r.num<std::int64_t>("expiry");
+    e.version = r.num<std::uint64_t>("version");
+    entries.push_back(e);
+    values.push_back(get_value(r));
+  }
+}
+
 std::shared_ptr<const ShardMap> decode_map(Reader& r) {
   auto m = std::make_shared<ShardMap>();
   m->epoch = r.num<std::uint64_t>("epoch");
@@ -274,14 +299,7 @@ bool encode_peer_message(std::string& out, const Message& msg, const ValueLookup
     w.num<std::uint8_t>(static_cast<std::uint8_t>(sd->mode));
     w.num<std::uint64_t>(sd->term);
     w.num<std::uint64_t>(sd->offset);
-    w.num<std::uint32_t>(static_cast<std::uint32_t>(sd->entries.size()));
-    for (const auto& e : sd->entries) {
-      w.num<std::uint64_t>(e.key);
-      w.num<std::uint32_t>(e.size);
-      w.num<std::int64_t>(e.expires_at);
-      w.num<std::uint64_t>(e.version);
-      put_value(w, lookup, e.key, e.version);
-    }
+    put_entries(w, lookup, sd->entries);
   } else if (const auto* cu = std::get_if<ConfigUpdate>(&msg)) {
     w.num<std::uint8_t>(kConfigUpdate);
     encode_map(w, *cu->map);
@@ -289,14 +307,7 @@ bool encode_peer_message(std::string& out, const Message& msg, const ValueLookup
     w.num<std::uint8_t>(kSlotTransfer);
     w.num<std::uint64_t>(st->token);
     w.num<std::uint8_t>((st->replace ? 1 : 0) | (st->handover ? 2 : 0));
-    w.num<std::uint32_t>(static_cast<std::uint32_t>(st->entries.size()));
-    for (const auto& e : st->entries) {
-      w.num<std::uint64_t>(e.key);
-      w.num<std::uint32_t>(e.size);
-      w.num<std::int64_t>(e.expires_at);
-      w.num<std::uint64_t>(e.version);
-      put_value(w, lookup, e.key, e.version);
-    }
+    put_entries(w, lookup, st->entries);
   } else if (const auto* sa = std::get_if<SlotTransferAck>(&msg)) {
     w.num<std::uint8_t>(kSlotTransferAck);
     w.num<std::uint64_t>(sa->token);
@@ -376,16 +387,7 @@ Expected<PeerFrame> decode_peer_frame(std::string_view body) {
       d.mode = r.enumeration<SyncMode>("sync mode", static_cast<std::uint8_t>(SyncMode::kCold));
       d.term = r.num<std::uint64_t>("term");
       d.offset = r.num<std::uint64_t>("offset");
-      const auto n = r.count("entry count", 29);
-      for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
-        SyncEntry e;
-        e.key = r.num<std::uint64_t>("key id");
-        e.size = r.num<std::uint32_t>("size");
-        e.expires_at = r.num<std::int64_t>("expiry");
-        e.version = r.num<std::uint64_t>("version");
-        d.entries.push_back(e);
-        f.values.push_back(get_value(r));
-      }
+      get_entries(r, d.entries, f.values);
       f.msg = std::move(d);
       break;
     }
@@ -402,16 +404,7 @@ Expected<PeerFrame> decode_peer_frame(std::string_view body) {
       if (r.ok() && flags > 3) r.fail("bad frame: transfer flags " + std::to_string(flags));
       t.replace = (flags & 1) != 0;
       t.handover = (flags & 2) != 0;
-      const auto n = r.count("entry count", 29);
-      for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
-        SyncEntry e;
-        e.key = r.num<std::uint64_t>("key id");
-        e.size = r.num<std::uint32_t>("size");
-        e.expires_at = r.num<std::int64_t>("expiry");
-        e.version = r.num<std::uint64_t>("version");
-        t.entries.push_back(e);
-        f.values.push_back(get_value(r));
-      }
+      get_entries(r, t.entries, f.values);
       f.msg = std::move(t);
       break;
     }
