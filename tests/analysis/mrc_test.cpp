@@ -1,12 +1,19 @@
 // Miss-ratio curves: the exact LRU curve equals replay's LRU miss counts (generated traces and the
 // shared cloudPhysics sample's reference table); SHARDS and miniature simulation at 1% sampling
-// stay within a mean absolute error of 0.01 of the exact curve.
+// stay within a mean absolute error of 0.01 of the exact curve on a Zipf trace; on the shared
+// cloudPhysics sample, the error floor that a 1% sample of it allows is measured.
 #include "analysis/mrc.h"
 
 #include <catch2/catch.hpp>
 
-#include <algorithm>
+#include <absl/container/flat_hash_map.h>
 
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "analysis/sampling.h"
+#include "analysis/stack_distance.h"
 #include "tests/analysis/analysis_test_util.h"
 #include "tests/reference_counts.h"
 #include "tests/shared_traces.h"
@@ -91,7 +98,7 @@ TEST_CASE("the exact LRU curve reproduces the shared reference counts") {
   CHECK(bytes->points[1].misses == lru[3]);
 }
 
-TEST_CASE("SHARDS on the shared trace: MAE <= 0.01 at 10% sampling; at 1% as documented") {
+TEST_CASE("SHARDS on the shared trace: MAE <= 0.01 at 10% sampling; SHARDS_adj at 1%") {
   auto path = cachescope::testing::shared_trace("cloudPhysicsIO.oracleGeneral.bin");
   if (!path) return;
   auto reader = open_trace(*path);
@@ -107,34 +114,165 @@ TEST_CASE("SHARDS on the shared trace: MAE <= 0.01 at 10% sampling; at 1% as doc
     REQUIRE(tenth);
     const double e10 = mae(*tenth, *exact);
     CHECK(e10 <= 0.01);
-    // At 1% the sample is about 490 of the 48,974 objects, and which ones (the seed) moves the
-    // error between 0.006 and 0.028: the mean over eight seeds is checked, not each seed.
-    // Measured (seeds 1-8): objects mean 0.0135 (0.0057 to 0.0220), bytes mean 0.0150 (0.0056 to
-    // 0.0277); the 0.01 of issue 6 is not reached on a sample this small (see README.md).
-    // Without SHARDS_adj the same seeds give a mean of 0.093 (objects): the correction is checked
-    // to cut the error by more than half.
+    // At 1% SHARDS_adj cuts the error of the unadjusted estimator (normalised by the sampled
+    // weight) by a factor of about seven on seeds 1-8 (objects: 0.0135 against 0.093). What the
+    // 1% error is over many seeds, and why it stays above 0.01, is the next test's subject.
     cfg.rate = 0.01;
-    double sum = 0, worst = 0, sum_plain = 0;
+    double sum = 0, sum_plain = 0;
     for (std::uint64_t seed = 1; seed <= 8; ++seed) {
       cfg.seed = seed;
       cfg.adjust = true;
       auto one = shards_lru_mrc(**reader, unit, sizes, cfg);
       REQUIRE(one);
-      const double e = mae(*one, *exact);
-      sum += e;
-      worst = std::max(worst, e);
+      sum += mae(*one, *exact);
       cfg.adjust = false;
       auto plain = shards_lru_mrc(**reader, unit, sizes, cfg);
       REQUIRE(plain);
       sum_plain += mae(*plain, *exact);
     }
-    cfg.adjust = true;
-    WARN("cloudPhysics SHARDS " << unit_name << ": MAE " << e10 << " at 10%; at 1% mean " << sum / 8
-                                << ", worst " << worst << " over 8 seeds (without SHARDS_adj "
-                                << sum_plain / 8 << ")");
-    CHECK(sum / 8 <= (unit == CapacityUnit::kObjects ? 0.014 : 0.016));
-    CHECK(worst <= 0.03);
-    CHECK(sum < sum_plain / 2);
+    WARN("cloudPhysics SHARDS " << unit_name << ": MAE " << e10 << " at 10%; at 1% seeds 1-8 mean "
+                                << sum / 8 << " (without SHARDS_adj " << sum_plain / 8 << ")");
+    CHECK(sum < sum_plain / 3);
+  }
+}
+
+namespace {
+
+// Every object's reuses in the whole trace, as the capacity each needs to hit (stack distance + 1
+// object, or + its size in bytes), sorted: object i misses m_i(C) = #needs > C times at C.
+struct ReuseNeeds {
+  std::vector<std::uint64_t> ids;
+  std::vector<std::vector<std::uint64_t>> needs;
+  std::uint64_t requests = 0;
+
+  double misses(std::size_t i, std::uint64_t capacity) const {
+    const auto& v = needs[i];
+    return static_cast<double>(v.end() - std::upper_bound(v.begin(), v.end(), capacity));
+  }
+};
+
+ReuseNeeds reuse_needs(TraceReader& reader, CapacityUnit unit) {
+  ReuseNeeds out;
+  const bool bytes = unit == CapacityUnit::kBytes;
+  StackDistanceTracker tracker(bytes);
+  absl::flat_hash_map<std::uint64_t, std::size_t> index;
+  for (const Request& r : cachescope::testing::read_all(reader)) {
+    ++out.requests;
+    const auto [it, fresh] = index.try_emplace(r.id, out.ids.size());
+    if (fresh) {
+      out.ids.push_back(r.id);
+      out.needs.emplace_back();
+    }
+    const std::uint64_t d = tracker.access(r.id, r.size);
+    if (d != StackDistanceTracker::kCold) {
+      out.needs[it->second].push_back(bytes ? d + tracker.last_size() : d + 1);
+    }
+  }
+  for (auto& v : out.needs) std::sort(v.begin(), v.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("SHARDS at 1% on the shared trace: the sample, not the estimator, sets the floor") {
+  // With R = 1% of cloudPhysics' 48,974 objects, about 490 are sampled. What the sample alone
+  // costs is measured with an oracle that knows, for every sampled object, its exact misses m_i(C)
+  // in the full trace at every size (no distance estimation at all) and the exact cold-miss count,
+  // and scales the sampled misses by 1/R: the Horvitz-Thompson estimator, which is what SHARDS_adj
+  // amounts to. It is unbiased, with variance (1 - R) / R x sum_i m_i(C)^2 / N^2 (each object is
+  // included independently with probability R). Measured over seeds 1-200 (objects): oracle mean
+  // MAE 0.0108 (median 0.0097; 99 of the 200 seeds above 0.01), SHARDS mean 0.0183 (median
+  // 0.0164, 10th-90th percentile 0.0076 to 0.0330); bytes: oracle 0.0110, SHARDS 0.0199. SHARDS'
+  // extra error is its distance estimate (d / R from d ~ Binomial(D, R) sampled objects in the
+  // reuse window: +-4% of the working set at the curve's cliffs near 20%, 35% and 77%). The
+  // variance comes from the many objects requested a few times, not from a few hot ones: also
+  // tracking the 100 (1,000; 5,000) most requested objects exactly (Carra & Neglia, "Efficient
+  // Miss Ratio Curve Computation for Heterogeneous Content Popularity", USENIX ATC 2020) lowers
+  // this oracle only to 0.0108 (0.0102; 0.0085), measured with a scratch variant of it.
+  auto path = cachescope::testing::shared_trace("cloudPhysicsIO.oracleGeneral.bin");
+  if (!path) return;
+  auto reader = open_trace(*path);
+  REQUIRE(reader);
+  constexpr int kSeeds = 200;
+  for (CapacityUnit unit : {CapacityUnit::kObjects, CapacityUnit::kBytes}) {
+    const char* unit_name = unit == CapacityUnit::kBytes ? "bytes" : "objects";
+    const auto sizes = percent_sizes(**reader, unit);
+    auto exact = exact_lru_mrc(**reader, unit, sizes);
+    REQUIRE(exact);
+    const ReuseNeeds reuse = reuse_needs(**reader, unit);
+    REQUIRE(reuse.requests == cachescope::testing::kCloudPhysicsRequests);
+    const double n = static_cast<double>(reuse.requests);
+    const double objects = static_cast<double>(reuse.ids.size());
+    const std::size_t k = sizes.size();
+
+    std::vector<double> oracle_sum(k), oracle_sq(k);
+    std::vector<double> oracle_maes, shards_maes;
+    double rate = 0;
+    for (int seed = 1; seed <= kSeeds; ++seed) {
+      auto sampler = SpatialSampler::with_rate(0.01, static_cast<std::uint64_t>(seed));
+      REQUIRE(sampler);
+      rate = sampler->rate();
+      std::vector<std::size_t> sampled;
+      for (std::size_t i = 0; i < reuse.ids.size(); ++i) {
+        if (sampler->sampled(reuse.ids[i])) sampled.push_back(i);
+      }
+      double oracle_err = 0;
+      for (std::size_t j = 0; j < k; ++j) {
+        double m = 0;
+        for (std::size_t i : sampled) m += reuse.misses(i, sizes[j].capacity);
+        const double err = (objects + m / rate) / n - exact->points[j].miss_ratio;
+        oracle_sum[j] += err;
+        oracle_sq[j] += err * err;
+        oracle_err += std::abs(err);
+      }
+      oracle_maes.push_back(oracle_err / static_cast<double>(k));
+      ShardsConfig cfg;
+      cfg.rate = 0.01;
+      cfg.seed = static_cast<std::uint64_t>(seed);
+      auto shards = shards_lru_mrc(**reader, unit, sizes, cfg);
+      REQUIRE(shards);
+      shards_maes.push_back(mae(*shards, *exact));
+    }
+    // The oracle is unbiased and its spread is the formula's, at every size.
+    for (std::size_t j = 0; j < k; ++j) {
+      double sum_m2 = 0;
+      for (std::size_t i = 0; i < reuse.ids.size(); ++i) {
+        const double m = reuse.misses(i, sizes[j].capacity);
+        sum_m2 += m * m;
+      }
+      const double predicted_sd = std::sqrt((1 - rate) / rate * sum_m2) / n;
+      const double mean = oracle_sum[j] / kSeeds;
+      const double sd = std::sqrt(std::max(0.0, oracle_sq[j] / kSeeds - mean * mean));
+      INFO(unit_name << " size " << sizes[j].label << ": oracle mean error " << mean << ", sd "
+                     << sd << ", predicted sd " << predicted_sd);
+      CHECK(std::abs(mean) <= 4 * predicted_sd / std::sqrt(double{kSeeds}) + 1e-9);
+      if (predicted_sd > 0.002) {
+        CHECK(sd > 0.7 * predicted_sd);
+        CHECK(sd < 1.3 * predicted_sd);
+      }
+    }
+    auto mean_of = [](const std::vector<double>& v) {
+      return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+    };
+    const double oracle = mean_of(oracle_maes), shards = mean_of(shards_maes);
+    const auto above =
+        std::count_if(oracle_maes.begin(), oracle_maes.end(), [](double e) { return e > 0.01; });
+    auto quantile = [](std::vector<double> v, double q) {
+      std::sort(v.begin(), v.end());
+      return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+    };
+    WARN("cloudPhysics at 1%, " << unit_name << ", seeds 1-" << kSeeds << ": SHARDS mean MAE "
+                                << shards << " (median " << quantile(shards_maes, 0.5) << ", p10 "
+                                << quantile(shards_maes, 0.1) << ", p90 "
+                                << quantile(shards_maes, 0.9) << "); oracle with exact distances "
+                                << oracle << " (median " << quantile(oracle_maes, 0.5) << "; "
+                                << above << " seeds above 0.01)");
+    // Issue 6's 0.01 is below what this sample allows: even exact distances leave a mean above it.
+    CHECK(oracle > 0.01);
+    CHECK(above >= kSeeds / 4);
+    // SHARDS pays for estimating distances on top of the sample, within documented bounds.
+    CHECK(shards > oracle);
+    CHECK(shards < (unit == CapacityUnit::kObjects ? 0.021 : 0.023));
   }
 }
 
