@@ -253,10 +253,9 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
           rate = sampler->rate();
         }
       } else {
-        // d sampled objects stand for d / R objects; the next sampled object would be 1 / R
-        // further, so the true distance lies in [d / R, (d + 1) / R) in object units (a
-        // tracked object's mean size in byte mode). Spreading the request over that interval
-        // removes the 1/R quantisation that otherwise rounds caches up to a multiple of 1 / R.
+        // d / R estimates the true distance without bias (d is Binomial(D, R)); spreading the
+        // request over [d / R, (d + 1) / R) in object units (a tracked object's mean size in
+        // byte mode) keeps the curve free of steps 1 / R apart (see mrc.h for what was measured).
         const double step = bytes_mode ? static_cast<double>(tracker.total_weight()) /
                                              static_cast<double>(tracker.tracked_objects())
                                        : 1.0;
