@@ -1,5 +1,7 @@
 #include "analysis/mrc.h"
 
+#include <absl/container/flat_hash_set.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -94,6 +96,76 @@ class CurveBins {
   std::vector<double> bytes_;
   std::vector<double> partial_;  // hits credited to capacity j by spread requests
   std::vector<double> partial_bytes_;
+};
+
+// Passes another reader's requests through, counting their distinct ids in the pass under way
+// (a rewind starts the count again): the whole trace's objects under a SampledReader.
+class DistinctCountingReader final : public TraceReader {
+ public:
+  DistinctCountingReader(TraceReader& source, std::uint64_t seed)
+      : source_(&source), seed_(seed), distinct_(16, seed) {}
+
+  Expected<std::size_t> read(std::span<Request> out) override {
+    auto got = source_->read(out);
+    if (got) {
+      for (std::size_t i = 0; i < *got; ++i) distinct_.add(out[i].id);
+    }
+    return got;
+  }
+  Status rewind() override {
+    distinct_ = HyperLogLog(16, seed_);
+    return source_->rewind();
+  }
+  std::string_view format() const noexcept override { return source_->format(); }
+  bool has_next_access() const noexcept override { return source_->has_next_access(); }
+  bool has_sizes() const noexcept override { return source_->has_sizes(); }
+  std::uint64_t skipped_lines() const noexcept override { return source_->skipped_lines(); }
+
+  double distinct() const noexcept { return distinct_.estimate(); }
+
+ private:
+  TraceReader* source_;
+  std::uint64_t seed_;
+  HyperLogLog distinct_;
+};
+
+// Passes the sampled requests through, counting their objects' first requests (and those
+// requests' bytes) in the pass under way: the sample's cold misses, exactly.
+class FirstRequestReader final : public TraceReader {
+ public:
+  explicit FirstRequestReader(TraceReader& source) : source_(&source) {}
+
+  Expected<std::size_t> read(std::span<Request> out) override {
+    auto got = source_->read(out);
+    if (got) {
+      for (std::size_t i = 0; i < *got; ++i) {
+        if (seen_.insert(out[i].id).second) {
+          ++first_;
+          first_bytes_ += out[i].size;
+        }
+      }
+    }
+    return got;
+  }
+  Status rewind() override {
+    seen_.clear();
+    first_ = 0;
+    first_bytes_ = 0;
+    return source_->rewind();
+  }
+  std::string_view format() const noexcept override { return source_->format(); }
+  bool has_next_access() const noexcept override { return source_->has_next_access(); }
+  bool has_sizes() const noexcept override { return source_->has_sizes(); }
+  std::uint64_t skipped_lines() const noexcept override { return source_->skipped_lines(); }
+
+  std::uint64_t first_requests() const noexcept { return first_; }
+  std::uint64_t first_bytes() const noexcept { return first_bytes_; }
+
+ private:
+  TraceReader* source_;
+  absl::flat_hash_set<std::uint64_t> seen_;
+  std::uint64_t first_ = 0;
+  std::uint64_t first_bytes_ = 0;
 };
 
 double ratio(double num, double den) { return den > 0 ? std::clamp(num / den, 0.0, 1.0) : 0.0; }
@@ -291,11 +363,22 @@ Expected<MissRatioCurve> mini_sim_mrc(TraceReader& reader, CapacityUnit unit,
   auto sampler = SpatialSampler::with_rate(config.rate, config.seed);
   if (!sampler) return std::move(sampler).error();
   const double rate = sampler->rate();
-  SampledReader sampled(reader, *sampler);
-  if (auto st = sampled.rewind(); !st) return std::move(st).error();
+  DistinctCountingReader all(reader, config.seed);
+  SampledReader sampled(all, *sampler);
+  FirstRequestReader firsts(sampled);
+  if (auto st = firsts.rewind(); !st) return std::move(st).error();
   auto report = run_replay(
-      sampled, replay_config(sizes, unit, config.policy, config.seed, config.threads, rate));
+      firsts, replay_config(sizes, unit, config.policy, config.seed, config.threads, rate));
   if (!report) return std::move(report).error();
+  // Cold misses: the counted distinct objects in place of the sampled ones scaled by 1 / R (in
+  // sampled units for the unadjusted ratios); their bytes at the sample's mean first size.
+  double cold_fix = 0, cold_fix_bytes = 0;
+  if (config.count_distinct && firsts.first_requests() > 0) {
+    const double sampled_cold = static_cast<double>(firsts.first_requests());
+    const double mean_size = static_cast<double>(firsts.first_bytes()) / sampled_cold;
+    cold_fix = all.distinct() - sampled_cold / rate;
+    cold_fix_bytes = cold_fix * mean_size;
+  }
   MissRatioCurve curve;
   curve.method = MrcMethod::kMini;
   curve.policy = config.policy.text;
@@ -310,14 +393,16 @@ Expected<MissRatioCurve> mini_sim_mrc(TraceReader& reader, CapacityUnit unit,
     p.capacity = sizes[i].capacity;
     p.label = sizes[i].label;
     p.simulated_capacity = res.capacity;
-    p.misses = static_cast<double>(res.counters.misses) / rate;
+    p.misses = std::max(0.0, static_cast<double>(res.counters.misses) / rate + cold_fix);
+    const double bytes_missed =
+        std::max(0.0, static_cast<double>(res.counters.bytes_missed) / rate + cold_fix_bytes);
     if (config.adjust) {
       p.miss_ratio = ratio(p.misses, static_cast<double>(curve.requests));
-      p.byte_miss_ratio = ratio(static_cast<double>(res.counters.bytes_missed) / rate,
-                                static_cast<double>(curve.bytes_requested));
+      p.byte_miss_ratio = ratio(bytes_missed, static_cast<double>(curve.bytes_requested));
     } else {
-      p.miss_ratio = res.miss_ratio();
-      p.byte_miss_ratio = res.byte_miss_ratio();
+      p.miss_ratio = ratio(p.misses * rate, static_cast<double>(res.counters.requests));
+      p.byte_miss_ratio =
+          ratio(bytes_missed * rate, static_cast<double>(res.counters.bytes_requested));
     }
     curve.points.push_back(std::move(p));
   }

@@ -32,7 +32,10 @@
 //   (our refinement of SHARDS).
 // - mini (any policy): the sampled trace replayed (replay/replay.h, all sizes in parallel)
 //   through caches of size R x C, rounded, at least 1 (Waldspurger et al., ATC 2017). `adjust`
-//   applies the same normalisation by the real request count.
+//   applies the same normalisation by the real request count. With `count_distinct` (default),
+//   as for shards, the cold misses are the trace's distinct objects counted with a HyperLogLog
+//   rather than the sampled objects / R: every policy misses an object's first request, so the
+//   sampled first requests are taken out of the scaled misses and the counted ones put in.
 //
 // Thread-safety: each call uses the reader it is handed; mini starts and joins replay workers.
 #pragma once
@@ -100,6 +103,7 @@ struct MiniConfig {
   std::uint64_t seed = 1;  // sampling hash and randomised policies
   unsigned threads = 0;    // 0: one per hardware thread
   bool adjust = true;
+  bool count_distinct = true;  // as ShardsConfig::count_distinct
 };
 
 // Each rewinds `reader` first. Sizes may come in any order; capacities must be > 0.

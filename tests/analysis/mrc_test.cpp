@@ -316,6 +316,46 @@ TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
                               << fs->rate << "), mini " << e_mini);
 }
 
+TEST_CASE("mini at 1% on the shared trace: cold misses counted, not extrapolated") {
+  // Every policy misses an object's first request, so mini can take the sample's first requests
+  // out of its scaled misses and put the trace's distinct objects (HyperLogLog) in, as SHARDS
+  // does. With 490 sampled objects the extrapolated count alone is off by 4.5% (binomial) of a
+  // 43% cold-miss floor. Measured (LRU, objects, seeds 1-20): mean MAE 0.0160 counted, 0.0255
+  // extrapolated; over seeds 1-40 0.0178 and 0.0302.
+  auto path = cachescope::testing::shared_trace("cloudPhysicsIO.oracleGeneral.bin");
+  if (!path) return;
+  auto reader = open_trace(*path);
+  REQUIRE(reader);
+  const auto sizes = percent_sizes(**reader, CapacityUnit::kObjects);
+  auto exact = exact_lru_mrc(**reader, CapacityUnit::kObjects, sizes);
+  REQUIRE(exact);
+  MiniConfig cfg;
+  cfg.policy = *parse_policy_spec("lru");
+  cfg.rate = 0.01;
+  cfg.threads = 1;
+  double counted = 0, extrapolated = 0;
+  constexpr int kSeeds = 20;
+  for (int seed = 1; seed <= kSeeds; ++seed) {
+    cfg.seed = static_cast<std::uint64_t>(seed);
+    cfg.count_distinct = true;
+    auto on = mini_sim_mrc(**reader, CapacityUnit::kObjects, sizes, cfg);
+    REQUIRE(on);
+    CHECK(on->requests == cachescope::testing::kCloudPhysicsRequests);
+    counted += mae(*on, *exact);
+    cfg.count_distinct = false;
+    auto off = mini_sim_mrc(**reader, CapacityUnit::kObjects, sizes, cfg);
+    REQUIRE(off);
+    extrapolated += mae(*off, *exact);
+    // At the largest size LRU holds everything: only cold misses remain, now counted.
+    CHECK(on->points.back().miss_ratio == Approx(exact->points.back().miss_ratio).margin(0.004));
+  }
+  WARN("cloudPhysics mini LRU at 1%, seeds 1-" << kSeeds << ": mean MAE " << counted / kSeeds
+                                               << " with counted cold misses, "
+                                               << extrapolated / kSeeds << " extrapolated");
+  CHECK(counted < 0.75 * extrapolated);
+  CHECK(counted / kSeeds < 0.02);
+}
+
 TEST_CASE("mini simulation of another policy follows its full simulation") {
   auto reader = generated("zipf:alpha=0.9,objects=100000,requests=1000000,seed=8");
   const auto sizes = percent_sizes(*reader, CapacityUnit::kObjects, 5);
