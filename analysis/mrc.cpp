@@ -72,6 +72,13 @@ class CurveBins {
     }
   }
 
+  // Multiplies everything binned so far by f.
+  void scale(double f) {
+    for (auto* v : {&count_, &bytes_, &partial_, &partial_bytes_}) {
+      for (double& x : *v) x *= f;
+    }
+  }
+
   double total() const { return std::accumulate(count_.begin(), count_.end(), 0.0); }
   double total_bytes() const { return std::accumulate(bytes_.begin(), bytes_.end(), 0.0); }
   // Misses (and missed bytes) at `capacity`, which must be one of the capacities.
@@ -286,6 +293,11 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
   if (auto st = reader.rewind(); !st) return std::move(st).error();
   const bool bytes_mode = unit == CapacityUnit::kBytes;
   const bool fixed_size = config.fixed_size > 0;
+  // Fixed rate with the distinct objects counted: reuses are binned in sampled units and scaled
+  // at the end, possibly by the realised rate (see mrc.h); object mode keeps them by sampled
+  // distance d until then.
+  const bool scale_at_end = config.realised_rate && config.count_distinct && !fixed_size;
+  std::vector<double> reuses_at, reuse_bytes_at;
   StackDistanceTracker tracker(bytes_mode);
   CurveBins bins(sizes);
   // Fixed size: the tracked objects by hash, largest on top (the next to drop).
@@ -328,17 +340,45 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
         // d / R estimates the true distance without bias (d is Binomial(D, R)); spreading the
         // request over [d / R, (d + 1) / R) in object units (a tracked object's mean size in
         // byte mode) keeps the curve free of steps 1 / R apart (see mrc.h for what was measured).
+        if (scale_at_end && !bytes_mode) {
+          if (d >= reuses_at.size()) {
+            reuses_at.resize(d + 1, 0.0);
+            reuse_bytes_at.resize(d + 1, 0.0);
+          }
+          reuses_at[d] += 1;
+          reuse_bytes_at[d] += r.size;
+          continue;
+        }
         const double step = bytes_mode ? static_cast<double>(tracker.total_weight()) /
                                              static_cast<double>(tracker.tracked_objects())
                                        : 1.0;
         const double own = bytes_mode ? tracker.last_size() : 1.0;
-        bins.add_spread(static_cast<double>(d) / rate + own, step / rate, w, w * r.size);
+        const double weight = scale_at_end ? 1.0 : w;
+        bins.add_spread(static_cast<double>(d) / rate + own, step / rate, weight, weight * r.size);
       }
     }
     curve.requests += *got;
   }
   curve.rate = rate;
   curve.sampled_objects = tracker.tracked_objects();
+  if (scale_at_end) {
+    // The share of the trace's objects actually sampled replaces R when the sample's size
+    // swings more than the HyperLogLog errs: (1 - R) / n > (1.04 / 2^8)^2 (at R = 1%, below
+    // about 60,000 sampled objects).
+    const double n = static_cast<double>(curve.sampled_objects);
+    const double counted = distinct.estimate();
+    constexpr double kCountRelativeVariance = 1.04 * 1.04 / 65536.0;
+    double scale_rate = rate;
+    if (n > 0 && counted > 0 && (1 - rate) / n > kCountRelativeVariance) {
+      scale_rate = std::min(1.0, n / counted);
+    }
+    const double w = 1.0 / scale_rate;
+    bins.scale(w);  // byte mode: reuses binned at distance d / R, weight 1
+    for (std::size_t d = 0; d < reuses_at.size(); ++d) {
+      if (reuses_at[d] == 0) continue;
+      bins.add_spread(static_cast<double>(d) * w + 1.0, w, reuses_at[d] * w, reuse_bytes_at[d] * w);
+    }
+  }
   if (config.count_distinct && sampled_cold > 0) {
     // Cold misses: the counted distinct objects; their bytes at the sample's mean cold size.
     const double cold = distinct.estimate();

@@ -29,7 +29,19 @@
 //   (whose number is binomial: at R = 1% of 50,000 objects its standard deviation is 4.5%, which
 //   alone moves a curve of 43% cold misses by 0.02) but counted for the whole trace with a
 //   HyperLogLog (analysis/cardinality.h, 0.4% error); sampling then only estimates the reuse misses
-//   (our refinement of SHARDS).
+//   (our refinement of SHARDS). With `realised_rate` (default) in fixed-rate mode, those reuses
+//   are weighed, and their sampled distances scaled, by the realised rate r = sampled objects /
+//   counted distinct objects instead of R, whenever the sample's size swings more than the count
+//   errs ((1 - R) / sampled objects above the HyperLogLog's relative variance; at R = 1% up to
+//   about 60,000 sampled objects, and never at R = 1). That is the Hajek estimator (the mean per
+//   sampled object times the number of objects; Sarndal, Swensson & Wretman, "Model Assisted
+//   Survey Sampling", 1992): it removes the binomial swing of the sample's size from every point,
+//   and since a long reuse window holds most of the objects, much of the swing of its sampled
+//   distance too; unlike a ratio on request counts it gives a hot object no more say than any
+//   other. Fixed size needs no such step: its rate already comes from the sample it keeps. On
+//   the shared cloudPhysics sample at 1% (objects, seeds 1-200) the mean MAE falls from 0.0183
+//   to 0.0123; byte mode applies r to the weights only (scaling byte distances would need the
+//   trace's distinct bytes), 0.0199 to 0.0168.
 // - mini (any policy): the sampled trace replayed (replay/replay.h, all sizes in parallel)
 //   through caches of size R x C, rounded, at least 1 (Waldspurger et al., ATC 2017). `adjust`
 //   applies the same normalisation by the real request count. With `count_distinct` (default),
@@ -95,6 +107,9 @@ struct ShardsConfig {
   // Count the trace's distinct objects (its cold misses) with a 64 KiB HyperLogLog instead of
   // extrapolating them from the sampled objects.
   bool count_distinct = true;
+  // Fixed rate with count_distinct: weigh and scale distances by the realised rate (sampled
+  // objects / counted distinct objects) instead of R.
+  bool realised_rate = true;
 };
 
 struct MiniConfig {

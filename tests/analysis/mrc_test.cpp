@@ -115,8 +115,8 @@ TEST_CASE("SHARDS on the shared trace: MAE <= 0.01 at 10% sampling; SHARDS_adj a
     const double e10 = mae(*tenth, *exact);
     CHECK(e10 <= 0.01);
     // At 1% SHARDS_adj cuts the error of the unadjusted estimator (normalised by the sampled
-    // weight) by a factor of about seven on seeds 1-8 (objects: 0.0135 against 0.093). What the
-    // 1% error is over many seeds, and why it stays above 0.01, is the next test's subject.
+    // weight) by a factor of about ten on seeds 1-8 (objects: 0.0098 against 0.094). What the
+    // 1% error is over many seeds, and what sets it, is the next test's subject.
     cfg.rate = 0.01;
     double sum = 0, sum_plain = 0;
     for (std::uint64_t seed = 1; seed <= 8; ++seed) {
@@ -174,21 +174,24 @@ ReuseNeeds reuse_needs(TraceReader& reader, CapacityUnit unit) {
 
 }  // namespace
 
-TEST_CASE("SHARDS at 1% on the shared trace: the sample, not the estimator, sets the floor") {
+TEST_CASE("SHARDS at 1% on the shared trace: the error floor of the sample") {
   // With R = 1% of cloudPhysics' 48,974 objects, about 490 are sampled. What the sample alone
-  // costs is measured with an oracle that knows, for every sampled object, its exact misses m_i(C)
-  // in the full trace at every size (no distance estimation at all) and the exact cold-miss count,
-  // and scales the sampled misses by 1/R: the Horvitz-Thompson estimator, which is what SHARDS_adj
-  // amounts to. It is unbiased, with variance (1 - R) / R x sum_i m_i(C)^2 / N^2 (each object is
-  // included independently with probability R). Measured over seeds 1-200 (objects): oracle mean
-  // MAE 0.0108 (median 0.0097; 99 of the 200 seeds above 0.01), SHARDS mean 0.0183 (median
-  // 0.0164, 10th-90th percentile 0.0076 to 0.0330); bytes: oracle 0.0110, SHARDS 0.0199. SHARDS'
-  // extra error is its distance estimate (d / R from d ~ Binomial(D, R) sampled objects in the
-  // reuse window: +-4% of the working set at the curve's cliffs near 20%, 35% and 77%). The
-  // variance comes from the many objects requested a few times, not from a few hot ones: also
-  // tracking the 100 (1,000; 5,000) most requested objects exactly (Carra & Neglia, "Efficient
-  // Miss Ratio Curve Computation for Heterogeneous Content Popularity", USENIX ATC 2020) lowers
-  // this oracle only to 0.0108 (0.0102; 0.0085), measured with a scratch variant of it.
+  // costs is measured with oracles that know, for every sampled object, its exact misses m_i(C)
+  // in the full trace at every size (no distance estimation at all) and the exact cold-miss
+  // count. Scaling the sampled misses by 1/R (the Horvitz-Thompson estimator, what SHARDS_adj
+  // amounts to) is unbiased, with variance (1 - R) / R x sum_i m_i(C)^2 / N^2 (each object is
+  // included independently with probability R); scaling them by the realised rate r = sampled
+  // objects / objects (what shards_lru_mrc does by default) removes the swing of the sample's
+  // size. Measured over seeds 1-200, objects: oracle by R mean MAE 0.0108 (median 0.0097, 99
+  // of 200 seeds above 0.01), oracle by r 0.0085 (median 0.0075, 60 above); SHARDS 0.0123
+  // (median 0.0112, 10th-90th percentile 0.0056 to 0.0205), 0.0183 when scaled by R. Bytes:
+  // oracles 0.0110 and 0.0086, SHARDS 0.0168 (0.0199 by R). What SHARDS adds to its oracle is
+  // its distance estimate (d sampled objects of a reuse window of D objects: the exact curve's
+  // cliffs near 20%, 35% and 77% get smeared). The variance comes from the many objects
+  // requested a few times, not from a few hot ones: also tracking the 100 (1,000; 5,000) most
+  // requested objects exactly (Carra & Neglia, "Efficient Miss Ratio Curve Computation for
+  // Heterogeneous Content Popularity", USENIX ATC 2020) lowers the oracle by R only to 0.0108
+  // (0.0102; 0.0085), measured with a scratch variant of it.
   auto path = cachescope::testing::shared_trace("cloudPhysicsIO.oracleGeneral.bin");
   if (!path) return;
   auto reader = open_trace(*path);
@@ -206,7 +209,7 @@ TEST_CASE("SHARDS at 1% on the shared trace: the sample, not the estimator, sets
     const std::size_t k = sizes.size();
 
     std::vector<double> oracle_sum(k), oracle_sq(k);
-    std::vector<double> oracle_maes, shards_maes;
+    std::vector<double> oracle_maes, realised_maes, shards_maes, nominal_maes;
     double rate = 0;
     for (int seed = 1; seed <= kSeeds; ++seed) {
       auto sampler = SpatialSampler::with_rate(0.01, static_cast<std::uint64_t>(seed));
@@ -216,7 +219,8 @@ TEST_CASE("SHARDS at 1% on the shared trace: the sample, not the estimator, sets
       for (std::size_t i = 0; i < reuse.ids.size(); ++i) {
         if (sampler->sampled(reuse.ids[i])) sampled.push_back(i);
       }
-      double oracle_err = 0;
+      const double realised = static_cast<double>(sampled.size()) / objects;
+      double oracle_err = 0, realised_err = 0;
       for (std::size_t j = 0; j < k; ++j) {
         double m = 0;
         for (std::size_t i : sampled) m += reuse.misses(i, sizes[j].capacity);
@@ -224,14 +228,20 @@ TEST_CASE("SHARDS at 1% on the shared trace: the sample, not the estimator, sets
         oracle_sum[j] += err;
         oracle_sq[j] += err * err;
         oracle_err += std::abs(err);
+        realised_err += std::abs((objects + m / realised) / n - exact->points[j].miss_ratio);
       }
       oracle_maes.push_back(oracle_err / static_cast<double>(k));
+      realised_maes.push_back(realised_err / static_cast<double>(k));
       ShardsConfig cfg;
       cfg.rate = 0.01;
       cfg.seed = static_cast<std::uint64_t>(seed);
       auto shards = shards_lru_mrc(**reader, unit, sizes, cfg);
       REQUIRE(shards);
       shards_maes.push_back(mae(*shards, *exact));
+      cfg.realised_rate = false;
+      auto nominal = shards_lru_mrc(**reader, unit, sizes, cfg);
+      REQUIRE(nominal);
+      nominal_maes.push_back(mae(*nominal, *exact));
     }
     // The oracle is unbiased and its spread is the formula's, at every size.
     for (std::size_t j = 0; j < k; ++j) {
@@ -255,30 +265,38 @@ TEST_CASE("SHARDS at 1% on the shared trace: the sample, not the estimator, sets
       return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
     };
     const double oracle = mean_of(oracle_maes), shards = mean_of(shards_maes);
+    const double oracle_realised = mean_of(realised_maes), nominal = mean_of(nominal_maes);
     const auto above =
         std::count_if(oracle_maes.begin(), oracle_maes.end(), [](double e) { return e > 0.01; });
+    const auto realised_above = std::count_if(realised_maes.begin(), realised_maes.end(),
+                                              [](double e) { return e > 0.01; });
     auto quantile = [](std::vector<double> v, double q) {
       std::sort(v.begin(), v.end());
       return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
     };
-    WARN("cloudPhysics at 1%, " << unit_name << ", seeds 1-" << kSeeds << ": SHARDS mean MAE "
-                                << shards << " (median " << quantile(shards_maes, 0.5) << ", p10 "
-                                << quantile(shards_maes, 0.1) << ", p90 "
-                                << quantile(shards_maes, 0.9) << "); oracle with exact distances "
-                                << oracle << " (median " << quantile(oracle_maes, 0.5) << "; "
-                                << above << " seeds above 0.01)");
-    // Issue 6's 0.01 is below what this sample allows: even exact distances leave a mean above it.
+    WARN("cloudPhysics at 1%, "
+         << unit_name << ", seeds 1-" << kSeeds << ": SHARDS mean MAE " << shards << " (median "
+         << quantile(shards_maes, 0.5) << ", p10 " << quantile(shards_maes, 0.1) << ", p90 "
+         << quantile(shards_maes, 0.9) << "; " << nominal << " scaled by R); oracles with exact "
+         << "distances: scaled by R " << oracle << " (median " << quantile(oracle_maes, 0.5) << ", "
+         << above << " seeds above 0.01), by the realised rate " << oracle_realised << " (median "
+         << quantile(realised_maes, 0.5) << ", " << realised_above << " seeds above 0.01)");
+    // Scaled by R, even exact distances leave a mean above issue 6's 0.01; scaled by the realised
+    // rate, exact distances reach it on average, SHARDS' estimated ones do not.
     CHECK(oracle > 0.01);
     CHECK(above >= kSeeds / 4);
-    // SHARDS pays for estimating distances on top of the sample, within documented bounds.
-    CHECK(shards > oracle);
-    CHECK(shards < (unit == CapacityUnit::kObjects ? 0.021 : 0.023));
+    CHECK(oracle_realised < 0.8 * oracle);
+    CHECK(shards > oracle_realised);
+    // Byte mode applies the realised rate to the weights only.
+    CHECK(shards < (unit == CapacityUnit::kObjects ? 0.8 : 0.9) * nominal);
+    CHECK(shards < (unit == CapacityUnit::kObjects ? 0.014 : 0.019));
   }
 }
 
 TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
   // 2M requests keep the test short; the 10M-request figure is in the README. Measured here:
-  // SHARDS 0.0009, fixed-size SHARDS 0.0016, mini 0.0015; the bounds leave room for another
+  // SHARDS 0.0027 (0.0009 scaled by R; over seeds 1-20 the realised rate gives a mean of 0.0035
+  // against 0.0044), fixed-size SHARDS 0.0016, mini 0.0009; the bounds leave room for another
   // compiler's rounding, well inside the issue's 0.01.
   auto reader = generated("zipf:alpha=1.0,objects=200000,requests=2000000,seed=5");
   const auto sizes = percent_sizes(*reader, CapacityUnit::kObjects);
@@ -292,7 +310,7 @@ TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
   CHECK(shards->sampled_requests > 10000);
   CHECK(shards->sampled_requests < 30000);
   const double e_shards = mae(*shards, *exact);
-  CHECK(e_shards <= 0.003);
+  CHECK(e_shards <= 0.004);
 
   ShardsConfig fixed;
   fixed.rate = 1.0;
