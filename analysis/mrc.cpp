@@ -175,6 +175,11 @@ class FirstRequestReader final : public TraceReader {
   std::uint64_t first_bytes_ = 0;
 };
 
+// The relative variance of a 2^16-register HyperLogLog count (analysis/cardinality.h): the
+// realised rate (sampled objects / counted objects) replaces R only when the sample's size
+// swings more, (1 - R) / sampled objects above it.
+constexpr double kCountRelativeVariance = 1.04 * 1.04 / 65536.0;
+
 double ratio(double num, double den) { return den > 0 ? std::clamp(num / den, 0.0, 1.0) : 0.0; }
 
 Status check_sizes(const std::vector<MrcSize>& sizes) {
@@ -367,7 +372,6 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
     // about 60,000 sampled objects).
     const double n = static_cast<double>(curve.sampled_objects);
     const double counted = distinct.estimate();
-    constexpr double kCountRelativeVariance = 1.04 * 1.04 / 65536.0;
     double scale_rate = rate;
     if (n > 0 && counted > 0 && (1 - rate) / n > kCountRelativeVariance) {
       scale_rate = std::min(1.0, n / counted);
@@ -410,14 +414,18 @@ Expected<MissRatioCurve> mini_sim_mrc(TraceReader& reader, CapacityUnit unit,
   auto report = run_replay(
       firsts, replay_config(sizes, unit, config.policy, config.seed, config.threads, rate));
   if (!report) return std::move(report).error();
-  // Cold misses: the counted distinct objects in place of the sampled ones scaled by 1 / R (in
-  // sampled units for the unadjusted ratios); their bytes at the sample's mean first size.
-  double cold_fix = 0, cold_fix_bytes = 0;
-  if (config.count_distinct && firsts.first_requests() > 0) {
-    const double sampled_cold = static_cast<double>(firsts.first_requests());
-    const double mean_size = static_cast<double>(firsts.first_bytes()) / sampled_cold;
-    cold_fix = all.distinct() - sampled_cold / rate;
-    cold_fix_bytes = cold_fix * mean_size;
+  // Cold misses: the counted distinct objects in place of the sampled ones scaled by 1 / R;
+  // their bytes at the sample's mean first size. The other misses are scaled by 1 / R, or by the
+  // realised rate's inverse as shards does (adjusted ratios only).
+  const bool counted = config.count_distinct && firsts.first_requests() > 0;
+  const double sampled_cold = static_cast<double>(firsts.first_requests());
+  const double sampled_cold_bytes = static_cast<double>(firsts.first_bytes());
+  const double cold = counted ? all.distinct() : 0.0;
+  const double cold_bytes = counted ? cold * sampled_cold_bytes / sampled_cold : 0.0;
+  double reuse_weight = 1.0 / rate;
+  if (counted && config.adjust && config.realised_rate &&
+      (1 - rate) / sampled_cold > kCountRelativeVariance) {
+    reuse_weight = std::max(1.0, cold / sampled_cold);
   }
   MissRatioCurve curve;
   curve.method = MrcMethod::kMini;
@@ -433,9 +441,12 @@ Expected<MissRatioCurve> mini_sim_mrc(TraceReader& reader, CapacityUnit unit,
     p.capacity = sizes[i].capacity;
     p.label = sizes[i].label;
     p.simulated_capacity = res.capacity;
-    p.misses = std::max(0.0, static_cast<double>(res.counters.misses) / rate + cold_fix);
+    const auto misses = static_cast<double>(res.counters.misses);
+    const auto missed_bytes = static_cast<double>(res.counters.bytes_missed);
+    p.misses = counted ? std::max(0.0, misses - sampled_cold) * reuse_weight + cold : misses / rate;
     const double bytes_missed =
-        std::max(0.0, static_cast<double>(res.counters.bytes_missed) / rate + cold_fix_bytes);
+        counted ? std::max(0.0, missed_bytes - sampled_cold_bytes) * reuse_weight + cold_bytes
+                : missed_bytes / rate;
     if (config.adjust) {
       p.miss_ratio = ratio(p.misses, static_cast<double>(curve.requests));
       p.byte_miss_ratio = ratio(bytes_missed, static_cast<double>(curve.bytes_requested));

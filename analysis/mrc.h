@@ -47,7 +47,9 @@
 //   applies the same normalisation by the real request count. With `count_distinct` (default),
 //   as for shards, the cold misses are the trace's distinct objects counted with a HyperLogLog
 //   rather than the sampled objects / R: every policy misses an object's first request, so the
-//   sampled first requests are taken out of the scaled misses and the counted ones put in.
+//   sampled first requests are taken out of the scaled misses and the counted ones put in; with
+//   `realised_rate` the other misses weigh 1 / r as in shards (the cache sizes stay R x C: r is
+//   known only at the end of the pass).
 //
 // Thread-safety: each call uses the reader it is handed; mini starts and joins replay workers.
 #pragma once
@@ -119,6 +121,7 @@ struct MiniConfig {
   unsigned threads = 0;    // 0: one per hardware thread
   bool adjust = true;
   bool count_distinct = true;  // as ShardsConfig::count_distinct
+  bool realised_rate = true;   // as ShardsConfig::realised_rate, for the misses' weights
 };
 
 // Each rewinds `reader` first. Sizes may come in any order; capacities must be > 0.

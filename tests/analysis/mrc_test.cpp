@@ -296,8 +296,8 @@ TEST_CASE("SHARDS at 1% on the shared trace: the error floor of the sample") {
 TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
   // 2M requests keep the test short; the 10M-request figure is in the README. Measured here:
   // SHARDS 0.0027 (0.0009 scaled by R; over seeds 1-20 the realised rate gives a mean of 0.0035
-  // against 0.0044), fixed-size SHARDS 0.0016, mini 0.0009; the bounds leave room for another
-  // compiler's rounding, well inside the issue's 0.01.
+  // against 0.0044), fixed-size SHARDS 0.0016, mini 0.0018 (0.0015 before its cold misses were
+  // counted); the bounds leave room for another compiler's rounding, well inside the issue's 0.01.
   auto reader = generated("zipf:alpha=1.0,objects=200000,requests=2000000,seed=5");
   const auto sizes = percent_sizes(*reader, CapacityUnit::kObjects);
   auto exact = exact_lru_mrc(*reader, CapacityUnit::kObjects, sizes);
@@ -334,12 +334,13 @@ TEST_CASE("SHARDS and mini at 1% are within 0.01 MAE on a Zipf trace") {
                               << fs->rate << "), mini " << e_mini);
 }
 
-TEST_CASE("mini at 1% on the shared trace: cold misses counted, not extrapolated") {
+TEST_CASE("mini at 1% on the shared trace: cold misses counted, the realised rate") {
   // Every policy misses an object's first request, so mini can take the sample's first requests
   // out of its scaled misses and put the trace's distinct objects (HyperLogLog) in, as SHARDS
-  // does. With 490 sampled objects the extrapolated count alone is off by 4.5% (binomial) of a
-  // 43% cold-miss floor. Measured (LRU, objects, seeds 1-20): mean MAE 0.0160 counted, 0.0255
-  // extrapolated; over seeds 1-40 0.0178 and 0.0302.
+  // does, and weigh the other misses by the realised rate. With 490 sampled objects the
+  // extrapolated count alone is off by 4.5% (binomial) of a 43% cold-miss floor. Measured (LRU,
+  // objects, seeds 1-20): mean MAE 0.0134, 0.0255 with neither; over seeds 1-40 0.0139, 0.0178
+  // with the cold misses counted but R for the weights, 0.0302 with neither.
   auto path = cachescope::testing::shared_trace("cloudPhysicsIO.oracleGeneral.bin");
   if (!path) return;
   auto reader = open_trace(*path);
@@ -368,10 +369,10 @@ TEST_CASE("mini at 1% on the shared trace: cold misses counted, not extrapolated
     CHECK(on->points.back().miss_ratio == Approx(exact->points.back().miss_ratio).margin(0.004));
   }
   WARN("cloudPhysics mini LRU at 1%, seeds 1-" << kSeeds << ": mean MAE " << counted / kSeeds
-                                               << " with counted cold misses, "
-                                               << extrapolated / kSeeds << " extrapolated");
-  CHECK(counted < 0.75 * extrapolated);
-  CHECK(counted / kSeeds < 0.02);
+                                               << ", " << extrapolated / kSeeds
+                                               << " with cold misses extrapolated and R");
+  CHECK(counted < 0.65 * extrapolated);
+  CHECK(counted / kSeeds < 0.016);
 }
 
 TEST_CASE("mini simulation of another policy follows its full simulation") {
