@@ -30,9 +30,6 @@
 // Thread-safety: none. One thread owns a cache; `ShardedCache` (later) locks per shard.
 #pragma once
 
-#include <absl/container/flat_hash_set.h>
-#include <absl/hash/hash.h>
-
 #include <algorithm>
 #include <array>
 #include <concepts>
@@ -43,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/id_index.h"
 #include "policies/policy.h"
 #include "policies/registry.h"
 
@@ -114,21 +112,19 @@ class BasicCache {
   bool access(ObjId id, std::uint32_t size, std::int64_t next_access) {
     ++counters_.requests;
     counters_.bytes_requested += size;
-    // One probe of the index either way: a miss claims its entry at once (evictions erase other
-    // entries, which leaves this iterator valid), and fills in the slot once it has one.
     // With index ghosts, an entry found may be a ghost's: then this is a miss that reuses it.
-    auto [it, fresh] = index_.insert(IndexEntry{id, kNoSlot});
-    if (!fresh && is_resident(it->slot)) {
-      hit(it->slot, size, next_access);
+    const std::uint64_t h = IdIndex::hash(id);
+    const IdIndex::Entry* e = index_.find(id, h);
+    if (e != nullptr && is_resident(e->value)) {
+      hit(e->value, size, next_access);
       return true;
     }
-    const Slot ghost = fresh ? kNoSlot : it->slot;
+    const Slot ghost = e != nullptr ? e->value : kNoSlot;
     ++counters_.misses;
     counters_.bytes_missed += size;
     const std::uint64_t charge = charge_of(size);
     if (charge > capacity_) {
       ++counters_.too_large;
-      if (fresh) index_.erase(it);
       return false;
     }
     // An admission filter (policies/admission.h) may turn the fill down; too-large objects are
@@ -136,7 +132,6 @@ class BasicCache {
     if constexpr (requires(P & p, ObjId x, std::uint32_t z) { p.admit(x, z); }) {
       if (!policy_.admit(id, size)) {
         ++counters_.not_admitted;
-        if (fresh) index_.erase(it);
         return false;
       }
     }
@@ -147,7 +142,7 @@ class BasicCache {
     if (!expires_.empty()) expires_[s] = 0;
     used_ += charge;
     ++resident_;
-    it->slot = s;
+    place(id, h, s, ghost);
     policy_.on_insert(s, id, charge, next_access);
     finish_miss();
     return false;
@@ -271,11 +266,11 @@ class BasicCache {
   // miss. An expired object is removed and reported as a miss. Does not touch the counters the
   // replay path keeps; callers count their own hits and misses.
   Slot lookup(ObjId id, std::int64_t now, std::int64_t next_access = kNeverAgain) {
-    auto it = index_.find(id);
-    if (it == index_.end() || !is_resident(it->slot)) return kNoSlot;
-    const Slot s = it->slot;
+    IdIndex::Entry* e = index_.find(id);
+    if (e == nullptr || !is_resident(e->value)) return kNoSlot;
+    const Slot s = e->value;
     if (is_expired(s, now)) {
-      remove_slot(s, it, RemovalCause::kExpired);
+      remove_slot(s, e, RemovalCause::kExpired);
       return kNoSlot;
     }
     policy_.on_hit(s, next_access);
@@ -284,26 +279,26 @@ class BasicCache {
 
   // Like lookup, but does not count as an access for the policy (EXISTS, TTL queries).
   Slot peek(ObjId id, std::int64_t now) const {
-    auto it = index_.find(id);
-    if (it == index_.end() || !is_resident(it->slot) || is_expired(it->slot, now)) return kNoSlot;
-    return it->slot;
+    const IdIndex::Entry* e = index_.find(id);
+    if (e == nullptr || !is_resident(e->value) || is_expired(e->value, now)) return kNoSlot;
+    return e->value;
   }
 
   // Stores `id` with `size` bytes, replacing a resident copy. Returns its slot, or kNoSlot when
   // the object is larger than the whole cache (any old copy is then removed too).
   Slot insert(ObjId id, std::uint32_t size, std::int64_t expires_at,
               std::int64_t next_access = kNeverAgain) {
-    if (auto it = index_.find(id); it != index_.end() && is_resident(it->slot)) {
-      remove_slot(it->slot, it, RemovalCause::kErased);
+    if (IdIndex::Entry* e = index_.find(id); e != nullptr && is_resident(e->value)) {
+      remove_slot(e->value, e, RemovalCause::kErased);
     }
     return insert_new(id, size, expires_at, next_access);
   }
 
   // Removes `id`; false if it was not resident.
   bool erase(ObjId id) {
-    auto it = index_.find(id);
-    if (it == index_.end() || !is_resident(it->slot)) return false;
-    remove_slot(it->slot, it, RemovalCause::kErased);
+    IdIndex::Entry* e = index_.find(id);
+    if (e == nullptr || !is_resident(e->value)) return false;
+    remove_slot(e->value, e, RemovalCause::kErased);
     return true;
   }
 
@@ -338,13 +333,8 @@ class BasicCache {
 
   // Removes every resident object (as erased; a policy's ghosts stay).
   void clear() {
-    if constexpr (kGhostCapable) {
-      for (Slot s = 0; s < slots_.size(); ++s) {
-        if (slots_[s].live) remove_slot(s, index_.find(slots_[s].id), RemovalCause::kErased);
-      }
-    } else {
-      while (!index_.empty())
-        remove_slot(index_.begin()->slot, index_.begin(), RemovalCause::kErased);
+    for (Slot s = 0; s < slots_.size(); ++s) {
+      if (slots_[s].live) remove_slot(s, index_.find(slots_[s].id), RemovalCause::kErased);
     }
   }
 
@@ -357,8 +347,8 @@ class BasicCache {
   std::uint64_t object_count() const noexcept { return resident_; }
   bool byte_mode() const noexcept { return byte_mode_; }
   bool contains(ObjId id) const {
-    auto it = index_.find(id);
-    return it != index_.end() && is_resident(it->slot);
+    const IdIndex::Entry* e = index_.find(id);
+    return e != nullptr && is_resident(e->value);
   }
   // Index ghosts (see the top of this file): whether the policy keeps its ghosts here, index
   // entries in all (resident, ghost and stale), and how often stale ghost entries were swept.
@@ -377,38 +367,12 @@ class BasicCache {
   // Calls f(id, slot, size) for every resident object, in unspecified order.
   template <class F>
   void for_each(F&& f) const {
-    for (const IndexEntry e : index_) {
-      if (is_resident(e.slot)) f(e.id, e.slot, slots_[e.slot].size);
-    }
+    index_.for_each([&](ObjId id, Slot s) {
+      if (is_resident(s)) f(id, s, slots_[s].size);
+    });
   }
 
  private:
-  // The index: id -> slot in 12-byte entries (a map's pair<ObjId, Slot> would pad to 16), looked
-  // up by id alone. Hash and equality read only `id`, so `slot` may change in place (mutable: a
-  // set's elements are const), e.g. an entry inserted with kNoSlot and filled in once placed.
-#pragma pack(push, 4)
-  struct IndexEntry {
-    ObjId id;
-    mutable Slot slot;
-  };
-#pragma pack(pop)
-  static_assert(sizeof(IndexEntry) == 12);
-  struct IndexHash {
-    using is_transparent = void;
-    std::size_t operator()(ObjId id) const noexcept { return absl::Hash<ObjId>()(id); }
-    std::size_t operator()(const IndexEntry& e) const noexcept { return (*this)(ObjId{e.id}); }
-  };
-  struct IndexEq {
-    using is_transparent = void;
-    static ObjId id(ObjId x) noexcept { return x; }
-    static ObjId id(const IndexEntry& e) noexcept { return e.id; }
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const noexcept {
-      return id(a) == id(b);
-    }
-  };
-  using Index = absl::flat_hash_set<IndexEntry, IndexHash, IndexEq>;
-
   static constexpr bool kGhostCapable = IndexGhostPolicy<P>;
   // Resident slots are below this; index ghosts' tags at or above it (kNoSlot included).
   static constexpr Slot kSlotLimit = [] {
@@ -446,7 +410,7 @@ class BasicCache {
       auto& u = policy_.ghost_updates();
       if (!u.retagged.empty()) {
         for (const auto& [gid, tag] : u.retagged) {
-          if (auto it = index_.find(gid); it != index_.end()) it->slot = tag;
+          if (IdIndex::Entry* e = index_.find(gid)) e->value = tag;
         }
         u.retagged.clear();
       }
@@ -464,9 +428,7 @@ class BasicCache {
 
   void sweep_ghosts() {
     if constexpr (kGhostCapable) {
-      absl::erase_if(index_, [this](const IndexEntry& e) {
-        return !is_resident(e.slot) && !policy_.ghost_valid(e.slot);
-      });
+      index_.erase_if([this](ObjId, Slot v) { return !is_resident(v) && !policy_.ghost_valid(v); });
       ghost_sweep_at_ = std::max<std::size_t>(1024, 2 * index_.size());
       policy_.on_ghost_sweep();
       ++ghost_sweeps_;
@@ -479,8 +441,8 @@ class BasicCache {
 
   // The entry's value: a resident slot, a ghost tag, or kNoSlot when there is none.
   Slot find_entry(ObjId id) const {
-    auto it = index_.find(id);
-    return it == index_.end() ? kNoSlot : it->slot;
+    const IdIndex::Entry* e = index_.find(id);
+    return e == nullptr ? kNoSlot : e->value;
   }
   Slot find_slot(ObjId id) const {
     const Slot e = find_entry(id);
@@ -500,16 +462,18 @@ class BasicCache {
       return kNoSlot;
     }
     if constexpr (kGhostCapable) {
-      // The entry is claimed first: it may hold the id's ghost, which the policy is given.
-      auto [it, fresh] = index_.insert(IndexEntry{id, kNoSlot});
-      notify_miss(id, charge, fresh ? kNoSlot : it->slot);
+      // The entry may hold the id's ghost, which the policy is given.
+      const std::uint64_t h = IdIndex::hash(id);
+      const IdIndex::Entry* e = index_.find(id, h);
+      const Slot ghost = e != nullptr ? e->value : kNoSlot;
+      notify_miss(id, charge, ghost);
       while (used_ + charge > capacity_) evict_one();
       const Slot s = take_slot();
       slots_[s] = SlotRecord{id, size, 1};
       if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
       used_ += charge;
       ++resident_;
-      it->slot = s;
+      place(id, h, s, ghost);
       policy_.on_insert(s, id, charge, next);
       finish_miss();
       return s;
@@ -521,7 +485,7 @@ class BasicCache {
       if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
       used_ += charge;
       ++resident_;
-      index_.insert(IndexEntry{id, s});
+      index_.insert(id, s);
       policy_.on_insert(s, id, charge, next);
       return s;
     }
@@ -545,7 +509,7 @@ class BasicCache {
     if constexpr (kGhostCapable) {
       const Slot tag = index_ghosts_ ? policy_.take_ghost_tag() : kNoSlot;
       if (tag != kNoSlot) {
-        index_.find(slots_[s].id)->slot = tag;  // the victim's entry becomes its ghost
+        index_.find(slots_[s].id)->value = tag;  // the victim's entry becomes its ghost
         release_slot(s, RemovalCause::kEvicted);
         return;
       }
@@ -554,10 +518,21 @@ class BasicCache {
     release_slot(s, RemovalCause::kEvicted);
   }
 
-  void remove_slot(Slot s, typename Index::iterator it, RemovalCause cause) {
+  // Points `id` (hash h, just missed) at its new slot `s`: a new entry, or, if the miss found
+  // the id's ghost entry, that entry (evictions since the probe may have moved it, not removed
+  // it: the index changes for ghosts only in finish_miss).
+  void place(ObjId id, std::uint64_t h, Slot s, Slot ghost) {
+    if (ghost != kNoSlot) {
+      index_.find(id, h)->value = s;
+    } else {
+      index_.insert(id, h, s);
+    }
+  }
+
+  void remove_slot(Slot s, IdIndex::Entry* e, RemovalCause cause) {
     policy_.on_erase(s);
     if (cause == RemovalCause::kExpired) ++counters_.expirations;
-    index_.erase(it);
+    index_.erase(e);
     release_slot(s, cause);
   }
 
@@ -595,7 +570,7 @@ class BasicCache {
   bool byte_mode_;
   bool resize_on_hit_;
   P policy_;
-  Index index_;
+  IdIndex index_;
   // Per-slot record, 16 bytes: what an eviction or expiry needs sits in one cache line.
   struct SlotRecord {
     ObjId id = 0;
@@ -607,7 +582,7 @@ class BasicCache {
   std::vector<Slot> free_;
   std::uint64_t expire_cursor_ = 0;
   bool index_ghosts_ = false;
-  std::size_t ghost_eager_limit_ = 65536;  // entries: about 800 KiB of index
+  std::size_t ghost_eager_limit_ = 65536;  // entries: an index of 1-2 MiB
   std::size_t ghost_sweep_at_ = 1024;
   std::uint64_t ghost_sweeps_ = 0;
   CacheCounters counters_;
