@@ -110,10 +110,14 @@ class BasicCache {
   // A read of `id` (of `size` bytes). Returns true on a hit; on a miss inserts the object if it
   // fits. `next_access` is only used by offline policies. Ignores TTLs.
   bool access(ObjId id, std::uint32_t size, std::int64_t next_access) {
+    return access_hashed(id, IdIndex::hash(id), size, next_access);
+  }
+
+  // access() with the id's index hash (IdIndex::hash) computed by the caller.
+  bool access_hashed(ObjId id, std::uint64_t h, std::uint32_t size, std::int64_t next_access) {
     ++counters_.requests;
     counters_.bytes_requested += size;
     // With index ghosts, an entry found may be a ghost's: then this is a miss that reuses it.
-    const std::uint64_t h = IdIndex::hash(id);
     const IdIndex::Entry* e = index_.find(id, h);
     if (e != nullptr && is_resident(e->value)) {
       hit(e->value, size, next_access);
@@ -158,7 +162,7 @@ class BasicCache {
   // loaded by then (`prefetch_neighbours`). A remembered slot is only a guess -- requests in
   // between may evict or insert -- so a request trusts it only if the slot still holds the same id,
   // and searches the index again otherwise. Caches with few slots take a plainer loop (see
-  // kSmallSlots).
+  // kSmallSlots). Both loops request ahead what the next eviction will touch (`VictimHints`).
   template <class Range>
   void access_all(const Range& requests) {
     constexpr std::size_t kFar = 16;
@@ -170,31 +174,31 @@ class BasicCache {
     const std::size_t n = std::size(requests);
     const auto* r = std::data(requests);
     if (slots_.size() < kSmallSlots) {
-      // A small cache's index and metadata stay in the CPU caches: the bookkeeping below would
-      // cost more than the memory stalls it hides (measured: LRU at 7,630 objects is ~15% slower
-      // with it, at 76,303 ~35% faster). Only the index probe (and the policy's maps) go ahead.
+      // A small cache's index and metadata stay in the L2 cache: the bookkeeping below would
+      // cost more than the stalls it hides (measured: LRU at 7,630 objects is ~15% slower with
+      // it, at 76,303 ~35% faster). Only the index probe (and the policy's maps) go ahead, with
+      // the hash kept for the request itself, and the next victim's lines: an eviction is a
+      // chain of dependent loads (victim -> its record -> its index entry) on every miss.
+      std::uint64_t hashes[kNear];
+      for (std::size_t i = 0; i < std::min(n, kNear); ++i) hashes[i] = IdIndex::hash(r[i].id);
+      VictimHints victims;
       for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t h = hashes[i % kNear];
         if (i + kNear < n) {
-          index_.prefetch(r[i + kNear].id);
+          const std::uint64_t ahead = IdIndex::hash(r[i + kNear].id);
+          index_.prefetch_hash(ahead);
+          hashes[i % kNear] = ahead;
           if constexpr (requires(const P& p, ObjId x) { p.prefetch(x); }) {
             policy_.prefetch(r[i + kNear].id);
           }
         }
-        access(r[i].id, r[i].size, r[i].next_access);
+        const bool was_hit = access_hashed(r[i].id, h, r[i].size, r[i].next_access);
+        hint_victims(victims, was_hit);
       }
       return;
     }
     Slot guess[kNear];
-    // After a miss, the slots the next eviction will likely pick (`likely_victims`): their
-    // records are requested at once (step 0), and after the next request what the eviction will
-    // look up through them (step 1): the index entry it erases, and the policy's own, e.g. a
-    // ghost list's entry for the victim's id. A victim that stays the same is not asked again.
-    constexpr bool kHintsVictims = requires(const P& p, Slot x) {
-      p.likely_victims();
-      p.prefetch_victim(x, 0);
-    };
-    std::array<Slot, 2> victims{kNoSlot, kNoSlot};
-    std::array<std::uint8_t, 2> victim_step{0, 0};  // the next prefetch step; 2 = done
+    VictimHints victims;
     for (std::size_t i = 0; i < std::min(n, kNear); ++i) guess[i] = find_slot(r[i].id);
     for (std::size_t i = 0; i < n; ++i) {
       if (i + kFar < n) index_.prefetch(r[i + kFar].id);
@@ -235,29 +239,7 @@ class BasicCache {
       } else {
         was_hit = access(id, r[i].size, r[i].next_access);
       }
-      if constexpr (kHintsVictims) {
-        if (!was_hit) {
-          const std::array<Slot, 2> next = policy_.likely_victims();
-          for (std::size_t k = 0; k < 2; ++k) {
-            if (next[k] != victims[k]) {
-              victims[k] = next[k];
-              victim_step[k] = 0;
-            }
-          }
-        }
-        for (std::size_t k = 0; k < 2; ++k) {
-          const Slot v = victims[k];
-          if (v == kNoSlot || victim_step[k] > 1) continue;
-          if (victim_step[k] == 0) {
-            __builtin_prefetch(&slots_[v]);
-            policy_.prefetch_victim(v, 0);
-          } else {
-            index_.prefetch(slots_[v].id);
-            policy_.prefetch_victim(v, 1);
-          }
-          ++victim_step[k];
-        }
-      }
+      hint_victims(victims, was_hit);
     }
   }
 
@@ -374,6 +356,46 @@ class BasicCache {
 
  private:
   static constexpr bool kGhostCapable = IndexGhostPolicy<P>;
+
+  // For access_all: after a miss, the slots the next eviction will likely pick
+  // (`likely_victims`): their records are requested at once (step 0), and after the next request
+  // what the eviction will look up through them (step 1): the index entry it erases, and the
+  // policy's own, e.g. a ghost list's entry for the victim's id. A victim that stays the same is
+  // not asked again.
+  static constexpr bool kHintsVictims = requires(const P& p, Slot x) {
+    p.likely_victims();
+    p.prefetch_victim(x, 0);
+  };
+  struct VictimHints {
+    std::array<Slot, 2> slots{kNoSlot, kNoSlot};
+    std::array<std::uint8_t, 2> step{0, 0};  // the next prefetch step; 2 = done
+  };
+  void hint_victims(VictimHints& v, bool was_hit) const noexcept {
+    if constexpr (kHintsVictims) {
+      if (!was_hit) {
+        const std::array<Slot, 2> next = policy_.likely_victims();
+        for (std::size_t k = 0; k < 2; ++k) {
+          if (next[k] != v.slots[k]) {
+            v.slots[k] = next[k];
+            v.step[k] = 0;
+          }
+        }
+      }
+      for (std::size_t k = 0; k < 2; ++k) {
+        const Slot s = v.slots[k];
+        if (s == kNoSlot || v.step[k] > 1) continue;
+        if (v.step[k] == 0) {
+          __builtin_prefetch(&slots_[s]);
+          policy_.prefetch_victim(s, 0);
+        } else {
+          index_.prefetch(slots_[s].id);
+          policy_.prefetch_victim(s, 1);
+        }
+        ++v.step[k];
+      }
+    }
+  }
+
   // Resident slots are below this; index ghosts' tags at or above it (kNoSlot included).
   static constexpr Slot kSlotLimit = [] {
     if constexpr (kGhostCapable) {
