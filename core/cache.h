@@ -30,9 +30,6 @@
 // Thread-safety: none. One thread owns a cache; `ShardedCache` (later) locks per shard.
 #pragma once
 
-#include <absl/container/flat_hash_set.h>
-#include <absl/hash/hash.h>
-
 #include <algorithm>
 #include <array>
 #include <concepts>
@@ -43,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/id_index.h"
 #include "policies/policy.h"
 #include "policies/registry.h"
 
@@ -112,23 +110,25 @@ class BasicCache {
   // A read of `id` (of `size` bytes). Returns true on a hit; on a miss inserts the object if it
   // fits. `next_access` is only used by offline policies. Ignores TTLs.
   bool access(ObjId id, std::uint32_t size, std::int64_t next_access) {
+    return access_hashed(id, IdIndex::hash(id), size, next_access);
+  }
+
+  // access() with the id's index hash (IdIndex::hash) computed by the caller.
+  bool access_hashed(ObjId id, std::uint64_t h, std::uint32_t size, std::int64_t next_access) {
     ++counters_.requests;
     counters_.bytes_requested += size;
-    // One probe of the index either way: a miss claims its entry at once (evictions erase other
-    // entries, which leaves this iterator valid), and fills in the slot once it has one.
     // With index ghosts, an entry found may be a ghost's: then this is a miss that reuses it.
-    auto [it, fresh] = index_.insert(IndexEntry{id, kNoSlot});
-    if (!fresh && is_resident(it->slot)) {
-      hit(it->slot, size, next_access);
+    const IdIndex::Entry* e = index_.find(id, h);
+    if (e != nullptr && is_resident(e->value)) {
+      hit(e->value, size, next_access);
       return true;
     }
-    const Slot ghost = fresh ? kNoSlot : it->slot;
+    const Slot ghost = e != nullptr ? e->value : kNoSlot;
     ++counters_.misses;
     counters_.bytes_missed += size;
     const std::uint64_t charge = charge_of(size);
     if (charge > capacity_) {
       ++counters_.too_large;
-      if (fresh) index_.erase(it);
       return false;
     }
     // An admission filter (policies/admission.h) may turn the fill down; too-large objects are
@@ -136,7 +136,6 @@ class BasicCache {
     if constexpr (requires(P & p, ObjId x, std::uint32_t z) { p.admit(x, z); }) {
       if (!policy_.admit(id, size)) {
         ++counters_.not_admitted;
-        if (fresh) index_.erase(it);
         return false;
       }
     }
@@ -147,7 +146,7 @@ class BasicCache {
     if (!expires_.empty()) expires_[s] = 0;
     used_ += charge;
     ++resident_;
-    it->slot = s;
+    place(id, h, s, ghost);
     policy_.on_insert(s, id, charge, next_access);
     finish_miss();
     return false;
@@ -163,7 +162,7 @@ class BasicCache {
   // loaded by then (`prefetch_neighbours`). A remembered slot is only a guess -- requests in
   // between may evict or insert -- so a request trusts it only if the slot still holds the same id,
   // and searches the index again otherwise. Caches with few slots take a plainer loop (see
-  // kSmallSlots).
+  // kSmallSlots). Both loops request ahead what the next eviction will touch (`VictimHints`).
   template <class Range>
   void access_all(const Range& requests) {
     constexpr std::size_t kFar = 16;
@@ -175,31 +174,31 @@ class BasicCache {
     const std::size_t n = std::size(requests);
     const auto* r = std::data(requests);
     if (slots_.size() < kSmallSlots) {
-      // A small cache's index and metadata stay in the CPU caches: the bookkeeping below would
-      // cost more than the memory stalls it hides (measured: LRU at 7,630 objects is ~15% slower
-      // with it, at 76,303 ~35% faster). Only the index probe (and the policy's maps) go ahead.
+      // A small cache's index and metadata stay in the L2 cache: the bookkeeping below would
+      // cost more than the stalls it hides (measured: LRU at 7,630 objects is ~15% slower with
+      // it, at 76,303 ~35% faster). Only the index probe (and the policy's maps) go ahead, with
+      // the hash kept for the request itself, and the next victim's lines: an eviction is a
+      // chain of dependent loads (victim -> its record -> its index entry) on every miss.
+      std::uint64_t hashes[kNear];
+      for (std::size_t i = 0; i < std::min(n, kNear); ++i) hashes[i] = IdIndex::hash(r[i].id);
+      VictimHints victims;
       for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t h = hashes[i % kNear];
         if (i + kNear < n) {
-          index_.prefetch(r[i + kNear].id);
+          const std::uint64_t ahead = IdIndex::hash(r[i + kNear].id);
+          index_.prefetch_hash(ahead);
+          hashes[i % kNear] = ahead;
           if constexpr (requires(const P& p, ObjId x) { p.prefetch(x); }) {
             policy_.prefetch(r[i + kNear].id);
           }
         }
-        access(r[i].id, r[i].size, r[i].next_access);
+        const bool was_hit = access_hashed(r[i].id, h, r[i].size, r[i].next_access);
+        hint_victims(victims, was_hit);
       }
       return;
     }
     Slot guess[kNear];
-    // After a miss, the slots the next eviction will likely pick (`likely_victims`): their
-    // records are requested at once (step 0), and after the next request what the eviction will
-    // look up through them (step 1): the index entry it erases, and the policy's own, e.g. a
-    // ghost list's entry for the victim's id. A victim that stays the same is not asked again.
-    constexpr bool kHintsVictims = requires(const P& p, Slot x) {
-      p.likely_victims();
-      p.prefetch_victim(x, 0);
-    };
-    std::array<Slot, 2> victims{kNoSlot, kNoSlot};
-    std::array<std::uint8_t, 2> victim_step{0, 0};  // the next prefetch step; 2 = done
+    VictimHints victims;
     for (std::size_t i = 0; i < std::min(n, kNear); ++i) guess[i] = find_slot(r[i].id);
     for (std::size_t i = 0; i < n; ++i) {
       if (i + kFar < n) index_.prefetch(r[i + kFar].id);
@@ -240,29 +239,7 @@ class BasicCache {
       } else {
         was_hit = access(id, r[i].size, r[i].next_access);
       }
-      if constexpr (kHintsVictims) {
-        if (!was_hit) {
-          const std::array<Slot, 2> next = policy_.likely_victims();
-          for (std::size_t k = 0; k < 2; ++k) {
-            if (next[k] != victims[k]) {
-              victims[k] = next[k];
-              victim_step[k] = 0;
-            }
-          }
-        }
-        for (std::size_t k = 0; k < 2; ++k) {
-          const Slot v = victims[k];
-          if (v == kNoSlot || victim_step[k] > 1) continue;
-          if (victim_step[k] == 0) {
-            __builtin_prefetch(&slots_[v]);
-            policy_.prefetch_victim(v, 0);
-          } else {
-            index_.prefetch(slots_[v].id);
-            policy_.prefetch_victim(v, 1);
-          }
-          ++victim_step[k];
-        }
-      }
+      hint_victims(victims, was_hit);
     }
   }
 
@@ -271,11 +248,11 @@ class BasicCache {
   // miss. An expired object is removed and reported as a miss. Does not touch the counters the
   // replay path keeps; callers count their own hits and misses.
   Slot lookup(ObjId id, std::int64_t now, std::int64_t next_access = kNeverAgain) {
-    auto it = index_.find(id);
-    if (it == index_.end() || !is_resident(it->slot)) return kNoSlot;
-    const Slot s = it->slot;
+    IdIndex::Entry* e = index_.find(id);
+    if (e == nullptr || !is_resident(e->value)) return kNoSlot;
+    const Slot s = e->value;
     if (is_expired(s, now)) {
-      remove_slot(s, it, RemovalCause::kExpired);
+      remove_slot(s, e, RemovalCause::kExpired);
       return kNoSlot;
     }
     policy_.on_hit(s, next_access);
@@ -284,26 +261,26 @@ class BasicCache {
 
   // Like lookup, but does not count as an access for the policy (EXISTS, TTL queries).
   Slot peek(ObjId id, std::int64_t now) const {
-    auto it = index_.find(id);
-    if (it == index_.end() || !is_resident(it->slot) || is_expired(it->slot, now)) return kNoSlot;
-    return it->slot;
+    const IdIndex::Entry* e = index_.find(id);
+    if (e == nullptr || !is_resident(e->value) || is_expired(e->value, now)) return kNoSlot;
+    return e->value;
   }
 
   // Stores `id` with `size` bytes, replacing a resident copy. Returns its slot, or kNoSlot when
   // the object is larger than the whole cache (any old copy is then removed too).
   Slot insert(ObjId id, std::uint32_t size, std::int64_t expires_at,
               std::int64_t next_access = kNeverAgain) {
-    if (auto it = index_.find(id); it != index_.end() && is_resident(it->slot)) {
-      remove_slot(it->slot, it, RemovalCause::kErased);
+    if (IdIndex::Entry* e = index_.find(id); e != nullptr && is_resident(e->value)) {
+      remove_slot(e->value, e, RemovalCause::kErased);
     }
     return insert_new(id, size, expires_at, next_access);
   }
 
   // Removes `id`; false if it was not resident.
   bool erase(ObjId id) {
-    auto it = index_.find(id);
-    if (it == index_.end() || !is_resident(it->slot)) return false;
-    remove_slot(it->slot, it, RemovalCause::kErased);
+    IdIndex::Entry* e = index_.find(id);
+    if (e == nullptr || !is_resident(e->value)) return false;
+    remove_slot(e->value, e, RemovalCause::kErased);
     return true;
   }
 
@@ -338,13 +315,8 @@ class BasicCache {
 
   // Removes every resident object (as erased; a policy's ghosts stay).
   void clear() {
-    if constexpr (kGhostCapable) {
-      for (Slot s = 0; s < slots_.size(); ++s) {
-        if (slots_[s].live) remove_slot(s, index_.find(slots_[s].id), RemovalCause::kErased);
-      }
-    } else {
-      while (!index_.empty())
-        remove_slot(index_.begin()->slot, index_.begin(), RemovalCause::kErased);
+    for (Slot s = 0; s < slots_.size(); ++s) {
+      if (slots_[s].live) remove_slot(s, index_.find(slots_[s].id), RemovalCause::kErased);
     }
   }
 
@@ -357,8 +329,8 @@ class BasicCache {
   std::uint64_t object_count() const noexcept { return resident_; }
   bool byte_mode() const noexcept { return byte_mode_; }
   bool contains(ObjId id) const {
-    auto it = index_.find(id);
-    return it != index_.end() && is_resident(it->slot);
+    const IdIndex::Entry* e = index_.find(id);
+    return e != nullptr && is_resident(e->value);
   }
   // Index ghosts (see the top of this file): whether the policy keeps its ghosts here, index
   // entries in all (resident, ghost and stale), and how often stale ghost entries were swept.
@@ -377,39 +349,53 @@ class BasicCache {
   // Calls f(id, slot, size) for every resident object, in unspecified order.
   template <class F>
   void for_each(F&& f) const {
-    for (const IndexEntry e : index_) {
-      if (is_resident(e.slot)) f(e.id, e.slot, slots_[e.slot].size);
-    }
+    index_.for_each([&](ObjId id, Slot s) {
+      if (is_resident(s)) f(id, s, slots_[s].size);
+    });
   }
 
  private:
-  // The index: id -> slot in 12-byte entries (a map's pair<ObjId, Slot> would pad to 16), looked
-  // up by id alone. Hash and equality read only `id`, so `slot` may change in place (mutable: a
-  // set's elements are const), e.g. an entry inserted with kNoSlot and filled in once placed.
-#pragma pack(push, 4)
-  struct IndexEntry {
-    ObjId id;
-    mutable Slot slot;
-  };
-#pragma pack(pop)
-  static_assert(sizeof(IndexEntry) == 12);
-  struct IndexHash {
-    using is_transparent = void;
-    std::size_t operator()(ObjId id) const noexcept { return absl::Hash<ObjId>()(id); }
-    std::size_t operator()(const IndexEntry& e) const noexcept { return (*this)(ObjId{e.id}); }
-  };
-  struct IndexEq {
-    using is_transparent = void;
-    static ObjId id(ObjId x) noexcept { return x; }
-    static ObjId id(const IndexEntry& e) noexcept { return e.id; }
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const noexcept {
-      return id(a) == id(b);
-    }
-  };
-  using Index = absl::flat_hash_set<IndexEntry, IndexHash, IndexEq>;
-
   static constexpr bool kGhostCapable = IndexGhostPolicy<P>;
+
+  // For access_all: after a miss, the slots the next eviction will likely pick
+  // (`likely_victims`): their records are requested at once (step 0), and after the next request
+  // what the eviction will look up through them (step 1): the index entry it erases, and the
+  // policy's own, e.g. a ghost list's entry for the victim's id. A victim that stays the same is
+  // not asked again.
+  static constexpr bool kHintsVictims = requires(const P& p, Slot x) {
+    p.likely_victims();
+    p.prefetch_victim(x, 0);
+  };
+  struct VictimHints {
+    std::array<Slot, 2> slots{kNoSlot, kNoSlot};
+    std::array<std::uint8_t, 2> step{0, 0};  // the next prefetch step; 2 = done
+  };
+  void hint_victims(VictimHints& v, bool was_hit) const noexcept {
+    if constexpr (kHintsVictims) {
+      if (!was_hit) {
+        const std::array<Slot, 2> next = policy_.likely_victims();
+        for (std::size_t k = 0; k < 2; ++k) {
+          if (next[k] != v.slots[k]) {
+            v.slots[k] = next[k];
+            v.step[k] = 0;
+          }
+        }
+      }
+      for (std::size_t k = 0; k < 2; ++k) {
+        const Slot s = v.slots[k];
+        if (s == kNoSlot || v.step[k] > 1) continue;
+        if (v.step[k] == 0) {
+          __builtin_prefetch(&slots_[s]);
+          policy_.prefetch_victim(s, 0);
+        } else {
+          index_.prefetch(slots_[s].id);
+          policy_.prefetch_victim(s, 1);
+        }
+        ++v.step[k];
+      }
+    }
+  }
+
   // Resident slots are below this; index ghosts' tags at or above it (kNoSlot included).
   static constexpr Slot kSlotLimit = [] {
     if constexpr (kGhostCapable) {
@@ -446,7 +432,7 @@ class BasicCache {
       auto& u = policy_.ghost_updates();
       if (!u.retagged.empty()) {
         for (const auto& [gid, tag] : u.retagged) {
-          if (auto it = index_.find(gid); it != index_.end()) it->slot = tag;
+          if (IdIndex::Entry* e = index_.find(gid)) e->value = tag;
         }
         u.retagged.clear();
       }
@@ -464,9 +450,7 @@ class BasicCache {
 
   void sweep_ghosts() {
     if constexpr (kGhostCapable) {
-      absl::erase_if(index_, [this](const IndexEntry& e) {
-        return !is_resident(e.slot) && !policy_.ghost_valid(e.slot);
-      });
+      index_.erase_if([this](ObjId, Slot v) { return !is_resident(v) && !policy_.ghost_valid(v); });
       ghost_sweep_at_ = std::max<std::size_t>(1024, 2 * index_.size());
       policy_.on_ghost_sweep();
       ++ghost_sweeps_;
@@ -479,8 +463,8 @@ class BasicCache {
 
   // The entry's value: a resident slot, a ghost tag, or kNoSlot when there is none.
   Slot find_entry(ObjId id) const {
-    auto it = index_.find(id);
-    return it == index_.end() ? kNoSlot : it->slot;
+    const IdIndex::Entry* e = index_.find(id);
+    return e == nullptr ? kNoSlot : e->value;
   }
   Slot find_slot(ObjId id) const {
     const Slot e = find_entry(id);
@@ -500,16 +484,18 @@ class BasicCache {
       return kNoSlot;
     }
     if constexpr (kGhostCapable) {
-      // The entry is claimed first: it may hold the id's ghost, which the policy is given.
-      auto [it, fresh] = index_.insert(IndexEntry{id, kNoSlot});
-      notify_miss(id, charge, fresh ? kNoSlot : it->slot);
+      // The entry may hold the id's ghost, which the policy is given.
+      const std::uint64_t h = IdIndex::hash(id);
+      const IdIndex::Entry* e = index_.find(id, h);
+      const Slot ghost = e != nullptr ? e->value : kNoSlot;
+      notify_miss(id, charge, ghost);
       while (used_ + charge > capacity_) evict_one();
       const Slot s = take_slot();
       slots_[s] = SlotRecord{id, size, 1};
       if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
       used_ += charge;
       ++resident_;
-      it->slot = s;
+      place(id, h, s, ghost);
       policy_.on_insert(s, id, charge, next);
       finish_miss();
       return s;
@@ -521,7 +507,7 @@ class BasicCache {
       if (expires_at != 0 || !expires_.empty()) set_expiry(s, expires_at);
       used_ += charge;
       ++resident_;
-      index_.insert(IndexEntry{id, s});
+      index_.insert(id, s);
       policy_.on_insert(s, id, charge, next);
       return s;
     }
@@ -545,7 +531,7 @@ class BasicCache {
     if constexpr (kGhostCapable) {
       const Slot tag = index_ghosts_ ? policy_.take_ghost_tag() : kNoSlot;
       if (tag != kNoSlot) {
-        index_.find(slots_[s].id)->slot = tag;  // the victim's entry becomes its ghost
+        index_.find(slots_[s].id)->value = tag;  // the victim's entry becomes its ghost
         release_slot(s, RemovalCause::kEvicted);
         return;
       }
@@ -554,10 +540,21 @@ class BasicCache {
     release_slot(s, RemovalCause::kEvicted);
   }
 
-  void remove_slot(Slot s, typename Index::iterator it, RemovalCause cause) {
+  // Points `id` (hash h, just missed) at its new slot `s`: a new entry, or, if the miss found
+  // the id's ghost entry, that entry (evictions since the probe may have moved it, not removed
+  // it: the index changes for ghosts only in finish_miss).
+  void place(ObjId id, std::uint64_t h, Slot s, Slot ghost) {
+    if (ghost != kNoSlot) {
+      index_.find(id, h)->value = s;
+    } else {
+      index_.insert(id, h, s);
+    }
+  }
+
+  void remove_slot(Slot s, IdIndex::Entry* e, RemovalCause cause) {
     policy_.on_erase(s);
     if (cause == RemovalCause::kExpired) ++counters_.expirations;
-    index_.erase(it);
+    index_.erase(e);
     release_slot(s, cause);
   }
 
@@ -595,7 +592,7 @@ class BasicCache {
   bool byte_mode_;
   bool resize_on_hit_;
   P policy_;
-  Index index_;
+  IdIndex index_;
   // Per-slot record, 16 bytes: what an eviction or expiry needs sits in one cache line.
   struct SlotRecord {
     ObjId id = 0;
@@ -607,7 +604,7 @@ class BasicCache {
   std::vector<Slot> free_;
   std::uint64_t expire_cursor_ = 0;
   bool index_ghosts_ = false;
-  std::size_t ghost_eager_limit_ = 65536;  // entries: about 800 KiB of index
+  std::size_t ghost_eager_limit_ = 65536;  // entries: an index of 1-2 MiB
   std::size_t ghost_sweep_at_ = 1024;
   std::uint64_t ghost_sweeps_ = 0;
   CacheCounters counters_;

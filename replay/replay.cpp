@@ -1,6 +1,6 @@
 #include "replay/replay.h"
 
-#include <absl/container/flat_hash_set.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,12 +12,84 @@
 #include <span>
 #include <thread>
 
+#include "core/id_index.h"
 #include "traces/next_access.h"
 
 namespace cachescope {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// CPU time of the calling thread: a loop's speed per CPU second means something on a busy
+// machine, where its wall time also counts the time other processes ran.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// The distinct ids of a trace, for the working-set pre-pass: an open-addressing set of bare ids
+// (8 bytes each, linear probing, no erase), filled with the hashes known ahead so the caller can
+// prefetch; a trace of many objects makes every insert a cache miss, and they should overlap.
+class IdSet {
+ public:
+  IdSet() { allocate(std::size_t{1} << 16); }
+
+  void prefetch(std::uint64_t h) const noexcept { __builtin_prefetch(&ids_[h >> shift_]); }
+
+  // Adds `id` (whose IdIndex::hash is h); true if it was not there yet.
+  bool insert(ObjId id, std::uint64_t h) {
+    if (id == kEmpty) {
+      const bool fresh = !has_empty_;
+      has_empty_ = true;
+      size_ += fresh;
+      return fresh;
+    }
+    if (used_ >= grow_at_) grow();
+    for (std::size_t i = h >> shift_;; i = (i + 1) & mask_) {
+      if (ids_[i] == id) return false;
+      if (ids_[i] == kEmpty) {
+        ids_[i] = id;
+        ++used_;
+        ++size_;
+        return true;
+      }
+    }
+  }
+
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  static constexpr ObjId kEmpty = ~ObjId{0};  // stored aside (has_empty_) when it is a real id
+
+  void allocate(std::size_t cap) {
+    ids_.assign(cap, kEmpty);
+    mask_ = cap - 1;
+    shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(cap));
+    grow_at_ = cap / 8 * 5;
+    used_ = 0;
+  }
+
+  void grow() {
+    std::vector<ObjId> old = std::move(ids_);
+    allocate(old.size() * 2);
+    for (const ObjId id : old) {
+      if (id == kEmpty) continue;
+      std::size_t i = IdIndex::hash(id) >> shift_;
+      while (ids_[i] != kEmpty) i = (i + 1) & mask_;
+      ids_[i] = id;
+      ++used_;
+    }
+  }
+
+  std::vector<ObjId> ids_;
+  std::size_t mask_ = 0;
+  unsigned shift_ = 64;
+  std::size_t grow_at_ = 0;
+  std::size_t used_ = 0;  // ids in the table (the sentinel id is not)
+  std::size_t size_ = 0;  // distinct ids in all
+  bool has_empty_ = false;
+};
 
 // One (policy, size) pair. `next_batch` is the index of the next batch this job will run; a
 // worker owns the job while `busy` is set, so a job runs its batches in order on one thread at a
@@ -31,7 +103,8 @@ class Job {
 
   std::atomic<bool> busy{false};
   std::atomic<std::uint64_t> next_batch{0};
-  double seconds = 0;  // guarded by busy
+  double seconds = 0;      // guarded by busy
+  double cpu_seconds = 0;  // guarded by busy
 };
 
 template <class P>
@@ -72,16 +145,21 @@ Expected<std::size_t> fill(TraceReader& reader, std::span<Request> out) {
 
 Expected<WorkingSet> measure_working_set(TraceReader& reader) {
   WorkingSet ws;
-  absl::flat_hash_set<ObjId> seen;
+  IdSet seen;
   std::vector<Request> buf(1 << 16);
+  std::vector<std::uint64_t> hashes(buf.size());
+  constexpr std::size_t kAhead = 16;
   for (;;) {
     auto got = reader.read(buf);
     if (!got) return std::move(got).error();
     if (*got == 0) break;
-    for (std::size_t i = 0; i < *got; ++i) {
-      if (seen.insert(buf[i].id).second) ws.bytes += buf[i].size;
+    const std::size_t n = *got;
+    for (std::size_t i = 0; i < n; ++i) hashes[i] = IdIndex::hash(buf[i].id);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) seen.prefetch(hashes[i + kAhead]);
+      if (seen.insert(buf[i].id, hashes[i])) ws.bytes += buf[i].size;
     }
-    ws.requests += *got;
+    ws.requests += n;
   }
   ws.objects = seen.size();
   if (auto st = reader.rewind(); !st) return std::move(st).error();
@@ -206,7 +284,9 @@ Expected<ReplayReport> run_replay(TraceReader& reader, const ReplayConfig& confi
         if (nb < published.load(std::memory_order_acquire)) {
           const auto& buf = ring[nb % kRing];
           const auto start = Clock::now();
+          const double cpu_start = thread_cpu_seconds();
           j.run(std::span<const Request>(buf.data(), ring_len[nb % kRing]), nb * batch, warmup);
+          j.cpu_seconds += thread_cpu_seconds() - cpu_start;
           j.seconds += std::chrono::duration<double>(Clock::now() - start).count();
           {
             // Bumping the generation wakes workers that skipped this job while it was busy:
@@ -305,6 +385,8 @@ Expected<ReplayReport> run_replay(TraceReader& reader, const ReplayConfig& confi
     r.counters = jobs[i]->counters();
     r.seconds = jobs[i]->seconds;
     r.mreq_per_s = r.seconds > 0 ? double(total) / r.seconds / 1e6 : 0.0;
+    r.cpu_seconds = jobs[i]->cpu_seconds;
+    r.mreq_per_cpu_s = r.cpu_seconds > 0 ? double(total) / r.cpu_seconds / 1e6 : 0.0;
   }
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return report;

@@ -64,6 +64,10 @@ struct ReplayResult {
   }
   // Million requests (warm-up included) per second of loop time.
   double mreq_per_s = 0;
+  // The same per second of CPU time the loop's thread spent (user and system): unlike wall time,
+  // it does not count the time other processes had the core, so it holds on a busy machine.
+  double cpu_seconds = 0;
+  double mreq_per_cpu_s = 0;
 };
 
 struct TraceSummary {
