@@ -367,7 +367,7 @@ class BasicCache {
     p.prefetch_victim(x, 0);
   };
   struct VictimHints {
-    std::array<Slot, 2> slots{kNoSlot, kNoSlot};
+    std::array<Slot, 2> victims{kNoSlot, kNoSlot};
     std::array<std::uint8_t, 2> step{0, 0};  // the next prefetch step; 2 = done
   };
   void hint_victims(VictimHints& v, bool was_hit) const noexcept {
@@ -375,14 +375,14 @@ class BasicCache {
       if (!was_hit) {
         const std::array<Slot, 2> next = policy_.likely_victims();
         for (std::size_t k = 0; k < 2; ++k) {
-          if (next[k] != v.slots[k]) {
-            v.slots[k] = next[k];
+          if (next[k] != v.victims[k]) {
+            v.victims[k] = next[k];
             v.step[k] = 0;
           }
         }
       }
       for (std::size_t k = 0; k < 2; ++k) {
-        const Slot s = v.slots[k];
+        const Slot s = v.victims[k];
         if (s == kNoSlot || v.step[k] > 1) continue;
         if (v.step[k] == 0) {
           __builtin_prefetch(&slots_[s]);
