@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "policies/policy.h"
@@ -176,6 +177,139 @@ class GhostFifo {
   std::uint64_t size_ = 0, count_ = 0;
   absl::flat_hash_map<ObjId, std::uint64_t> index_;  // id -> seq, maybe stale
   std::size_t sweep_at_ = 1024;
+};
+
+// The same FIFO of ghost ids for a policy whose ghosts live in the cache's index (core/cache.h,
+// IndexGhostPolicy), object mode only (every ghost charges 1). There is no id -> seq map: the
+// cache's index entry of a ghost holds a tag naming its seq (`kSeqBits` low bits of it), so a miss
+// that finds the entry finds the ghost with no second probe. What stays here is the ring of
+// records (id and liveness by seq), so that:
+//  - a seq recovered from a tag is the one seq >= head() congruent to it; it names a ghost iff it
+//    is below tail(). An entry left behind by a dropped ghost (seq < head) is recovered as a seq
+//    2^kSeqBits higher, which is at or above the tail as long as the entry is swept within
+//    2^kSeqBits - (tail - head) pushes: the owner asks for a sweep every kSweepEvery pushes
+//    (`sweep_due`), and the live window stays far smaller (compaction, below);
+//  - a ghost hit (`remove`) marks its record dead; a window holding more holes than live records
+//    is compacted and the moved records' (id, new seq) pairs are handed back for the index;
+//  - dropping the oldest ghost hands its id back, so that the owner may erase its index entry.
+// Thread-safety: none; owned by one policy instance.
+class TaggedGhostFifo {
+ public:
+  static constexpr int kSeqBits = 30;
+  static constexpr std::uint64_t kSeqMask = (std::uint64_t{1} << kSeqBits) - 1;
+  static constexpr std::uint64_t kSweepEvery = std::uint64_t{1} << (kSeqBits - 2);
+  // A live window is at most 2 * count + 64 seqs (compaction), so capacities up to this keep
+  // stale tags distinguishable (see above).
+  static constexpr std::uint64_t kMaxCapacity = std::uint64_t{1} << 24;
+  static constexpr std::uint64_t kNoSeq = ~std::uint64_t{0};
+
+  void set_capacity(std::uint64_t count) noexcept { capacity_ = count; }
+  std::uint64_t capacity() const noexcept { return capacity_; }
+  std::uint64_t count() const noexcept { return count_; }
+  std::uint64_t head() const noexcept { return head_; }
+  std::uint64_t tail() const noexcept { return tail_; }
+
+  // The seq that a tag's low kSeqBits name, and whether it is a live ghost.
+  std::uint64_t seq_of(std::uint64_t low_bits) const noexcept {
+    return head_ + ((low_bits - head_) & kSeqMask);
+  }
+  bool valid(std::uint64_t seq) const noexcept { return seq < tail_; }
+  bool holds(std::uint64_t seq, ObjId id) const noexcept {
+    return seq >= head_ && seq < tail_ && at(seq).live && at(seq).id == id;
+  }
+
+  // Appends `id` as the newest ghost and drops the oldest beyond the capacity (their ids are
+  // appended to `dropped`). Returns the new ghost's seq, or kNoSeq if the capacity is 0.
+  std::uint64_t push(ObjId id, std::vector<ObjId>& dropped) noexcept {
+    if (capacity_ == 0) return kNoSeq;
+    if (tail_ - head_ == ring_.size()) {
+      std::vector<Rec> bigger(std::max<std::size_t>(64, 2 * ring_.size()));
+      const std::uint64_t mask = bigger.size() - 1;
+      for (std::uint64_t q = head_; q != tail_; ++q) bigger[q & mask] = at(q);
+      ring_.swap(bigger);
+    }
+    // As in GhostFifo: both ends advance one record per call, too slowly for the hardware
+    // prefetcher among a replay's other misses.
+    __builtin_prefetch(&at(tail_ + 8), 1);
+    __builtin_prefetch(&at(head_ + 8));
+    const std::uint64_t seq = tail_;
+    at(seq) = Rec{id, 1};
+    ++tail_;
+    ++count_;
+    ++pushes_since_sweep_;
+    while (count_ > capacity_) {
+      dropped.push_back(at(head_).id);
+      --count_;
+      ++head_;
+      skip_holes();
+    }
+    return seq;
+  }
+
+  // A ghost hit on the live record `seq`. Records moved by a compaction are appended to
+  // `renumbered` as (id, new seq).
+  void remove(std::uint64_t seq,
+              std::vector<std::pair<ObjId, std::uint64_t>>& renumbered) noexcept {
+    at(seq).live = 0;
+    --count_;
+    if (seq == head_) skip_holes();
+    if (tail_ - head_ > 2 * count_ + 64) compact(renumbered);
+  }
+
+  bool sweep_due() const noexcept { return pushes_since_sweep_ >= kSweepEvery; }
+  void on_sweep() noexcept { pushes_since_sweep_ = 0; }
+
+  // The record a ghost hit on `seq` will write.
+  void prefetch(std::uint64_t seq) const noexcept {
+    if (!ring_.empty()) __builtin_prefetch(&at(seq), 1);
+  }
+
+  // Ids from oldest to newest (tests, introspection: a scan).
+  std::vector<ObjId> ids() const {
+    std::vector<ObjId> out;
+    for (std::uint64_t q = head_; q != tail_; ++q) {
+      if (at(q).live) out.push_back(at(q).id);
+    }
+    return out;
+  }
+  bool contains(ObjId id) const noexcept {
+    for (std::uint64_t q = head_; q != tail_; ++q) {
+      if (at(q).live && at(q).id == id) return true;
+    }
+    return false;
+  }
+
+ private:
+  struct Rec {
+    ObjId id = 0;
+    std::uint64_t live = 0;
+  };
+  Rec& at(std::uint64_t q) noexcept { return ring_[q & (ring_.size() - 1)]; }
+  const Rec& at(std::uint64_t q) const noexcept { return ring_[q & (ring_.size() - 1)]; }
+  void skip_holes() noexcept {
+    while (head_ != tail_ && !at(head_).live) ++head_;
+  }
+  void compact(std::vector<std::pair<ObjId, std::uint64_t>>& renumbered) noexcept {
+    // Live records are renumbered head, head + 1, ... in order; dropped ghosts' entries all
+    // name seqs below the head, so none can be mistaken for a renumbered record.
+    std::uint64_t w = head_;
+    for (std::uint64_t q = head_; q != tail_; ++q) {
+      if (!at(q).live) continue;
+      if (w != q) {
+        at(w) = at(q);
+        renumbered.emplace_back(at(w).id, w);
+      }
+      ++w;
+    }
+    for (std::uint64_t q = w; q != tail_; ++q) at(q).live = 0;
+    tail_ = w;
+  }
+
+  std::uint64_t capacity_ = 0;
+  std::vector<Rec> ring_;
+  std::uint64_t head_ = 0, tail_ = 0;  // live records are in [head_, tail_); head_ is live
+  std::uint64_t count_ = 0;
+  std::uint64_t pushes_since_sweep_ = 0;
 };
 
 }  // namespace cachescope

@@ -19,8 +19,7 @@ LfuPolicy::LfuPolicy(const PolicyConfig& config) {
 }
 
 void LfuPolicy::grow(Slot slot_count) {
-  links_.grow(slot_count);
-  if (slot_count > node_of_.size()) node_of_.resize(slot_count, kNoNode);
+  meta_.grow(slot_count);
   if (keep_forever_ && slot_count > ids_.size()) ids_.resize(slot_count, 0);
   // At most one node per resident object plus the one being created: reserving here keeps the
   // hooks allocation-free.
@@ -90,26 +89,38 @@ void LfuPolicy::on_insert(Slot s, ObjId id, std::uint64_t, std::int64_t) noexcep
   } else {
     n = (lowest_ != kNoNode && nodes_[lowest_].freq == 1) ? lowest_ : new_node_after(kNoNode, 1);
   }
-  nodes_[n].queue.push_tail(links_, s);
-  node_of_[s] = n;
+  nodes_[n].queue.push_tail(meta_, s);
+  meta_[s].node = n;
 }
 
 void LfuPolicy::on_hit(Slot s, std::int64_t) noexcept {
-  const NodeIdx n = node_of_[s];
+  const NodeIdx n = meta_[s].node;
   const std::uint64_t freq = nodes_[n].freq + 1;
   NodeIdx up = nodes_[n].next;
-  if (up == kNoNode || nodes_[up].freq != freq) up = new_node_after(n, freq);
-  nodes_[n].queue.remove(links_, s);
-  nodes_[up].queue.push_tail(links_, s);
-  node_of_[s] = up;
+  if (up == kNoNode || nodes_[up].freq != freq) {
+    if (nodes_[n].queue.count() == 1) {
+      // s is alone at its count and no object has the next one: its node becomes that count's
+      // (the same list as creating the new node and dropping the old, without the churn).
+      if (keep_forever_) {
+        by_freq_.erase(nodes_[n].freq);
+        by_freq_.emplace(freq, n);
+      }
+      nodes_[n].freq = freq;
+      return;
+    }
+    up = new_node_after(n, freq);
+  }
+  nodes_[n].queue.remove(meta_, s);
+  nodes_[up].queue.push_tail(meta_, s);
+  meta_[s].node = up;
   drop_node_if_empty(n);
 }
 
 void LfuPolicy::forget(Slot s) noexcept {
-  const NodeIdx n = node_of_[s];
+  const NodeIdx n = meta_[s].node;
   if (keep_forever_) past_counts_[ids_[s]] = nodes_[n].freq;
-  nodes_[n].queue.remove(links_, s);
-  node_of_[s] = kNoNode;
+  nodes_[n].queue.remove(meta_, s);
+  meta_[s].node = kNoNode;
   drop_node_if_empty(n);
 }
 

@@ -19,11 +19,16 @@
 // removal (F = distinct frequencies present), plus one hash lookup per miss and per eviction.
 // Size-oblivious: in byte mode the cache keeps evicting until the new object fits.
 //
+// Layout: a slot's list links and its frequency node share one 16-byte record, so a hit reads one
+// line for the slot, then writes its two neighbours' and the tail of the next queue; the replay
+// loop is told where those are ahead of time (prefetch_slot, prefetch_neighbours).
+//
 // Thread-safety: none; one cache owns one instance.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string_view>
@@ -51,12 +56,43 @@ class LfuPolicy {
   void on_erase(Slot s) noexcept;
   void on_resize(Slot, std::uint64_t, std::uint64_t) noexcept {}
 
+  // Hints for the replay loop (policies/policy.h). A hit unlinks the slot (writing its
+  // neighbours) and appends it to the next frequency's queue (writing that queue's tail).
+  void prefetch_slot(Slot s) const noexcept { meta_.prefetch(s); }
+  void prefetch_neighbours(Slot s) const noexcept {
+    meta_.prefetch_neighbours(s);
+    const NodeIdx n = meta_[s].node;
+    if (n >= nodes_.size()) return;  // a stale guess
+    const NodeIdx up = nodes_[n].next;
+    if (up != kNoNode && nodes_[up].freq == nodes_[n].freq + 1) {
+      const Slot t = nodes_[up].queue.tail();
+      if (t != kNoSlot) meta_.prefetch(t);
+    }
+  }
+  // The next victim is the head of the lowest queue: its record, then the neighbour it unlinks.
+  std::array<Slot, 2> likely_victims() const noexcept {
+    return {lowest_ == kNoNode ? kNoSlot : nodes_[lowest_].queue.head(), kNoSlot};
+  }
+  void prefetch_victim(Slot s, int step) const noexcept {
+    if (step == 0) {
+      meta_.prefetch(s);
+    } else {
+      meta_.prefetch_neighbours(s);
+    }
+  }
+
   // The current count of a resident object (for tests and introspection).
-  std::uint64_t frequency(Slot s) const noexcept { return nodes_[node_of_[s]].freq; }
+  std::uint64_t frequency(Slot s) const noexcept { return nodes_[meta_[s].node].freq; }
 
  private:
   using NodeIdx = std::uint32_t;
   static constexpr NodeIdx kNoNode = ~NodeIdx{0};
+
+  // By slot: the links of its frequency queue and its node (16-byte aligned: one line each).
+  struct alignas(16) Meta : SlotLink {
+    NodeIdx node = kNoNode;
+  };
+  static_assert(sizeof(Meta) == 16);
 
   struct FreqNode {
     std::uint64_t freq = 0;
@@ -73,9 +109,8 @@ class LfuPolicy {
   void forget(Slot s) noexcept;  // unlinks a leaving slot, remembering its count if kept
 
   bool keep_forever_ = false;
-  SlotLinks links_;
-  std::vector<NodeIdx> node_of_;  // by slot
-  std::vector<ObjId> ids_;        // by slot; only filled with keep=forever
+  BasicSlotLinks<Meta> meta_;
+  std::vector<ObjId> ids_;  // by slot; only filled with keep=forever
   std::vector<FreqNode> nodes_;
   std::vector<NodeIdx> free_nodes_;
   NodeIdx lowest_ = kNoNode;

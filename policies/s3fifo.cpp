@@ -28,7 +28,33 @@ S3FifoPolicy::S3FifoPolicy(const PolicyConfig& config)
   threshold_ = static_cast<std::uint8_t>(threshold);
   const auto small_cap = static_cast<std::uint64_t>(static_cast<double>(config.capacity) * small);
   main_cap_ = config.capacity - small_cap;
-  ghost_.set_capacity(static_cast<std::uint64_t>(static_cast<double>(config.capacity) * ghost));
+  const auto ghost_cap = static_cast<std::uint64_t>(static_cast<double>(config.capacity) * ghost);
+  ghost_.set_capacity(ghost_cap);
+  tagged_.set_capacity(ghost_cap);
+}
+
+bool S3FifoPolicy::use_index_ghosts() noexcept {
+  // Only before any ghost exists, and only where the tag space provably suffices (ghost_fifo.h).
+  if (!byte_mode_ && tagged_.capacity() <= TaggedGhostFifo::kMaxCapacity && ghost_.count() == 0 &&
+      tagged_.tail() == 0) {
+    index_ghosts_ = true;
+  }
+  return index_ghosts_;
+}
+
+void S3FifoPolicy::to_ghost(Slot s, std::uint64_t charge) noexcept {
+  if (!index_ghosts_) {
+    ghost_.push(ids_[s], charge);
+    return;
+  }
+  if (in_miss_) {
+    const std::uint64_t seq = tagged_.push(ids_[s], updates_.dropped);
+    evicted_tag_ = seq == TaggedGhostFifo::kNoSeq ? kNoSlot : make_tag(seq);
+  } else {
+    const std::uint64_t seq = tagged_.push(ids_[s], scratch_dropped_);
+    scratch_dropped_.clear();
+    evicted_tag_ = seq == TaggedGhostFifo::kNoSeq ? kNoSlot : make_tag(seq);
+  }
 }
 
 void S3FifoPolicy::grow(Slot slot_count) {
@@ -66,7 +92,7 @@ Slot S3FifoPolicy::evict() noexcept {
         sizes_[kMain] += c;
         state_[s] = kInMain;  // counter 0
       } else {
-        ghost_.push(ids_[s], c);
+        to_ghost(s, c);
         return s;
       }
     }

@@ -22,13 +22,26 @@
 // tails appended in arrival order, so the queues are walked sequentially; each slot's counter
 // and queue share one byte in a dense array, which is all a hit touches.
 //
-// Complexity: O(1) amortised per request (a reinsertion pays for an earlier hit; one ghost-map
-// lookup per miss). Thread-safety: none; one cache owns one instance.
+//
+// Ghosts in the cache's index (core/cache.h, IndexGhostPolicy): in object mode, with G's
+// capacity at most TaggedGhostFifo::kMaxCapacity, G keeps no id map of its own. An object that
+// leaves S for G keeps its index entry, which now holds the tag kFirstGhostTag | (seq mod 2^30)
+// of its record in G's ring (policies/ghost_fifo.h, TaggedGhostFifo); a miss that finds a tag
+// finds the ghost in the same probe, and evicting into G rewrites the entry the eviction had to
+// find anyway. Without this, each miss probed G's map once (is it a ghost?) and each eviction
+// from S once more (the push), both cold in a large cache. Byte mode keeps the map (a ghost's
+// charge is its size, so G's count is not bounded by its capacity). The results are the same
+// either way (tests/policies/s3fifo_test.cpp compares the two).
+//
+// Complexity: O(1) amortised per request (a reinsertion pays for an earlier hit; at most one
+// ghost-map lookup per miss, none with index ghosts). Thread-safety: none; one cache owns one
+// instance.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "policies/ghost_fifo.h"
@@ -49,7 +62,44 @@ class S3FifoPolicy {
 
   void grow(Slot slot_count);
   void on_miss(ObjId id, std::uint64_t) noexcept { pending_to_main_ = ghost_.remove(id); }
-  void prefetch(ObjId id) const noexcept { ghost_.prefetch(id); }
+  void prefetch(ObjId id) const noexcept {
+    if (!index_ghosts_) ghost_.prefetch(id);
+  }
+
+  // ---- Index ghosts (core/cache.h, IndexGhostPolicy) ----
+  static constexpr Slot kFirstGhostTag = Slot{1} << 31;
+  struct GhostUpdates {
+    std::vector<std::pair<ObjId, Slot>> retagged;  // renumbered by a compaction of G
+    std::vector<ObjId> dropped;                    // fell off G's old end during a miss
+  };
+  bool use_index_ghosts() noexcept;
+  void on_ghost_miss(ObjId id, std::uint64_t, Slot tag) noexcept {
+    in_miss_ = true;
+    pending_to_main_ = false;
+    if (tag == kNoSlot) return;
+    const std::uint64_t seq = tagged_.seq_of(tag);
+    if (tagged_.valid(seq) && tagged_.holds(seq, id)) {
+      pending_to_main_ = true;
+      const std::size_t first = renumbered_.size();
+      tagged_.remove(seq, renumbered_);
+      for (std::size_t i = first; i < renumbered_.size(); ++i) {
+        updates_.retagged.emplace_back(renumbered_[i].first, make_tag(renumbered_[i].second));
+      }
+      renumbered_.clear();
+    }
+  }
+  Slot take_ghost_tag() noexcept {
+    const Slot t = evicted_tag_;
+    evicted_tag_ = kNoSlot;
+    return t;
+  }
+  bool ghost_valid(Slot tag) const noexcept { return tagged_.valid(tagged_.seq_of(tag)); }
+  GhostUpdates& ghost_updates() noexcept { return updates_; }
+  bool ghost_sweep_due() const noexcept { return tagged_.sweep_due(); }
+  void on_ghost_sweep() noexcept { tagged_.on_sweep(); }
+  // The record of G that a ghost hit on `tag` writes.
+  void prefetch_ghost(Slot tag) const noexcept { tagged_.prefetch(tagged_.seq_of(tag)); }
+  bool index_ghosts() const noexcept { return index_ghosts_; }
   void prefetch_slot(Slot s) const noexcept { __builtin_prefetch(&state_[s], 1); }
   void on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept {
     const std::uint8_t q = pending_to_main_ ? kMain : kSmall;
@@ -59,6 +109,7 @@ class S3FifoPolicy {
     queues_[q].push_back(s);
     sizes_[q] += charge;
     pending_to_main_ = false;
+    in_miss_ = false;
   }
   void on_hit(Slot s, std::int64_t) noexcept {
     std::uint8_t& st = state_[s];
@@ -71,7 +122,7 @@ class S3FifoPolicy {
     if (step == 0) {
       __builtin_prefetch(&state_[s]);
       __builtin_prefetch(&ids_[s]);
-    } else if ((state_[s] & kInMain) == 0) {
+    } else if (!index_ghosts_ && (state_[s] & kInMain) == 0) {
       ghost_.prefetch(ids_[s]);
     }
   }
@@ -89,10 +140,16 @@ class S3FifoPolicy {
 
   // Introspection for tests.
   bool in_main(Slot s) const noexcept { return where(s) == kMain; }
-  bool in_ghost(ObjId id) const noexcept { return ghost_.contains(id); }
+  bool in_ghost(ObjId id) const noexcept {
+    return index_ghosts_ ? tagged_.contains(id) : ghost_.contains(id);
+  }
+  // G's ids from oldest to newest.
+  std::vector<ObjId> ghost_ids() const { return index_ghosts_ ? tagged_.ids() : ghost_.ids(); }
   std::uint64_t small_size() const noexcept { return sizes_[kSmall]; }
   std::uint64_t main_size() const noexcept { return sizes_[kMain]; }
-  std::uint64_t ghost_count() const noexcept { return ghost_.count(); }
+  std::uint64_t ghost_count() const noexcept {
+    return index_ghosts_ ? tagged_.count() : ghost_.count();
+  }
   unsigned freq(Slot s) const noexcept { return state_[s] & kFreqMask; }
 
  private:
@@ -114,11 +171,16 @@ class S3FifoPolicy {
         __builtin_prefetch(&ids_[s]);
       }
     }
-    if (small.first() + 2 < small.end()) {
+    if (!index_ghosts_ && small.first() + 2 < small.end()) {
       const Slot s = small.at(small.first() + 2);
       if (s != kNoSlot) ghost_.prefetch(ids_[s]);
     }
   }
+  static Slot make_tag(std::uint64_t seq) noexcept {
+    return kFirstGhostTag | static_cast<Slot>(seq & TaggedGhostFifo::kSeqMask);
+  }
+  // `s` leaves S for G.
+  void to_ghost(Slot s, std::uint64_t charge) noexcept;
   std::uint8_t where(Slot s) const noexcept { return (state_[s] & kInMain) ? kMain : kSmall; }
   // Object mode charges 1 per object, so charges are only stored in byte mode.
   std::uint64_t charge_of(Slot s) const noexcept { return byte_mode_ ? charge_[s] : 1; }
@@ -132,7 +194,17 @@ class S3FifoPolicy {
   std::vector<std::uint8_t> state_;    // by slot
   std::vector<std::uint32_t> charge_;  // by slot, byte mode only
   std::vector<ObjId> ids_;             // by slot; read when an object leaves S for G
-  GhostFifo<> ghost_;
+  GhostFifo<> ghost_;                  // G, unless index ghosts
+  TaggedGhostFifo tagged_;             // G with index ghosts
+  bool index_ghosts_ = false;
+  Slot evicted_tag_ = kNoSlot;  // set by evict() for take_ghost_tag()
+  GhostUpdates updates_;
+  std::vector<std::pair<ObjId, std::uint64_t>> renumbered_;  // scratch for tagged_.remove
+  std::vector<ObjId> scratch_dropped_;                       // scratch for tagged_.push
+  // Between on_ghost_miss and on_insert. Only ghosts dropped then are reported (`dropped`): the
+  // cache erases those entries after the miss, which would be wrong for an id dropped by an
+  // eviction outside a miss (a shrink) and inserted again before the next miss ends.
+  bool in_miss_ = false;
   bool pending_to_main_ = false;
 };
 

@@ -10,6 +10,7 @@
 
 #include "common/random.h"
 #include "tests/policies/policy_harness.h"
+#include "traces/request.h"
 
 using namespace cachescope;
 using cachescope::testing::make_test_cache;
@@ -198,4 +199,113 @@ TEST_CASE("s3fifo: the ring-based queues agree with a linked-list model, with er
       if (i % 997 == 0) REQUIRE(c.policy().ghost_count() == model.ghosts().size());
     }
   }
+}
+
+namespace {
+
+// S3-FIFO that declines index ghosts, so it keeps G's own id map (the path that `Cache` and byte
+// mode take): the reference for the index-ghost path.
+struct MapGhostS3Fifo : S3FifoPolicy {
+  using S3FifoPolicy::S3FifoPolicy;
+  bool use_index_ghosts() noexcept { return false; }
+};
+
+template <class P>
+std::vector<ObjId> resident_ids(const BasicCache<P>& c) {
+  std::vector<ObjId> ids;
+  c.for_each([&](ObjId id, Slot, std::uint32_t) { ids.push_back(id); });
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("s3fifo: ghosts kept in the cache's index give exactly the ghost map's results") {
+  std::uint64_t sweeps = 0;
+  for (int round = 0; round < 8; ++round) {
+    Rng rng(4100 + round);
+    std::uint64_t cap = 20 + rng.below(2000);
+    const std::uint64_t universe = cap * (2 + rng.below(6));
+    auto idx = make_test_cache<S3FifoPolicy>(cap);
+    auto map = make_test_cache<MapGhostS3Fifo>(cap);
+    REQUIRE(idx.index_ghosts());
+    REQUIRE(idx.policy().index_ghosts());
+    REQUIRE_FALSE(map.index_ghosts());
+    // Forgotten ghosts are sometimes erased at once and sometimes left stale for a sweep.
+    idx.set_ghost_eager_erase_limit(static_cast<std::size_t>(cap * (round % 3)));
+    int mismatches = 0;
+    std::vector<Request> batch;
+    for (int i = 0; i < 40000 && mismatches == 0; ++i) {
+      const int phase = (i / 3000) % 3;
+      ObjId id;
+      if (phase == 0) {
+        id = rng.below(4) == 0 ? rng.below(universe) : rng.below(cap / 2 + 1);
+      } else if (phase == 1) {
+        id = rng.below(universe);
+      } else {
+        id = static_cast<ObjId>(i) % (cap + cap / 8 + 2);
+      }
+      const std::uint64_t op = rng.below(200);
+      if (op == 0) {
+        mismatches += idx.erase(id) != map.erase(id);
+      } else if (op == 1) {
+        // The store path: an insert of a ghost's id is a ghost hit there too.
+        mismatches += (idx.insert(id, 1, 0) == kNoSlot) != (map.insert(id, 1, 0) == kNoSlot);
+      } else if (op == 2) {
+        // Evictions outside a miss (a shrink or a regrowth), whose dropped ghosts may come back
+        // at once through the store path.
+        cap = std::max<std::uint64_t>(2, rng.below(2) == 0 ? cap - cap / 8 : cap + cap / 8);
+        idx.set_capacity(cap);
+        map.set_capacity(cap);
+        const ObjId back = rng.below(universe);
+        mismatches += (idx.insert(back, 1, 0) == kNoSlot) != (map.insert(back, 1, 0) == kNoSlot);
+      } else if (op < 8) {
+        batch.resize(1 + rng.below(40));
+        for (auto& r : batch) r.id = rng.below(universe);
+        idx.access_all(batch);
+        map.access_all(batch);
+      } else {
+        mismatches += idx.access(id, 1, kNeverAgain) != map.access(id, 1, kNeverAgain);
+      }
+      const S3FifoPolicy& a = idx.policy();
+      const S3FifoPolicy& b = map.policy();
+      mismatches += a.small_size() != b.small_size() || a.main_size() != b.main_size();
+      mismatches += a.ghost_count() != b.ghost_count();
+      mismatches += idx.object_count() != map.object_count();
+      mismatches += idx.counters().misses != map.counters().misses;
+      if (i % 101 == 0) {
+        mismatches += a.ghost_ids() != b.ghost_ids();
+        mismatches += resident_ids(idx) != resident_ids(map);
+        const auto ghosts = a.ghost_ids();
+        if (!ghosts.empty()) {
+          // A ghost is not resident for any store call.
+          const ObjId g = ghosts[rng.below(ghosts.size())];
+          mismatches += idx.contains(g) || idx.peek(g, 0) != kNoSlot || idx.lookup(g, 0) != kNoSlot;
+          mismatches += !a.in_ghost(g);
+        }
+      }
+      if (mismatches != 0) {
+        CAPTURE(round, i, cap);
+        FAIL_CHECK("first mismatch");
+      }
+    }
+    CHECK(mismatches == 0);
+    CHECK(idx.counters().evictions > 0);
+    sweeps += idx.ghost_sweeps();
+  }
+  CHECK(sweeps > 0);
+}
+
+TEST_CASE("s3fifo: index ghosts only in object mode and where the tag space suffices") {
+  CHECK(make_test_cache<S3FifoPolicy>(1000).index_ghosts());
+  CHECK_FALSE(make_test_cache<S3FifoPolicy>(1000, {}, /*bytes=*/true).index_ghosts());
+  // G's capacity, not the cache's, is what the tags must cover.
+  const std::uint64_t max = TaggedGhostFifo::kMaxCapacity;
+  CHECK(make_test_cache<S3FifoPolicy>(max, {{"ghost", "1"}}).index_ghosts());
+  CHECK_FALSE(make_test_cache<S3FifoPolicy>(max, {{"ghost", "2"}}).index_ghosts());
+  // A ghost queue of capacity 0 keeps nothing, with index ghosts too.
+  auto c = make_test_cache<S3FifoPolicy>(10, {{"ghost", "0"}});
+  for (ObjId id = 0; id < 40; ++id) c.access(id, 1, kNeverAgain);
+  CHECK(c.policy().ghost_count() == 0);
+  CHECK(c.index_entries() == c.object_count());
 }
