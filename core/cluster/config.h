@@ -105,8 +105,15 @@ struct ClusterConfig {
   ClusterTime failover_rank_delay = 200 * kClusterMillisecond;
   RejoinMode rejoin = RejoinMode::kResync;
   std::uint32_t backlog_entries = 1024;  // replication backlog per shard, for partial resync
-  std::uint32_t routers = 1;             // ConfigUpdates are pushed to routers 0..routers-1
-  std::uint32_t max_redirects = 3;       // a router gives up after this many MOVED per request
+  // Layout changes made by slot migration (ClusterNode::set_slot_owner), and the config pushes
+  // that heartbeats from members with an older epoch trigger, are broadcast at most once per
+  // this interval: the first at once, later ones within the interval folded into one broadcast
+  // of the newest map when it ends. Every change keeps its own epoch, so ordering is kept; only
+  // the messages are fewer (a reshard of 800 slots otherwise sends 800 maps to every member).
+  // 0: every change is broadcast at once. Failovers, joins and removals are always immediate.
+  ClusterTime config_batch_delay = 0;
+  std::uint32_t routers = 1;        // ConfigUpdates are pushed to routers 0..routers-1
+  std::uint32_t max_redirects = 3;  // a router gives up after this many MOVED per request
   CacheAsideWrite cache_aside_write = CacheAsideWrite::kInvalidate;
   ClusterTime cache_aside_fill_ttl = 0;  // TTL of a fill after a miss; 0 = none
   MinorityMode minority = MinorityMode::kServe;
