@@ -101,6 +101,12 @@ one_run() {  # one_run reshard|baseline
   cp "$work/full.yaml" "$work/cluster.yaml"
   start d
   wait_ready d
+  for _ in $(seq 100); do
+    redis-cli -p "${port[a]}" CLUSTER NODES | grep -q "127.0.0.1:${port[d]}@.* master" && break
+    sleep 0.1
+  done
+  redis-cli -p "${port[a]}" CLUSTER NODES | grep -q "127.0.0.1:${port[d]}@.* master" ||
+    die "d did not join: $(tail -5 "$work/d.log")"
   for _ in $(seq 50); do
     redis-cli --cluster check "127.0.0.1:${port[a]}" >/dev/null 2>&1 && break
     sleep 0.1

@@ -1373,6 +1373,14 @@ void ClusterService::cmd_cluster(std::uint64_t client, std::uint64_t seq, Args& 
                  core_->config().epoch);
     return done(ok());
   }
+  if (sub == "replicate") {
+    if (args.size() != 3) return done(arity("cluster|replicate"));
+    const ClusterMember* m = member_by_ref(args[2]);
+    if (m == nullptr) return done(err("ERR Unknown node " + args[2]));
+    if (auto st = core_->replicate(m->id, now); !st) return done(err(st.error().message));
+    spdlog::info("cluster: CLUSTER REPLICATE: now a replica of {}", m->name);
+    return done(ok());
+  }
   if (sub == "reset") {
     // CLUSTER RESET [HARD|SOFT]: this member leaves the cluster (the last step of
     // `redis-cli --cluster del-node`, after the FORGETs); both modes do the same here.
@@ -1386,8 +1394,8 @@ void ClusterService::cmd_cluster(std::uint64_t client, std::uint64_t seq, Args& 
     return done(ok());
   }
   if (sub == "addslots" || sub == "addslotsrange" || sub == "delslots" || sub == "delslotsrange" ||
-      sub == "replicate" || sub == "failover" || sub == "bumpepoch" || sub == "set-config-epoch" ||
-      sub == "flushslots" || sub == "saveconfig") {
+      sub == "failover" || sub == "bumpepoch" || sub == "set-config-epoch" || sub == "flushslots" ||
+      sub == "saveconfig") {
     return done(err("ERR CLUSTER " + args[1] +
                     " is not supported by cachescope: the layout comes from the cluster file and "
                     "changes by slot migration (CLUSTER SETSLOT, MIGRATE)"));

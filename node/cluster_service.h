@@ -19,7 +19,7 @@
 //
 // Commands: PING ECHO SELECT QUIT COMMAND READONLY READWRITE CLIENT(ID SETNAME GETNAME) INFO
 // DBSIZE CLUSTER(INFO SLOTS SHARDS NODES KEYSLOT MYID SETSLOT GETKEYSINSLOT COUNTKEYSINSLOT MEET
-// FORGET RESET)
+// FORGET RESET REPLICATE)
 // MIGRATE ASKING GET SET(EX PX EXAT PXAT NX XX KEEPTTL GET)
 // GETDEL DEL UNLINK EXISTS MGET MSET TTL PTTL EXPIRE PEXPIRE(NX XX GT LT) PERSIST INCR INCRBY DECR
 // DECRBY APPEND STRLEN FLUSHALL FLUSHDB CONFIG(GET SET RESETSTAT). A key whose
@@ -30,8 +30,9 @@
 // on an importing node; MIGRATE answers once the core reports MigrateDone. A member whose file
 // entry has `join: true` asks to join at start (ClusterNode::join). CLUSTER FORGET removes a
 // replica or a slotless primary from the layout (ClusterNode::forget_node; a primary that owns
-// slots is refused) and CLUSTER RESET makes this member leave (ClusterNode::leave); a removed
-// member answers key commands with `-CLUSTERDOWN this node was removed ...`.
+// slots is refused), CLUSTER REPLICATE moves a replica to another primary
+// (ClusterNode::replicate) and CLUSTER RESET makes this member leave (ClusterNode::leave); a
+// removed member answers key commands with `-CLUSTERDOWN this node was removed ...`.
 //
 // As in Redis Cluster: after READONLY a client's reads (GET MGET EXISTS TTL PTTL STRLEN) of a
 // slot this node holds as a replica are served here (possibly stale), READWRITE ends that.

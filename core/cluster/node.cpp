@@ -785,6 +785,33 @@ Status ClusterNode::leave(ClusterTime now) {
   return remove_node(self_, now);
 }
 
+Status ClusterNode::replicate(NodeId primary, ClusterTime now) {
+  if (map_.empty() || rejoining_) {
+    return make_error("TRYAGAIN this node has no current layout yet (starting or rejoining)");
+  }
+  if (!map_.is_member(self_)) {
+    return make_error("ERR this node is not a member of the cluster (it was removed)");
+  }
+  if (primary == self_) return make_error("ERR Can't replicate myself");
+  ShardId shard = kNoShard;
+  for (const auto& e : map_.shards) {
+    if (e.primary == self_) {
+      return make_error(
+          "ERR this node is a primary; cachescope does not turn primaries into replicas (move "
+          "its slots away and remove it instead)");
+    }
+    if (e.primary == primary) shard = e.id;
+  }
+  if (shard == kNoShard) return make_error("ERR I can only replicate a master, not a replica.");
+  if (map_.role_of(self_, shard) == Role::kReplica) return Ok{};
+  auto next = with_replica_moved(map_, self_, shard, highest_epoch_seen() + 1);
+  if (!next) return make_error("ERR " + next.error().message);
+  adopt(*next, now);
+  broadcast_config(now);
+  recompute_deadline();
+  return Ok{};
+}
+
 // ---- Joining and slot migration ----------------------------------------------------------------
 
 Status ClusterNode::add_known_node(const NodeConfig& node) {

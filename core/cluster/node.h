@@ -163,6 +163,11 @@ class ClusterNode {
   // words ("ERR ...", "TRYAGAIN ...").
   Status forget_node(NodeId node, ClusterTime now);
   Status leave(ClusterTime now);
+  // Redis's CLUSTER REPLICATE on this node: it becomes a replica of `primary`'s shard (and of no
+  // other) under a new layout, syncs from it and drops the keys of the shard it leaves. For a
+  // replica, or a member left without a role when its primary was removed (redis-cli del-node
+  // moves the replicas of the node it deletes this way); refused for a primary.
+  Status replicate(NodeId primary, ClusterTime now);
   // This node was a member and a layout it adopted no longer lists it: it serves nothing, sends
   // no heartbeats and does not ask to join again.
   bool removed() const noexcept { return was_member_ && !map_.is_member(self_); }

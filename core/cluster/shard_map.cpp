@@ -325,6 +325,29 @@ Expected<ShardMap> with_member_removed(const ShardMap& map, const ClusterConfig&
   return next;
 }
 
+Expected<ShardMap> with_replica_moved(const ShardMap& map, NodeId node, ShardId shard,
+                                      Epoch epoch) {
+  if (!map.is_member(node)) return field_error("node", "not a member");
+  if (map.shard(shard) == nullptr) return field_error("shard", "not in the map");
+  if (epoch <= map.epoch) return field_error("epoch", "must exceed the map's epoch");
+  for (const auto& e : map.shards) {
+    if (e.primary == node) return field_error("node", "is a shard's primary");
+  }
+  ShardMap next = map;
+  next.epoch = next.layout_epoch = epoch;
+  for (auto& e : next.shards) {
+    auto it = std::find(e.replicas.begin(), e.replicas.end(), node);
+    if (e.id == shard) {
+      if (it == e.replicas.end()) e.replicas.push_back(node);
+      e.epoch = epoch;
+    } else if (it != e.replicas.end()) {
+      e.replicas.erase(it);
+      e.epoch = epoch;
+    }
+  }
+  return next;
+}
+
 ObjId key_id(std::string_view key) noexcept { return key_hash64(key); }
 
 }  // namespace cachescope

@@ -116,6 +116,11 @@ Expected<ShardMap> with_slot_assigned(const ShardMap& map, std::uint16_t slot, S
 Expected<ShardMap> with_member_removed(const ShardMap& map, const ClusterConfig& config,
                                        NodeId node, Epoch epoch);
 
+// `map` with member `node` as a replica of shard `shard` and of no other, at `epoch` (>
+// map.epoch): Redis's CLUSTER REPLICATE. `node` must not be a shard's primary. The entries it
+// leaves or joins get `epoch`; the slot table is unchanged.
+Expected<ShardMap> with_replica_moved(const ShardMap& map, NodeId node, ShardId shard, Epoch epoch);
+
 // A 64-bit id for a string key (XXH3), for callers with string keys.
 ObjId key_id(std::string_view key) noexcept;
 

@@ -1133,3 +1133,41 @@ TEST_CASE("cluster: the per-slot key index agrees with a scan through evictions 
   }
   CHECK(net.node(0).cache().counters().evictions > 0);
 }
+
+TEST_CASE("cluster removal: a replica moves to another primary (CLUSTER REPLICATE)") {
+  Net net = joined_cluster();
+  std::vector<ObjId> keys;
+  for (ObjId k = 1; k <= 200; ++k) {
+    keys.push_back(k * 7919);
+    net.submit(k, CacheOp::kSet, keys.back());
+  }
+  net.run_for(20 * kMs);
+  CHECK_FALSE(net.node(0).replicate(1, net.now));  // a primary
+  CHECK_FALSE(net.node(3).replicate(4, net.now));  // not a primary
+  CHECK_FALSE(net.node(3).replicate(3, net.now));
+  REQUIRE(net.node(3).replicate(0, net.now));  // already: nothing changes
+  // Replica 3 follows the slotless primary 6, which is then removed: 3 is left without a role
+  // until it replicates primary 1, as redis-cli del-node arranges.
+  REQUIRE(net.node(3).replicate(6, net.now));
+  net.collect();
+  net.run_for(50 * kMs);
+  CHECK(net.node(0).config().role_of(3, 3) == Role::kReplica);
+  CHECK(net.node(0).config().shard(0)->replicas.empty());
+  CHECK(net.node(3).cache().object_count() == 0);  // shard 0's keys dropped, 6 has none
+  REQUIRE(net.node(1).forget_node(6, net.now));
+  net.collect();
+  net.run_for(50 * kMs);
+  CHECK(net.node(3).config().shards_of(3).empty());
+  REQUIRE(net.node(3).replicate(1, net.now));
+  net.collect();
+  net.run_for(100 * kMs);
+  const ShardMap& m = net.node(2).config();
+  CHECK(m.shard(1)->replicas == std::vector<NodeId>{4, 3});
+  CHECK(*m.slot_table == *net.node(3).config().slot_table);
+  // 3 holds shard 1's keys after its full sync, and new writes reach it.
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (m.shard_of(keys[i]) != 1) continue;
+    INFO("key " << keys[i]);
+    CHECK(net.node(3).version_of(keys[i], net.now) == i + 1);
+  }
+}

@@ -448,8 +448,9 @@ del_node)
   # Removing live members with redis-cli --cluster del-node (CLUSTER FORGET on every other
   # member, then CLUSTER RESET SOFT on the removed one): the replica c2 while b2 is down (b2
   # learns it when it rejoins), and a joined primary d once redis-cli --cluster reshard moved
-  # its slots away; a primary that still owns slots is refused. Every key written before is
-  # still readable through redis-cli -c afterwards.
+  # its slots away and with a2 as its replica (del-node moves a2 on with CLUSTER REPLICATE); a
+  # primary that still owns slots is refused. Every key written before is still readable
+  # through redis-cli -c afterwards.
   need redis-cli
   joiners=(d)
   start_cluster sync
@@ -499,6 +500,14 @@ del_node)
   rcli c2 CLUSTER INFO | grep -q 'cluster_state:fail' || fail "c2 CLUSTER INFO"
   expect_eq "c2 keys" 0 "$(rcli c2 DBSIZE)"
 
+  # a2 follows d (CLUSTER REPLICATE); when d is deleted, redis-cli del-node moves it on to the
+  # primary with the fewest replicas (CLUSTER REPLICATE again).
+  expect_eq "replicate d" OK "$(rcli a2 CLUSTER REPLICATE "$id_d")"
+  for _ in $(seq 50); do
+    rcli b CLUSTER NODES | grep -q "127.0.0.1:${port[a2]}@${peer[a2]} slave $id_d" && break
+    sleep 0.1
+  done
+  rcli b CLUSTER NODES | grep -q "127.0.0.1:${port[a2]}@${peer[a2]} slave $id_d" || fail "a2 not d's replica: $(rcli b CLUSTER NODES)"
   # d: its slots go to b, then it is removed.
   redis-cli --cluster reshard "127.0.0.1:${port[a]}" --cluster-from "$id_d" --cluster-to "$id_b" \
     --cluster-slots 300 --cluster-yes >"$work/reshard2.txt" 2>&1 || fail "reshard from d: $(tail -5 "$work/reshard2.txt")"
@@ -508,6 +517,12 @@ del_node)
   sleep 0.5
   rcli d GET k:1 | grep -q 'this node was removed from the cluster' || fail "d GET: $(rcli d GET k:1)"
   rcli a CLUSTER NODES | grep -q "@${peer[d]} " && fail "a still lists d: $(rcli a CLUSTER NODES)"
+  grep -q "127.0.0.1:${port[a2]} as replica of" "$work/del-d.txt" || fail "del-node d: $(cat "$work/del-d.txt")"
+  for _ in $(seq 50); do
+    rcli a2 INFO replication | tr -d '\r' | grep -q '^master_link_status:up$' && break
+    sleep 0.1
+  done
+  rcli b CLUSTER NODES | grep -q "127.0.0.1:${port[a2]}@${peer[a2]} slave " || fail "a2 after del-node d: $(rcli b CLUSTER NODES)"
 
   # b2 was down through both removals; it rejoins and learns them.
   start b2 --rejoin

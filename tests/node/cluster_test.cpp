@@ -507,6 +507,9 @@ TEST_CASE("cluster service: CLUSTER FORGET and RESET remove members as redis-cli
         "-ERR Unknown node 0123456789012345678901234567890123456789\r\n");
   CHECK_THAT(net.cmd("a", {"CLUSTER", "RESET", "SOFT"}), Catch::StartsWith("-ERR this node is"));
   CHECK_THAT(net.cmd("a", {"CLUSTER", "RESET", "SIDEWAYS"}), Catch::StartsWith("-ERR syntax"));
+  CHECK_THAT(net.cmd("a", {"CLUSTER", "REPLICATE", hex("b")}),
+             Catch::StartsWith("-ERR this node is a primary"));
+  CHECK(net.cmd("b2", {"CLUSTER", "REPLICATE", hex("b")}) == "+OK\r\n");  // already
 
   // del-node of the replica c2: FORGET on every other member, then RESET SOFT on c2.
   const std::string c2 = hex("c2");
