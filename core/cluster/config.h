@@ -105,12 +105,11 @@ struct ClusterConfig {
   ClusterTime failover_rank_delay = 200 * kClusterMillisecond;
   RejoinMode rejoin = RejoinMode::kResync;
   std::uint32_t backlog_entries = 1024;  // replication backlog per shard, for partial resync
-  // Layout changes made by slot migration (ClusterNode::set_slot_owner), and the config pushes
-  // that heartbeats from members with an older epoch trigger, are broadcast at most once per
-  // this interval: the first at once, later ones within the interval folded into one broadcast
-  // of the newest map when it ends. Every change keeps its own epoch, so ordering is kept; only
-  // the messages are fewer (a reshard of 800 slots otherwise sends 800 maps to every member).
-  // 0: every change is broadcast at once. Failovers, joins and removals are always immediate.
+  // While the layout changes fast (a broadcast went out less than this long ago), the config
+  // pushes that heartbeats from members with an older epoch trigger are folded into one
+  // broadcast of the newest map at the end of the interval, instead of one map per stale
+  // heartbeat (a reshard makes hundreds of epochs a second). Layout changes themselves are
+  // broadcast at once. 0: every stale heartbeat gets its own push.
   ClusterTime config_batch_delay = 0;
   std::uint32_t routers = 1;        // ConfigUpdates are pushed to routers 0..routers-1
   std::uint32_t max_redirects = 3;  // a router gives up after this many MOVED per request

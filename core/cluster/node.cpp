@@ -514,8 +514,10 @@ std::optional<std::vector<std::uint16_t>> ClusterNode::lost_slots() const {
   if (!left_a_shard && purge_base_.slot_table == map_.slot_table) return out;
   const auto& before = *purge_base_.slot_table;
   const auto& after = *map_.slot_table;
+  // Without a shard left, only slots that changed shard can have left this node.
   for (std::size_t s = 0; s < before.size() && s < after.size(); ++s) {
-    if (purge_base_.role_of(self_, before[s]) != Role::kNone &&
+    if ((left_a_shard || before[s] != after[s]) &&
+        purge_base_.role_of(self_, before[s]) != Role::kNone &&
         map_.role_of(self_, after[s]) == Role::kNone) {
       out.push_back(static_cast<std::uint16_t>(s));
     }
@@ -905,7 +907,10 @@ Status ClusterNode::set_slot_owner(std::uint16_t slot, NodeId node, ClusterTime 
     auto next = with_slot_assigned(map_, slot, target, highest_epoch_seen() + 1);
     if (!next) return make_error("ERR " + next.error().message);
     adopt(*next, now);
-    broadcast_config_soon(now);
+    // At once, not folded: a member that applies the same SETSLOT NODE later must do so on
+    // the newest layout, or its change (at a higher epoch, from an older table) would undo
+    // the slots assigned in between.
+    broadcast_config(now);
   }
   slot_migrations_.erase(slot);
   recompute_deadline();

@@ -101,7 +101,12 @@
 //     that every member adopts, after which all of them answer kMoved to the new owner. It is
 //     refused on the old owner while it still holds keys of the slot (as Redis refuses).
 //     Concurrent assignments of different slots at one epoch from different nodes would
-//     conflict (layouts merge whole): issue them one at a time, as redis-cli does.
+//     conflict (layouts merge whole): issue them one at a time, as redis-cli does. Each such
+//     layout is broadcast at once (a member computing the next one from an older table, at a
+//     higher epoch, would undo the slots assigned in between); the pushes that stale members'
+//     heartbeats trigger meanwhile are folded per config_batch_delay (ClusterConfig). Keys of
+//     a slot are found through the per-slot index (SlotKeyIndex), so checks and cleanups cost
+//     O(keys in the slot).
 //
 // Thread-safety: none. One driver thread owns a node.
 #pragma once
@@ -306,7 +311,8 @@ class ClusterNode {
   void promote(ShardId shard, ClusterTime now);
   void finish_rejoin(ClusterTime now);
   void broadcast_config(ClusterTime now);
-  // broadcast_config, folded per config_batch_delay (see ClusterConfig).
+  // broadcast_config at once, or folded into one at the end of config_batch_delay when a
+  // broadcast went out less than that long ago (see ClusterConfig).
   void broadcast_config_soon(ClusterTime now);
   void send_heartbeats(ClusterTime now);
   void reply(const ClientRequest& req, ClientReply r);
