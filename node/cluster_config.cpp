@@ -103,6 +103,7 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
   cfg.core.backlog_entries = 100000;
   cfg.core.rejoin = RejoinMode::kResync;
   cfg.core.read_policy = ReadPolicy::kPrimary;
+  cfg.core.config_batch_delay = 100'000'000;  // 100 ms: see ClusterConfig::config_batch_delay
   YAML::Node nodes;
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
@@ -134,6 +135,8 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
       st = duration(cfg.core.failure_timeout);
     } else if (key == "failover_rank_delay") {
       st = duration(cfg.core.failover_rank_delay);
+    } else if (key == "config_batch_delay") {
+      st = duration(cfg.core.config_batch_delay);
     } else if (key == "backlog") {
       std::int64_t n = 0;
       st = read_int(file, v, key, 1, 100'000'000, n);
@@ -151,7 +154,7 @@ Expected<LiveClusterConfig> parse_cluster_config(std::string_view text, const st
       return yaml_field_error(
           file, v, key,
           "unknown key (known: nodes, replication, heartbeat_interval, failure_timeout, "
-          "failover_rank_delay, backlog, maxmemory, policy)");
+          "failover_rank_delay, config_batch_delay, backlog, maxmemory, policy)");
     }
     if (!st) return std::move(st).error();
   }

@@ -9,6 +9,7 @@
 //   heartbeat_interval: 100ms    # every member heartbeats every other member
 //   failure_timeout: 1s          # a member silent this long is declared failed
 //   failover_rank_delay: 200ms   # the k-th most up-to-date replica waits k times this
+//   config_batch_delay: 100ms    # fast layout changes: stale members get one map per this
 //   backlog: 100000              # replication backlog entries per shard (partial resync)
 //   maxmemory: 64MiB             # per node: keys + values + per-entry overhead
 //   policy: lru                  # eviction policy spec (see `cachescope policies`)

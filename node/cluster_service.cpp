@@ -55,6 +55,9 @@ const char* kNull = "$-1\r\n";
 const char* kTryAgain =
     "-TRYAGAIN this node cannot serve the slot right now (rejoining, resyncing, or cut off from "
     "the majority); retry\r\n";
+const char* kRemoved =
+    "-CLUSTERDOWN this node was removed from the cluster (CLUSTER FORGET / CLUSTER RESET) and "
+    "serves no keys; ask another member\r\n";
 const char* kCrossSlot = "-CROSSSLOT Keys in request don't hash to the same slot\r\n";
 const char* kNotInteger = "-ERR value is not an integer or out of range\r\n";
 
@@ -418,6 +421,7 @@ std::string ClusterService::moved(std::uint16_t slot, NodeId owner) const {
 std::optional<std::string> ClusterService::redirect(ObjId id, std::uint16_t slot,
                                                     ClusterTime now) const {
   const ShardMap& map = core_->config();
+  if (core_->removed()) return std::string(kRemoved);
   if (core_->rejoining() || map.empty()) return std::string(kTryAgain);
   const ShardId shard = map.shard_of(id);
   const ShardEntry* e = map.shard(shard);
@@ -1169,7 +1173,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> ClusterService::slot_ranges
 
 bool ClusterService::cluster_ok() const {
   const ShardMap& map = core_->config();
-  if (map.empty() || core_->rejoining() || !map.slot_table) return false;
+  if (map.empty() || core_->rejoining() || core_->removed() || !map.slot_table) return false;
   for (ShardId s : *map.slot_table) {
     if (s == kNoShard) return false;
   }
@@ -1360,9 +1364,37 @@ void ClusterService::cmd_cluster(std::uint64_t client, std::uint64_t seq, Args& 
     return done(err("ERR cachescope takes members from the cluster file only: no member at " +
                     args[2] + ":" + args[3] + " (add it with `join: true` and start it)"));
   }
+  if (sub == "forget") {
+    if (args.size() != 3) return done(arity("cluster|forget"));
+    const ClusterMember* m = member_by_ref(args[2]);
+    if (m == nullptr) return done(err("ERR Unknown node " + args[2]));
+    if (auto st = core_->forget_node(m->id, now); !st) return done(err(st.error().message));
+    spdlog::info("cluster: CLUSTER FORGET {}: not a member at epoch {}", m->name,
+                 core_->config().epoch);
+    return done(ok());
+  }
+  if (sub == "replicate") {
+    if (args.size() != 3) return done(arity("cluster|replicate"));
+    const ClusterMember* m = member_by_ref(args[2]);
+    if (m == nullptr) return done(err("ERR Unknown node " + args[2]));
+    if (auto st = core_->replicate(m->id, now); !st) return done(err(st.error().message));
+    spdlog::info("cluster: CLUSTER REPLICATE: now a replica of {}", m->name);
+    return done(ok());
+  }
+  if (sub == "reset") {
+    // CLUSTER RESET [HARD|SOFT]: this member leaves the cluster (the last step of
+    // `redis-cli --cluster del-node`, after the FORGETs); both modes do the same here.
+    if (args.size() > 3) return done(arity("cluster|reset"));
+    if (args.size() == 3) {
+      const std::string mode = lower(args[2]);
+      if (mode != "hard" && mode != "soft") return done(err("ERR syntax error"));
+    }
+    if (auto st = core_->leave(now); !st) return done(err(st.error().message));
+    spdlog::warn("cluster: CLUSTER RESET: removed from the cluster; serving nothing from now on");
+    return done(ok());
+  }
   if (sub == "addslots" || sub == "addslotsrange" || sub == "delslots" || sub == "delslotsrange" ||
-      sub == "replicate" || sub == "forget" || sub == "reset" || sub == "failover" ||
-      sub == "bumpepoch" || sub == "set-config-epoch" || sub == "flushslots" ||
+      sub == "failover" || sub == "bumpepoch" || sub == "set-config-epoch" || sub == "flushslots" ||
       sub == "saveconfig") {
     return done(err("ERR CLUSTER " + args[1] +
                     " is not supported by cachescope: the layout comes from the cluster file and "

@@ -18,7 +18,8 @@
 // bounds both. A read serves the bytes only when their version matches the core's.
 //
 // Commands: PING ECHO SELECT QUIT COMMAND READONLY READWRITE CLIENT(ID SETNAME GETNAME) INFO
-// DBSIZE CLUSTER(INFO SLOTS SHARDS NODES KEYSLOT MYID SETSLOT GETKEYSINSLOT COUNTKEYSINSLOT MEET)
+// DBSIZE CLUSTER(INFO SLOTS SHARDS NODES KEYSLOT MYID SETSLOT GETKEYSINSLOT COUNTKEYSINSLOT MEET
+// FORGET RESET REPLICATE)
 // MIGRATE ASKING GET SET(EX PX EXAT PXAT NX XX KEEPTTL GET)
 // GETDEL DEL UNLINK EXISTS MGET MSET TTL PTTL EXPIRE PEXPIRE(NX XX GT LT) PERSIST INCR INCRBY DECR
 // DECRBY APPEND STRLEN FLUSHALL FLUSHDB CONFIG(GET SET RESETSTAT). A key whose
@@ -27,7 +28,11 @@
 // migration follows the core's rules (core/cluster/node.h, "Slot migration"): `-ASK slot
 // host:port` from a migrating slot's owner for keys it does not hold, ASKING for the next command
 // on an importing node; MIGRATE answers once the core reports MigrateDone. A member whose file
-// entry has `join: true` asks to join at start (ClusterNode::join).
+// entry has `join: true` asks to join at start (ClusterNode::join). CLUSTER FORGET removes a
+// replica or a slotless primary from the layout (ClusterNode::forget_node; a primary that owns
+// slots is refused), CLUSTER REPLICATE moves a replica to another primary
+// (ClusterNode::replicate) and CLUSTER RESET makes this member leave (ClusterNode::leave); a
+// removed member answers key commands with `-CLUSTERDOWN this node was removed ...`.
 //
 // As in Redis Cluster: after READONLY a client's reads (GET MGET EXISTS TTL PTTL STRLEN) of a
 // slot this node holds as a replica are served here (possibly stale), READWRITE ends that.

@@ -105,8 +105,14 @@ struct ClusterConfig {
   ClusterTime failover_rank_delay = 200 * kClusterMillisecond;
   RejoinMode rejoin = RejoinMode::kResync;
   std::uint32_t backlog_entries = 1024;  // replication backlog per shard, for partial resync
-  std::uint32_t routers = 1;             // ConfigUpdates are pushed to routers 0..routers-1
-  std::uint32_t max_redirects = 3;       // a router gives up after this many MOVED per request
+  // While the layout changes fast (a broadcast went out less than this long ago), the config
+  // pushes that heartbeats from members with an older epoch trigger are folded into one
+  // broadcast of the newest map at the end of the interval, instead of one map per stale
+  // heartbeat (a reshard makes hundreds of epochs a second). Layout changes themselves are
+  // broadcast at once. 0: every stale heartbeat gets its own push.
+  ClusterTime config_batch_delay = 0;
+  std::uint32_t routers = 1;        // ConfigUpdates are pushed to routers 0..routers-1
+  std::uint32_t max_redirects = 3;  // a router gives up after this many MOVED per request
   CacheAsideWrite cache_aside_write = CacheAsideWrite::kInvalidate;
   ClusterTime cache_aside_fill_ttl = 0;  // TTL of a fill after a miss; 0 = none
   MinorityMode minority = MinorityMode::kServe;

@@ -41,6 +41,7 @@ Expected<std::unique_ptr<ClusterNode>> ClusterNode::create(const ClusterConfig& 
       node->map_ = std::move(*map);
     }
     node->purged_layout_ = node->map_.layout_epoch;
+    node->was_member_ = true;
     node->purge_base_ = node->map_;
     // Bootstrap: every copy of every shard is empty at offset 0 of term 1, so all are in sync.
     for (const auto& e : node->map_.shards) {
@@ -65,6 +66,11 @@ ClusterNode::ClusterNode(const ClusterConfig& config, NodeId self, std::unique_p
     : config_(config), self_(self), cache_(std::move(cache)) {
   // Versions live in a slot-indexed array next to the cache's own records: a removed object's
   // slot is only reused by an insert, which writes the new object's version.
+  index_slots_ = config_.placement == "slots" || config_.placement == "redis-slots";
+  cache_->set_removal_listener([this](ObjId id, Slot s, RemovalCause cause) {
+    if (index_slots_) slot_keys_.remove(s);
+    if (listener_) listener_(id, s, cause);
+  });
 }
 
 ClusterNode::~ClusterNode() = default;
@@ -134,6 +140,7 @@ void ClusterNode::store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime e
   if (s == kNoSlot) return;
   if (s >= versions_.size()) versions_.resize(std::max<std::size_t>(s + 1, versions_.size() * 2));
   versions_[s] = version;
+  if (index_slots_) slot_keys_.add(s, SlotPlacement::keyslot(key));
 }
 
 bool ClusterNode::admit_fill(const ClientRequest& req, ClusterTime now) {
@@ -338,7 +345,11 @@ void ClusterNode::handle(Address from, const Heartbeat& m, ClusterTime now) {
   p.offsets.clear();
   for (const auto& o : m.offsets) p.offsets[o.shard] = o;
   if (!map_.empty() && m.epoch < map_.epoch) {
-    outbox_.messages.push_back({from, ConfigUpdate{std::make_shared<const ShardMap>(map_)}});
+    if (config_.config_batch_delay > 0 && now - last_broadcast_ < config_.config_batch_delay) {
+      broadcast_config_soon(now);  // the layout is changing fast: one broadcast serves all
+    } else {
+      outbox_.messages.push_back({from, ConfigUpdate{std::make_shared<const ShardMap>(map_)}});
+    }
   }
   if (rejoining_) return;
   for (auto& [shard, st] : shards_) {
@@ -490,39 +501,55 @@ void ClusterNode::erase_shard_keys(ShardId shard) {
   for (ObjId id : doomed) cache_->erase(id);
 }
 
-bool ClusterNode::lost_slots_since_purge() const {
-  if (purge_base_.empty() || !purge_base_.slot_table || !map_.slot_table) return true;
-  // A shard this node no longer belongs to (its slots may not have moved).
-  for (const auto& e : purge_base_.shards) {
-    if (purge_base_.role_of(self_, e.id) != Role::kNone &&
-        map_.role_of(self_, e.id) == Role::kNone) {
-      return true;
-    }
+std::optional<std::vector<std::uint16_t>> ClusterNode::lost_slots() const {
+  if (!index_slots_ || purge_base_.empty() || !purge_base_.slot_table || !map_.slot_table) {
+    return std::nullopt;
   }
-  if (purge_base_.slot_table == map_.slot_table) return false;
-  // Else only slots that changed shard can have left this node.
+  std::vector<std::uint16_t> out;
+  const bool left_a_shard =
+      std::any_of(purge_base_.shards.begin(), purge_base_.shards.end(), [&](const ShardEntry& e) {
+        return purge_base_.role_of(self_, e.id) != Role::kNone &&
+               map_.role_of(self_, e.id) == Role::kNone;
+      });
+  if (!left_a_shard && purge_base_.slot_table == map_.slot_table) return out;
   const auto& before = *purge_base_.slot_table;
   const auto& after = *map_.slot_table;
+  // Without a shard left, only slots that changed shard can have left this node.
   for (std::size_t s = 0; s < before.size() && s < after.size(); ++s) {
-    if (before[s] != after[s] && purge_base_.role_of(self_, before[s]) != Role::kNone &&
+    if ((left_a_shard || before[s] != after[s]) &&
+        purge_base_.role_of(self_, before[s]) != Role::kNone &&
         map_.role_of(self_, after[s]) == Role::kNone) {
-      return true;
+      out.push_back(static_cast<std::uint16_t>(s));
     }
   }
-  return false;
+  return out;
+}
+
+template <class F>
+void ClusterNode::for_each_key_in(const std::optional<std::vector<std::uint16_t>>& slots,
+                                  F&& f) const {
+  if (!slots) {
+    cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) { f(id, s, size); });
+    return;
+  }
+  for (std::uint16_t slot : *slots) {
+    slot_keys_.for_each(slot, [&](Slot s) { f(cache_->id_of(s), s, cache_->size_of(s)); });
+  }
 }
 
 void ClusterNode::purge_unserved_keys() {
-  // A slot migration changes one slot per layout, and most members lose nothing by it: skip
-  // their O(keys) scans.
-  if (!lost_slots_since_purge()) {
+  // Only the keys of slots this node served under purge_base_ and serves no more can go: with
+  // the per-slot index that is O(keys in those slots), and a slot migration, which changes one
+  // slot per layout, costs the members that lose nothing by it nothing at all.
+  const auto lost = lost_slots();
+  if (lost && lost->empty()) {
     purge_base_ = map_;
     return;
   }
-  hand_over_moved_keys();
+  hand_over_moved_keys(lost);
   std::vector<ObjId> doomed;
   const bool have_base = !purge_base_.empty();
-  cache_->for_each([&](ObjId id, Slot, std::uint32_t) {
+  for_each_key_in(lost, [&](ObjId id, Slot, std::uint32_t) {
     if (map_.role_of(self_, map_.shard_of(id)) != Role::kNone) return;
     // Held under the previous map, or imported for a slot still migrating here: see the header.
     if (have_base && purge_base_.role_of(self_, purge_base_.shard_of(id)) == Role::kNone) return;
@@ -532,7 +559,7 @@ void ClusterNode::purge_unserved_keys() {
   purge_base_ = map_;
 }
 
-void ClusterNode::hand_over_moved_keys() {
+void ClusterNode::hand_over_moved_keys(const std::optional<std::vector<std::uint16_t>>& lost) {
   if (purge_base_.empty() || rejoining_) return;
   if (std::none_of(purge_base_.shards.begin(), purge_base_.shards.end(),
                    [&](const ShardEntry& e) { return e.primary == self_; })) {
@@ -540,7 +567,7 @@ void ClusterNode::hand_over_moved_keys() {
   }
   // Expired entries travel too (no clock here); the receiver skips them.
   std::map<NodeId, SlotTransfer> out;
-  cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) {
+  for_each_key_in(lost, [&](ObjId id, Slot s, std::uint32_t size) {
     if (purge_base_.role_of(self_, purge_base_.shard_of(id)) != Role::kPrimary) return;
     const ShardEntry* e = map_.empty() ? nullptr : map_.shard(map_.shard_of(id));
     if (e == nullptr || e->primary == self_ || e->primary == kNoNode) return;
@@ -570,13 +597,15 @@ void ClusterNode::reconcile_roles(ClusterTime now) {
     if (m != self_ && !peers_.contains(m)) peers_[m].last_heard = now;
   }
   std::erase_if(peers_, [&](const auto& kv) { return !map_.is_member(kv.first); });
+  if (map_.is_member(self_)) was_member_ = true;
   if (!map_.is_member(self_)) {
+    if (was_member_) join_requested_ = false;  // removed: it does not ask back in
     for (auto& [id, st] : shards_) fail_pending(st);
     shards_.clear();
     rejoining_ = false;
     rejoin_deadline_ = kNoDeadline;
     if (purged_layout_ != map_.layout_epoch) {
-      hand_over_moved_keys();
+      hand_over_moved_keys(std::nullopt);
       cache_->clear();
     }
     purged_layout_ = map_.layout_epoch;
@@ -676,7 +705,17 @@ void ClusterNode::finish_rejoin(ClusterTime now) {
   }
 }
 
-void ClusterNode::broadcast_config(ClusterTime) {
+void ClusterNode::broadcast_config_soon(ClusterTime now) {
+  if (now - last_broadcast_ >= config_.config_batch_delay) {
+    broadcast_config(now);
+  } else if (broadcast_at_ == kNoDeadline) {
+    broadcast_at_ = last_broadcast_ + config_.config_batch_delay;
+  }
+}
+
+void ClusterNode::broadcast_config(ClusterTime now) {
+  last_broadcast_ = now;
+  broadcast_at_ = kNoDeadline;
   auto map = std::make_shared<const ShardMap>(map_);
   for (NodeId m : map_.members) {
     if (m != self_) outbox_.messages.push_back({Address::node(m), ConfigUpdate{map}});
@@ -704,6 +743,73 @@ Status ClusterNode::remove_node(NodeId node, ClusterTime now) {
     outbox_.messages.push_back(
         {Address::node(node), ConfigUpdate{std::make_shared<const ShardMap>(map_)}});
   }
+  recompute_deadline();
+  return Ok{};
+}
+
+Status ClusterNode::forget_node(NodeId node, ClusterTime now) {
+  if (node == self_) return make_error("ERR I tried hard but I can't forget myself...");
+  if (find_node(config_, node) == nullptr) {
+    return make_error("ERR Unknown node " + std::to_string(node));
+  }
+  if (map_.empty() || rejoining_) {
+    return make_error("TRYAGAIN this node has no current layout yet (starting or rejoining)");
+  }
+  if (!map_.is_member(self_)) {
+    return make_error("ERR this node is not a member of the cluster (it was removed)");
+  }
+  if (!map_.is_member(node)) return Ok{};  // removed already (an earlier FORGET's layout)
+  for (const auto& e : map_.shards) {
+    if (e.primary != node) continue;
+    if (const std::size_t n = map_.slots_owned(e.id); n > 0) {
+      return make_error("ERR node " + std::to_string(node) + " is the primary of " +
+                        std::to_string(n) +
+                        " hash slots: move them to other primaries first (CLUSTER SETSLOT, "
+                        "MIGRATE, or redis-cli --cluster reshard), then remove it");
+    }
+  }
+  return remove_node(node, now);
+}
+
+Status ClusterNode::leave(ClusterTime now) {
+  if (map_.empty() || rejoining_) {
+    return make_error("TRYAGAIN this node has no current layout yet (starting or rejoining)");
+  }
+  if (!map_.is_member(self_)) return Ok{};
+  for (const auto& e : map_.shards) {
+    if (e.primary == self_ && map_.slots_owned(e.id) > 0) {
+      return make_error("ERR this node is the primary of " +
+                        std::to_string(map_.slots_owned(e.id)) +
+                        " hash slots: move them to other primaries first (redis-cli --cluster "
+                        "reshard), then remove it");
+    }
+  }
+  return remove_node(self_, now);
+}
+
+Status ClusterNode::replicate(NodeId primary, ClusterTime now) {
+  if (map_.empty() || rejoining_) {
+    return make_error("TRYAGAIN this node has no current layout yet (starting or rejoining)");
+  }
+  if (!map_.is_member(self_)) {
+    return make_error("ERR this node is not a member of the cluster (it was removed)");
+  }
+  if (primary == self_) return make_error("ERR Can't replicate myself");
+  ShardId shard = kNoShard;
+  for (const auto& e : map_.shards) {
+    if (e.primary == self_) {
+      return make_error(
+          "ERR this node is a primary; cachescope does not turn primaries into replicas (move "
+          "its slots away and remove it instead)");
+    }
+    if (e.primary == primary) shard = e.id;
+  }
+  if (shard == kNoShard) return make_error("ERR I can only replicate a master, not a replica.");
+  if (map_.role_of(self_, shard) == Role::kReplica) return Ok{};
+  auto next = with_replica_moved(map_, self_, shard, highest_epoch_seen() + 1);
+  if (!next) return make_error("ERR " + next.error().message);
+  adopt(*next, now);
+  broadcast_config(now);
   recompute_deadline();
   return Ok{};
 }
@@ -801,6 +907,9 @@ Status ClusterNode::set_slot_owner(std::uint16_t slot, NodeId node, ClusterTime 
     auto next = with_slot_assigned(map_, slot, target, highest_epoch_seen() + 1);
     if (!next) return make_error("ERR " + next.error().message);
     adopt(*next, now);
+    // At once, not folded: a member that applies the same SETSLOT NODE later must do so on
+    // the newest layout, or its change (at a higher epoch, from an older table) would undo
+    // the slots assigned in between.
     broadcast_config(now);
   }
   slot_migrations_.erase(slot);
@@ -808,11 +917,22 @@ Status ClusterNode::set_slot_owner(std::uint16_t slot, NodeId node, ClusterTime 
   return Ok{};
 }
 
+template <class F>
+void ClusterNode::for_each_key_in_slot(std::uint16_t slot, F&& f) const {
+  if (index_slots_) {
+    slot_keys_.for_each(slot, [&](Slot s) { f(cache_->id_of(s), s); });
+    return;
+  }
+  cache_->for_each([&](ObjId id, Slot s, std::uint32_t) {
+    if (SlotPlacement::keyslot(id) == slot) f(id, s);
+  });
+}
+
 std::vector<ObjId> ClusterNode::keys_in_slot(std::uint16_t slot, std::size_t count,
                                              ClusterTime now) const {
   std::vector<ObjId> out;
-  cache_->for_each([&](ObjId id, Slot, std::uint32_t) {
-    if (SlotPlacement::keyslot(id) == slot && cache_->peek(id, now) != kNoSlot) out.push_back(id);
+  for_each_key_in_slot(slot, [&](ObjId id, Slot) {
+    if (cache_->peek(id, now) != kNoSlot) out.push_back(id);
   });
   std::sort(out.begin(), out.end());
   if (out.size() > count) out.resize(count);
@@ -821,9 +941,7 @@ std::vector<ObjId> ClusterNode::keys_in_slot(std::uint16_t slot, std::size_t cou
 
 std::size_t ClusterNode::count_keys_in_slot(std::uint16_t slot, ClusterTime now) const {
   std::size_t n = 0;
-  cache_->for_each([&](ObjId id, Slot, std::uint32_t) {
-    n += SlotPlacement::keyslot(id) == slot && cache_->peek(id, now) != kNoSlot;
-  });
+  for_each_key_in_slot(slot, [&](ObjId id, Slot) { n += cache_->peek(id, now) != kNoSlot; });
   return n;
 }
 
@@ -1023,6 +1141,7 @@ void ClusterNode::promote(ShardId shard, ClusterTime now) {
 }
 
 void ClusterNode::on_tick(ClusterTime now) {
+  if (broadcast_at_ <= now) broadcast_config(now);
   if (!transfers_.empty()) {
     std::vector<std::uint64_t> late;
     for (const auto& [token, t] : transfers_) {
@@ -1088,6 +1207,7 @@ void ClusterNode::on_tick(ClusterTime now) {
 
 void ClusterNode::restart(ClusterTime now) {
   outbox_ = Outbox{};  // whatever the old process had not sent is gone
+  broadcast_at_ = kNoDeadline;
   cache_->clear();
   versions_.clear();
   shards_.clear();
@@ -1105,7 +1225,7 @@ void ClusterNode::restart(ClusterTime now) {
 }
 
 void ClusterNode::recompute_deadline() {
-  ClusterTime d = kNoDeadline;
+  ClusterTime d = broadcast_at_;
   for (const auto& [token, t] : transfers_) d = std::min(d, t.deadline);
   if (join_requested_ && !map_.is_member(self_)) d = std::min(d, next_heartbeat_);
   if (map_.is_member(self_)) {

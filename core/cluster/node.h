@@ -77,6 +77,13 @@
 // lowest-id member that the receiver believes alive adds it as the primary of a new shard with no
 // slots (with_member_joined, new epoch) and broadcasts the map.
 //
+// Removing a member (forget_node / leave): the member's slots must have been migrated away
+// first. The new layout (with_member_removed, slot table unchanged) goes to every member and to
+// the removed one; a member that was down learns it like any newer layout (heartbeat pushes,
+// ConfigFetch on rejoin). The removed node adopts a map without itself: it drops its keys and
+// roles, stops heartbeating and stays out (removed()); a restarted one learns it again from the
+// members it asks.
+//
 // Slot migration (Redis Cluster's resharding, step by step as `redis-cli --cluster reshard`
 // drives it). Migration state is local to the two nodes, as in Redis, and not gossiped:
 //  1. target: set_slot_importing(slot, source); source: set_slot_migrating(slot, target).
@@ -94,7 +101,12 @@
 //     that every member adopts, after which all of them answer kMoved to the new owner. It is
 //     refused on the old owner while it still holds keys of the slot (as Redis refuses).
 //     Concurrent assignments of different slots at one epoch from different nodes would
-//     conflict (layouts merge whole): issue them one at a time, as redis-cli does.
+//     conflict (layouts merge whole): issue them one at a time, as redis-cli does. Each such
+//     layout is broadcast at once (a member computing the next one from an older table, at a
+//     higher epoch, would undo the slots assigned in between); the pushes that stale members'
+//     heartbeats trigger meanwhile are folded per config_batch_delay (ClusterConfig). Keys of
+//     a slot are found through the per-slot index (SlotKeyIndex), so checks and cleanups cost
+//     O(keys in the slot).
 //
 // Thread-safety: none. One driver thread owns a node.
 #pragma once
@@ -104,9 +116,11 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "core/cache.h"
 #include "core/cluster/messages.h"
+#include "core/cluster/slot_index.h"
 
 namespace cachescope {
 
@@ -145,6 +159,23 @@ class ClusterNode {
   // Admin entry points (any member may be asked): a new layout at a new epoch, pushed to all.
   Status add_node(NodeId node, ClusterTime now);
   Status remove_node(NodeId node, ClusterTime now);
+  // Removing a live member on an operator's word (Redis's CLUSTER FORGET on the others, then
+  // CLUSTER RESET on the member, as `redis-cli --cluster del-node` sends them): remove_node's
+  // layout change, refused for a primary that still owns hash slots (move them away first) and,
+  // like every layout change, ordered by its epoch. forget_node(self) is refused (leave() is
+  // that); forgetting a configured node that is no longer a member is a no-op, so the FORGETs
+  // after the first, which find the new layout already adopted, succeed. Errors are in Redis's
+  // words ("ERR ...", "TRYAGAIN ...").
+  Status forget_node(NodeId node, ClusterTime now);
+  Status leave(ClusterTime now);
+  // Redis's CLUSTER REPLICATE on this node: it becomes a replica of `primary`'s shard (and of no
+  // other) under a new layout, syncs from it and drops the keys of the shard it leaves. For a
+  // replica, or a member left without a role when its primary was removed (redis-cli del-node
+  // moves the replicas of the node it deletes this way); refused for a primary.
+  Status replicate(NodeId primary, ClusterTime now);
+  // This node was a member and a layout it adopted no longer lists it: it serves nothing, sends
+  // no heartbeats and does not ask to join again.
+  bool removed() const noexcept { return was_member_ && !map_.is_member(self_); }
   // A node outside the map asks to be taken in (see "Joining").
   void join(ClusterTime now);
   // Adds a node (not an initial member) to this node's copy of config.nodes, so it can join
@@ -164,8 +195,9 @@ class ClusterNode {
   const std::map<std::uint16_t, SlotMigration>& slot_migrations() const noexcept {
     return slot_migrations_;
   }
-  // Resident keys of `slot` (at most `count`, in id order) and their number. Both scan the
-  // whole cache: O(resident keys), an operator's command, not a request path.
+  // Resident keys of `slot` (at most `count`, in id order) and their number. In a slots layout
+  // both walk the slot's own key list (SlotKeyIndex): O(keys in the slot); otherwise they scan
+  // the whole cache.
   std::vector<ObjId> keys_in_slot(std::uint16_t slot, std::size_t count, ClusterTime now) const;
   std::size_t count_keys_in_slot(std::uint16_t slot, ClusterTime now) const;
   // Moves the resident `keys` to primary `target` (step 3). Keys not resident, or already being
@@ -194,9 +226,7 @@ class ClusterNode {
   // Called whenever an object leaves this node's cache (eviction, expiry, DEL, overwrite, a
   // dropped shard, a full resync). The live driver keeps the bytes of resident values beside
   // the core and frees them here; the simulator sets none.
-  void set_removal_listener(Cache::RemovalListener listener) {
-    cache_->set_removal_listener(std::move(listener));
-  }
+  void set_removal_listener(Cache::RemovalListener listener) { listener_ = std::move(listener); }
   const NodeCounters& counters() const noexcept { return counters_; }
 
   ClusterNode(const ClusterNode&) = delete;
@@ -252,10 +282,18 @@ class ClusterNode {
   void local_write(ShardId shard, CacheOp op, ObjId key, std::uint32_t size, ClusterTime expires_at,
                    std::uint64_t version);
   ShardId own_primary_shard() const;
-  void hand_over_moved_keys();
-  // Whether this node served, under purge_base_, a slot it serves no more (always true for ring
-  // layouts and without a base).
-  bool lost_slots_since_purge() const;
+  // Sends the keys this node led under purge_base_ and leads no more to their new primaries:
+  // those of `lost` slots, or (nullopt) of the whole cache.
+  void hand_over_moved_keys(const std::optional<std::vector<std::uint16_t>>& lost);
+  // The hash slots this node served (any role) under purge_base_ and serves no more; nullopt
+  // when that cannot be told by slot (ring layouts, no base): then every key must be examined.
+  std::optional<std::vector<std::uint16_t>> lost_slots() const;
+  // f(id, cache slot, size) for the resident keys of `slots` (nullopt: every resident key).
+  template <class F>
+  void for_each_key_in(const std::optional<std::vector<std::uint16_t>>& slots, F&& f) const;
+  // f(id, cache slot) for the resident keys of one hash slot.
+  template <class F>
+  void for_each_key_in_slot(std::uint16_t slot, F&& f) const;
   void adopt(const ShardMap& incoming, ClusterTime now);
   void reconcile_roles(ClusterTime now);
   void purge_unserved_keys();
@@ -273,6 +311,9 @@ class ClusterNode {
   void promote(ShardId shard, ClusterTime now);
   void finish_rejoin(ClusterTime now);
   void broadcast_config(ClusterTime now);
+  // broadcast_config at once, or folded into one at the end of config_batch_delay when a
+  // broadcast went out less than that long ago (see ClusterConfig).
+  void broadcast_config_soon(ClusterTime now);
   void send_heartbeats(ClusterTime now);
   void reply(const ClientRequest& req, ClientReply r);
   void schedule_failover(ShardId shard, ShardState& st, ClusterTime now);
@@ -287,6 +328,11 @@ class ClusterNode {
   NodeId self_;
   std::unique_ptr<Cache> cache_;
   std::vector<std::uint64_t> versions_;  // by cache slot: the resident object's write id
+  // Slots layouts: the resident keys by hash slot, kept by store() and the cache's removal
+  // listener (which then calls the driver's `listener_`).
+  bool index_slots_ = false;
+  SlotKeyIndex slot_keys_;
+  Cache::RemovalListener listener_;
   ShardMap map_;
   std::map<ShardId, ShardState> shards_;
   std::map<NodeId, PeerState> peers_;
@@ -294,6 +340,8 @@ class ClusterNode {
   bool rejoining_ = false;
   Epoch purged_layout_ = 0;
   ClusterTime rejoin_deadline_ = kNoDeadline;
+  ClusterTime last_broadcast_ = INT64_MIN / 2;
+  ClusterTime broadcast_at_ = kNoDeadline;  // a folded broadcast is due
   Outbox outbox_;
   NodeCounters counters_;
 
@@ -309,6 +357,7 @@ class ClusterNode {
   absl::flat_hash_map<ObjId, std::uint64_t> in_flight_;  // key -> transfer token
   ShardMap purge_base_;                                  // the map at the last purge
   bool join_requested_ = false;
+  bool was_member_ = false;  // some adopted map listed this node
 };
 
 }  // namespace cachescope

@@ -303,8 +303,13 @@ Expected<ShardMap> with_member_removed(const ShardMap& map, const ClusterConfig&
   next.members.erase(std::find(next.members.begin(), next.members.end(), node));
   auto primary_of = std::find_if(next.shards.begin(), next.shards.end(),
                                  [&](const ShardEntry& e) { return e.primary == node; });
+  // Slots layouts move slots only when a shard that owns some is dissolved: removing a replica
+  // or a slotless primary (one whose slots were migrated away first, as an operator removing a
+  // live member does) leaves the slot table as it is, however unbalanced.
+  bool moves_slots = !next.slots_layout;
   if (primary_of != next.shards.end()) {
     if (next.shards.size() == 1) return field_error("node", "is the last shard's primary");
+    moves_slots = moves_slots || map.slots_owned(primary_of->id) > 0;
     next.shards.erase(primary_of);
   }
   for (auto& e : next.shards) {
@@ -314,7 +319,32 @@ Expected<ShardMap> with_member_removed(const ShardMap& map, const ClusterConfig&
       e.epoch = epoch;
     }
   }
-  if (auto s = relayout(next, map, config, epoch); !s) return s.error();
+  if (moves_slots) {
+    if (auto s = relayout(next, map, config, epoch); !s) return s.error();
+  }
+  return next;
+}
+
+Expected<ShardMap> with_replica_moved(const ShardMap& map, NodeId node, ShardId shard,
+                                      Epoch epoch) {
+  if (!map.is_member(node)) return field_error("node", "not a member");
+  if (map.shard(shard) == nullptr) return field_error("shard", "not in the map");
+  if (epoch <= map.epoch) return field_error("epoch", "must exceed the map's epoch");
+  for (const auto& e : map.shards) {
+    if (e.primary == node) return field_error("node", "is a shard's primary");
+  }
+  ShardMap next = map;
+  next.epoch = next.layout_epoch = epoch;
+  for (auto& e : next.shards) {
+    auto it = std::find(e.replicas.begin(), e.replicas.end(), node);
+    if (e.id == shard) {
+      if (it == e.replicas.end()) e.replicas.push_back(node);
+      e.epoch = epoch;
+    } else if (it != e.replicas.end()) {
+      e.replicas.erase(it);
+      e.epoch = epoch;
+    }
+  }
   return next;
 }
 

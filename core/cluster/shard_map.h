@@ -109,10 +109,17 @@ Expected<ShardMap> with_member_joined(const ShardMap& map, const ClusterConfig& 
 // bumps the importing node's configEpoch when a migration ends).
 Expected<ShardMap> with_slot_assigned(const ShardMap& map, std::uint16_t slot, ShardId shard,
                                       Epoch epoch);
-// `map` without member `node`: a primary's shard is dissolved (slots: its slots go to the other
-// shards; ring: its shard leaves the ring), a replica leaves its replica lists.
+// `map` without member `node`: a primary's shard is dissolved (slots: its slots, if it owns any,
+// go to the other shards with the fewest moves; ring: its shard leaves the ring), a replica leaves
+// its replica lists. In a slots layout nothing else moves: removing a replica or a slotless
+// primary keeps the slot table. The replicas of a dissolved shard stay members without a role.
 Expected<ShardMap> with_member_removed(const ShardMap& map, const ClusterConfig& config,
                                        NodeId node, Epoch epoch);
+
+// `map` with member `node` as a replica of shard `shard` and of no other, at `epoch` (>
+// map.epoch): Redis's CLUSTER REPLICATE. `node` must not be a shard's primary. The entries it
+// leaves or joins get `epoch`; the slot table is unchanged.
+Expected<ShardMap> with_replica_moved(const ShardMap& map, NodeId node, ShardId shard, Epoch epoch);
 
 // A 64-bit id for a string key (XXH3), for callers with string keys.
 ObjId key_id(std::string_view key) noexcept;

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -974,5 +975,199 @@ TEST_CASE("cluster migration: add_node and remove_node carry the moved slots' ke
     const NodeId owner = after.shard(after.shard_of(keys[i]))->primary;
     CHECK(owner != 3);
     CHECK(net.node(owner).version_of(keys[i], net.now) == i + 1);
+  }
+}
+
+// ---- Removing live members and coalesced layout broadcasts ---------------------------------
+
+TEST_CASE("cluster removal: replicas and slotless primaries leave; primaries with slots stay") {
+  Net net = joined_cluster();  // 0..2 primaries, 3..5 their replicas, 6 a slotless primary
+  std::vector<ObjId> keys;
+  for (ObjId k = 1; k <= 300; ++k) {
+    keys.push_back(k * 7919);
+    net.submit(k, CacheOp::kSet, keys.back());
+  }
+  net.run_for(20 * kMs);
+  const auto table = net.node(0).config().slot_table;
+
+  // Refused: a primary that owns slots, oneself, an unknown node.
+  auto refused = net.node(1).forget_node(0, net.now);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("5461 hash slots") != std::string::npos);
+  CHECK_FALSE(net.node(1).forget_node(1, net.now));
+  CHECK_FALSE(net.node(1).forget_node(42, net.now));
+  CHECK_FALSE(net.node(0).leave(net.now));
+  CHECK(net.node(1).config().is_member(0));
+
+  // Replica 4 (of shard 1) is removed while replica 5 is down.
+  net.down.insert(5);
+  const Epoch before = net.node(0).config().epoch;
+  REQUIRE(net.node(0).forget_node(4, net.now));
+  net.collect();
+  net.run_for(20 * kMs);
+  for (NodeId n : {0, 1, 2, 3, 6}) {
+    INFO("node " << n);
+    const ShardMap& m = net.node(n).config();
+    CHECK_FALSE(m.is_member(4));
+    CHECK(m.epoch == before + 1);
+    CHECK(m.shard(1)->replicas.empty());
+    CHECK(*m.slot_table == *table);  // no slot moved
+  }
+  CHECK(net.node(4).removed());
+  CHECK(net.node(4).cache().object_count() == 0);
+  // The FORGETs that follow (redis-cli sends one to every member) find it done.
+  REQUIRE(net.node(1).forget_node(4, net.now));
+  CHECK(net.node(1).config().epoch == before + 1);
+  // The removed node serves nothing: requests sent to it are redirected to the owner.
+  send_to(net, 4, CacheOp::kGet, keys[0], 1001);
+  net.run_for(5 * kMs);
+  CHECK(reply_for(net, 1001)->status == ReplyStatus::kMoved);
+
+  // The slotless primary 6 is removed, and does not ask to join again.
+  REQUIRE(net.node(2).forget_node(6, net.now));
+  net.collect();
+  net.run_for(500 * kMs);
+  CHECK(net.node(6).removed());
+  CHECK_FALSE(net.node(0).config().is_member(6));
+  CHECK(net.node(0).config().shards.size() == 3);
+  CHECK(*net.node(0).config().slot_table == *table);
+
+  // Replica 5 comes back (a restarted process) and learns both removals.
+  net.down.erase(5);
+  net.node(5).restart(net.now);
+  net.collect();
+  net.run_for(3000 * kMs);
+  const ShardMap& m5 = net.node(5).config();
+  CHECK_FALSE(m5.is_member(4));
+  CHECK_FALSE(m5.is_member(6));
+  CHECK(m5.epoch == net.node(0).config().epoch);
+  CHECK(m5.role_of(5, 2) == Role::kReplica);
+
+  // A replica may also leave by itself (CLUSTER RESET on it).
+  REQUIRE(net.node(3).leave(net.now));
+  net.collect();
+  net.run_for(20 * kMs);
+  CHECK(net.node(3).removed());
+  CHECK_FALSE(net.node(0).config().is_member(3));
+  CHECK(net.node(0).config().members == std::vector<NodeId>{0, 1, 2, 5});
+
+  // Every key is still at its owner, and the remaining replica 5 still has shard 2's keys.
+  const ShardMap& map = net.node(0).config();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const NodeId owner = map.shard(map.shard_of(keys[i]))->primary;
+    INFO("key " << keys[i]);
+    CHECK(net.node(owner).version_of(keys[i], net.now) == i + 1);
+    if (owner == 2) CHECK(net.node(5).version_of(keys[i], net.now) == i + 1);
+  }
+}
+
+TEST_CASE("cluster migration: slot handovers in a row, each broadcast at once, converge") {
+  auto cfg = make_config(7, "slots", 1);
+  cfg.nodes[6].initial_member = false;
+  cfg.config_batch_delay = 50 * kMs;
+  cfg.heartbeat_interval = 1000 * kMs;  // no heartbeat push in the window
+  cfg.failure_timeout = 5000 * kMs;
+  Net net(cfg);
+  net.node(6).join(net.now);
+  net.collect();
+  net.run_for(50 * kMs);
+  std::size_t updates_from_6 = 0;
+  net.drop = [&](Address from, Address to, const Message& m) {
+    updates_from_6 += from == Address::node(6) && to.kind == Address::Kind::kNode &&
+                      std::holds_alternative<ConfigUpdate>(m);
+    return false;
+  };
+  const Epoch before = net.node(6).config().epoch;
+  // Thirty slots (no keys) handed to node 6, one per millisecond, as redis-cli's reshard does;
+  // the old owner (0) is told too, after the target, as redis-cli tells every primary.
+  for (std::uint16_t s = 0; s < 30; ++s) {
+    REQUIRE(net.node(6).set_slot_owner(s, 6, net.now));
+    net.collect();
+    REQUIRE(net.node(0).set_slot_owner(s, 6, net.now));
+    net.collect();
+    net.run_for(1 * kMs);
+  }
+  CHECK(updates_from_6 == 30 * 6);
+  net.run_for(100 * kMs);
+  for (NodeId n = 0; n < 7; ++n) {
+    INFO("node " << n);
+    CHECK(net.node(n).config().epoch == before + 30);
+    CHECK(net.node(n).config().slots_owned(3) == 30);
+    CHECK(*net.node(n).config().slot_table == *net.node(6).config().slot_table);
+  }
+}
+
+TEST_CASE("cluster: the per-slot key index agrees with a scan through evictions and expiry") {
+  auto cfg = make_config(1, "slots", 0);
+  cfg.nodes[0].capacity_bytes = 40 * 100;  // room for 40 objects of 100 bytes
+  Net net(cfg);
+  // Keys crowded into a few slots, with writes, overwrites, deletes, TTLs and evictions.
+  std::vector<ObjId> keys;
+  for (SlotId s : {SlotId{5}, SlotId{6}, SlotId{16383}}) {
+    for (ObjId k : keys_of_slot(s, 30)) keys.push_back(k);
+  }
+  std::uint64_t id = 1;
+  for (int round = 0; round < 5; ++round) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const bool del = (i + round) % 7 == 0;
+      send_to(net, 0, del ? CacheOp::kDel : CacheOp::kSet, keys[i], id++, false,
+              (i % 5 == 0) ? 3 * kMs : 0);
+    }
+    net.run_for(2 * kMs);
+    for (SlotId s : {SlotId{5}, SlotId{6}, SlotId{7}, SlotId{16383}}) {
+      std::vector<ObjId> scan;
+      net.node(0).cache().for_each([&](ObjId k, Slot, std::uint32_t) {
+        if (SlotPlacement::keyslot(k) == s && net.node(0).cache().peek(k, net.now) != kNoSlot) {
+          scan.push_back(k);
+        }
+      });
+      std::sort(scan.begin(), scan.end());
+      INFO("round " << round << " slot " << s);
+      CHECK(net.node(0).count_keys_in_slot(s, net.now) == scan.size());
+      CHECK(net.node(0).keys_in_slot(s, 1000, net.now) == scan);
+      if (scan.size() > 3) {
+        scan.resize(3);
+        CHECK(net.node(0).keys_in_slot(s, 3, net.now) == scan);
+      }
+    }
+  }
+  CHECK(net.node(0).cache().counters().evictions > 0);
+}
+
+TEST_CASE("cluster removal: a replica moves to another primary (CLUSTER REPLICATE)") {
+  Net net = joined_cluster();
+  std::vector<ObjId> keys;
+  for (ObjId k = 1; k <= 200; ++k) {
+    keys.push_back(k * 7919);
+    net.submit(k, CacheOp::kSet, keys.back());
+  }
+  net.run_for(20 * kMs);
+  CHECK_FALSE(net.node(0).replicate(1, net.now));  // a primary
+  CHECK_FALSE(net.node(3).replicate(4, net.now));  // not a primary
+  CHECK_FALSE(net.node(3).replicate(3, net.now));
+  REQUIRE(net.node(3).replicate(0, net.now));  // already: nothing changes
+  // Replica 3 follows the slotless primary 6, which is then removed: 3 is left without a role
+  // until it replicates primary 1, as redis-cli del-node arranges.
+  REQUIRE(net.node(3).replicate(6, net.now));
+  net.collect();
+  net.run_for(50 * kMs);
+  CHECK(net.node(0).config().role_of(3, 3) == Role::kReplica);
+  CHECK(net.node(0).config().shard(0)->replicas.empty());
+  CHECK(net.node(3).cache().object_count() == 0);  // shard 0's keys dropped, 6 has none
+  REQUIRE(net.node(1).forget_node(6, net.now));
+  net.collect();
+  net.run_for(50 * kMs);
+  CHECK(net.node(3).config().shards_of(3).empty());
+  REQUIRE(net.node(3).replicate(1, net.now));
+  net.collect();
+  net.run_for(100 * kMs);
+  const ShardMap& m = net.node(2).config();
+  CHECK(m.shard(1)->replicas == std::vector<NodeId>{4, 3});
+  CHECK(*m.slot_table == *net.node(3).config().slot_table);
+  // 3 holds shard 1's keys after its full sync, and new writes reach it.
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (m.shard_of(keys[i]) != 1) continue;
+    INFO("key " << keys[i]);
+    CHECK(net.node(3).version_of(keys[i], net.now) == i + 1);
   }
 }

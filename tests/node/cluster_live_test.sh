@@ -444,6 +444,105 @@ reshard)
   echo "reshard: $acked live writes, $ask ASK and $(redirect "$work/lg.json" moved) MOVED redirects followed by loadgen"
   ;;
 
+del_node)
+  # Removing live members with redis-cli --cluster del-node (CLUSTER FORGET on every other
+  # member, then CLUSTER RESET SOFT on the removed one): the replica c2 while b2 is down (b2
+  # learns it when it rejoins), and a joined primary d once redis-cli --cluster reshard moved
+  # its slots away and with a2 as its replica (del-node moves a2 on with CLUSTER REPLICATE); a
+  # primary that still owns slots is refused. Every key written before is still readable
+  # through redis-cli -c afterwards.
+  need redis-cli
+  joiners=(d)
+  start_cluster sync
+  gets() {  # gets NODE FILE-OF-KEYS -> values, one per line, through redis-cli -c
+    sed 's/^/GET /' "$2" | redis-cli -c -p "${port[$1]}" 2>&1 | grep -v '^-> Redirected'
+  }
+  cp "$work/full.yaml" "$work/cluster.yaml"
+  start d
+  wait_ready d
+  for _ in $(seq 50); do
+    redis-cli --cluster check "127.0.0.1:${port[a]}" >"$work/check0.txt" 2>&1 && break
+    sleep 0.1
+  done
+  grep -q 'All nodes agree about slots configuration' "$work/check0.txt" || fail "check before: $(cat "$work/check0.txt")"
+  id_a=$(rcli a CLUSTER MYID)
+  id_b=$(rcli b CLUSTER MYID)
+  id_d=$(rcli d CLUSTER MYID)
+  id_c2=$(rcli c2 CLUSTER MYID)
+  redis-cli --cluster reshard "127.0.0.1:${port[a]}" --cluster-from "$id_a" --cluster-to "$id_d" \
+    --cluster-slots 300 --cluster-yes >"$work/reshard1.txt" 2>&1 || fail "reshard to d: $(tail -5 "$work/reshard1.txt")"
+  seq 1 3000 | sed 's/^/k:/' >"$work/all.keys"
+  awk '{ print "SET " $1 " v-" $1 }' "$work/all.keys" | redis-cli -c -p "${port[b]}" >"$work/set.out" 2>&1
+  expect_eq "writes acknowledged" 3000 "$(grep -c '^OK$' "$work/set.out")"
+  [ "$(rcli d DBSIZE)" -gt 20 ] || fail "d holds $(rcli d DBSIZE) keys"
+
+  # A primary that owns slots is refused, by redis-cli itself and by the members.
+  if redis-cli --cluster del-node "127.0.0.1:${port[b]}" "$id_a" >"$work/del-a.txt" 2>&1; then
+    fail "del-node of a primary with slots succeeded: $(cat "$work/del-a.txt")"
+  fi
+  grep -q 'is not empty' "$work/del-a.txt" || fail "del-node a: $(cat "$work/del-a.txt")"
+  rcli b CLUSTER FORGET "$id_a" | grep -q "is the primary of .* hash slots" || fail "FORGET a: $(rcli b CLUSTER FORGET "$id_a")"
+
+  # The replica c2, while b2 is down (redis-cli skips members flagged fail).
+  kill -9 "${pids[b2]}"
+  wait "${pids[b2]}" 2>/dev/null || true
+  for _ in $(seq 50); do
+    rcli a CLUSTER NODES | grep -q "127.0.0.1:${port[b2]}@${peer[b2]} slave,fail" && break
+    sleep 0.1
+  done
+  redis-cli --cluster del-node "127.0.0.1:${port[a]}" "$id_c2" >"$work/del-c2.txt" 2>&1 || fail "del-node c2: $(cat "$work/del-c2.txt")"
+  grep -q 'Sending CLUSTER RESET SOFT' "$work/del-c2.txt" || fail "del-node c2: $(cat "$work/del-c2.txt")"
+  sleep 0.3
+  for n in a b c a2 d; do
+    rcli "$n" CLUSTER NODES | grep -q "@${peer[c2]} " && fail "$n still lists c2: $(rcli "$n" CLUSTER NODES)"
+  done
+  rcli c2 GET k:1 | grep -q 'this node was removed from the cluster' || fail "c2 GET: $(rcli c2 GET k:1)"
+  rcli c2 CLUSTER INFO | grep -q 'cluster_state:fail' || fail "c2 CLUSTER INFO"
+  expect_eq "c2 keys" 0 "$(rcli c2 DBSIZE)"
+
+  # a2 follows d (CLUSTER REPLICATE); when d is deleted, redis-cli del-node moves it on to the
+  # primary with the fewest replicas (CLUSTER REPLICATE again).
+  expect_eq "replicate d" OK "$(rcli a2 CLUSTER REPLICATE "$id_d")"
+  for _ in $(seq 50); do
+    rcli b CLUSTER NODES | grep -q "127.0.0.1:${port[a2]}@${peer[a2]} slave $id_d" && break
+    sleep 0.1
+  done
+  rcli b CLUSTER NODES | grep -q "127.0.0.1:${port[a2]}@${peer[a2]} slave $id_d" || fail "a2 not d's replica: $(rcli b CLUSTER NODES)"
+  # d: its slots go to b, then it is removed.
+  redis-cli --cluster reshard "127.0.0.1:${port[a]}" --cluster-from "$id_d" --cluster-to "$id_b" \
+    --cluster-slots 300 --cluster-yes >"$work/reshard2.txt" 2>&1 || fail "reshard from d: $(tail -5 "$work/reshard2.txt")"
+  sleep 0.3
+  expect_eq "d keys after its reshard" 0 "$(rcli d DBSIZE)"
+  redis-cli --cluster del-node "127.0.0.1:${port[a]}" "$id_d" >"$work/del-d.txt" 2>&1 || fail "del-node d: $(cat "$work/del-d.txt")"
+  sleep 0.5
+  rcli d GET k:1 | grep -q 'this node was removed from the cluster' || fail "d GET: $(rcli d GET k:1)"
+  rcli a CLUSTER NODES | grep -q "@${peer[d]} " && fail "a still lists d: $(rcli a CLUSTER NODES)"
+  grep -q "127.0.0.1:${port[a2]} as replica of" "$work/del-d.txt" || fail "del-node d: $(cat "$work/del-d.txt")"
+  for _ in $(seq 50); do
+    rcli a2 INFO replication | tr -d '\r' | grep -q '^master_link_status:up$' && break
+    sleep 0.1
+  done
+  rcli b CLUSTER NODES | grep -q "127.0.0.1:${port[a2]}@${peer[a2]} slave " || fail "a2 after del-node d: $(rcli b CLUSTER NODES)"
+
+  # b2 was down through both removals; it rejoins and learns them.
+  start b2 --rejoin
+  wait_ready b2
+  for _ in $(seq 50); do
+    rcli b2 INFO replication | tr -d '\r' | grep -q '^master_link_status:up$' &&
+      ! rcli b2 CLUSTER NODES | grep -q "@${peer[d]} " && break
+    sleep 0.1
+  done
+  rcli b2 CLUSTER NODES | grep -q -e "@${peer[d]} " -e "@${peer[c2]} " && fail "b2 after rejoin: $(rcli b2 CLUSTER NODES)"
+  sleep 0.3
+  redis-cli --cluster check "127.0.0.1:${port[a]}" >"$work/check.txt" 2>&1 || fail "check after: $(cat "$work/check.txt")"
+  grep -q 'All nodes agree about slots configuration' "$work/check.txt" || fail "check after: $(cat "$work/check.txt")"
+  grep -q 'All 16384 slots covered' "$work/check.txt" || fail "check after: $(cat "$work/check.txt")"
+  grep -q -e ":${port[d]}" -e ":${port[c2]}" "$work/check.txt" && fail "check lists a removed member: $(cat "$work/check.txt")"
+  # Every key written before the removals, with its value.
+  gets a "$work/all.keys" >"$work/all.got"
+  diff <(sed 's/^/v-/' "$work/all.keys") "$work/all.got" >/dev/null || fail "keys: $(diff <(sed 's/^/v-/' "$work/all.keys") "$work/all.got" | head)"
+  ;;
+
 memcached)
   need redis-cli memccat memcstat
   with_memcached=1

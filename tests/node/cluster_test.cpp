@@ -478,3 +478,80 @@ TEST_CASE("cluster service: a joined member that restarts asks again and gets th
     CHECK(net.cmd("d", {"CLUSTER", "INFO"}).find("cluster_known_nodes:7") != std::string::npos);
   }
 }
+
+TEST_CASE("cluster service: CLUSTER FORGET and RESET remove members as redis-cli del-node does") {
+  Net net("sync", "  - {name: d, port: 7007, role: primary, join: true}\n");
+  net.advance(300 * kMs);
+  REQUIRE(net.nodes[6]->core().config().is_member(6));
+  for (int i = 0; i < 40; ++i) {
+    const std::string k = "key" + std::to_string(i);
+    Args set{"SET", k, "v" + std::to_string(i)};
+    // Write through whichever primary owns the key (follow one MOVED, as redis-cli -c does).
+    std::string r = net.cmd("a", set);
+    if (r.rfind("-MOVED", 0) == 0) {
+      const std::string port = r.substr(r.rfind(':') + 1, 4);
+      const std::string name = port == "7002" ? "b" : port == "7003" ? "c" : "a";
+      r = net.cmd(name, {"SET", k, "v" + std::to_string(i)});
+    }
+    REQUIRE(r == "+OK\r\n");
+  }
+  auto hex = [&](const std::string& n) {
+    const std::string b = net.cmd(n, {"CLUSTER", "MYID"});
+    return b.substr(b.find("\r\n") + 2, 40);
+  };
+  // A primary that owns slots is refused, by id or by name; so is oneself, and an unknown id.
+  CHECK_THAT(net.cmd("b", {"CLUSTER", "FORGET", hex("a")}),
+             Catch::StartsWith("-ERR node 0 is the primary of 5461 hash slots: move them"));
+  CHECK_THAT(net.cmd("b", {"CLUSTER", "FORGET", "b"}), Catch::StartsWith("-ERR I tried hard"));
+  CHECK(net.cmd("b", {"CLUSTER", "FORGET", "0123456789012345678901234567890123456789"}) ==
+        "-ERR Unknown node 0123456789012345678901234567890123456789\r\n");
+  CHECK_THAT(net.cmd("a", {"CLUSTER", "RESET", "SOFT"}), Catch::StartsWith("-ERR this node is"));
+  CHECK_THAT(net.cmd("a", {"CLUSTER", "RESET", "SIDEWAYS"}), Catch::StartsWith("-ERR syntax"));
+  CHECK_THAT(net.cmd("a", {"CLUSTER", "REPLICATE", hex("b")}),
+             Catch::StartsWith("-ERR this node is a primary"));
+  CHECK(net.cmd("b2", {"CLUSTER", "REPLICATE", hex("b")}) == "+OK\r\n");  // already
+
+  // del-node of the replica c2: FORGET on every other member, then RESET SOFT on c2.
+  const std::string c2 = hex("c2");
+  for (const char* n : {"b", "a", "c", "a2", "b2", "d"}) {
+    INFO(n);
+    CHECK(net.cmd(n, {"CLUSTER", "FORGET", c2}) == "+OK\r\n");
+  }
+  CHECK(net.cmd("c2", {"CLUSTER", "RESET", "SOFT"}) == "+OK\r\n");
+  net.advance(200 * kMs);
+  for (const char* n : {"a", "b", "c", "a2", "b2", "d"}) {
+    INFO(n);
+    const std::string nodes = net.cmd(n, {"CLUSTER", "NODES"});
+    CHECK(nodes.find("7006@17006") == std::string::npos);
+    CHECK(nodes.find("master") != std::string::npos);
+    CHECK(nodes.find("7005@17005") != std::string::npos);
+    CHECK(net.cmd(n, {"CLUSTER", "INFO"}).find("cluster_state:ok") != std::string::npos);
+  }
+  // The removed member serves nothing and says why.
+  CHECK_THAT(net.cmd("c2", {"GET", "key1"}),
+             Catch::StartsWith("-CLUSTERDOWN this node was removed from the cluster"));
+  CHECK(net.cmd("c2", {"CLUSTER", "INFO"}).find("cluster_state:fail") != std::string::npos);
+  CHECK(net.cmd("c2", {"DBSIZE"}) == ":0\r\n");
+
+  // The slotless primary d: FORGET then RESET; it does not ask to join again.
+  const std::string d = hex("d");
+  for (const char* n : {"a", "b", "c", "a2", "b2"})
+    CHECK(net.cmd(n, {"CLUSTER", "FORGET", d}) == "+OK\r\n");
+  CHECK(net.cmd("d", {"CLUSTER", "RESET"}) == "+OK\r\n");
+  net.advance(500 * kMs);
+  CHECK(net.cmd("a", {"CLUSTER", "NODES"}).find("7007@17007") == std::string::npos);
+  CHECK(net.nodes[6]->core().removed());
+  CHECK_FALSE(net.nodes[0]->core().config().is_member(6));
+
+  // Every key is still readable from its owner.
+  for (int i = 0; i < 40; ++i) {
+    const std::string k = "key" + std::to_string(i);
+    std::string r = net.cmd("b", {"GET", k});
+    if (r.rfind("-MOVED", 0) == 0) {
+      const std::string port = r.substr(r.rfind(':') + 1, 4);
+      r = net.cmd(port == "7001" ? "a" : "c", {"GET", k});
+    }
+    INFO(k);
+    CHECK(r == bulk("v" + std::to_string(i)));
+  }
+}
