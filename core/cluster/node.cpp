@@ -136,6 +136,55 @@ void ClusterNode::store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime e
   versions_[s] = version;
 }
 
+Status ClusterNode::set_policy(std::string_view text) {
+  auto spec = parse_policy_spec(text);
+  if (!spec) return spec.error();
+  auto fresh = make_cache(*spec, CacheConfig{cache_->capacity(), CapacityUnit::kBytes, false},
+                          static_cast<std::uint64_t>(self_) + 1);
+  if (!fresh) return fresh.error();
+  struct Resident {
+    Slot slot;
+    ObjId id;
+    std::uint32_t size;
+  };
+  std::vector<Resident> live;
+  live.reserve(cache_->object_count());
+  cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) { live.push_back({s, id, size}); });
+  std::sort(live.begin(), live.end(),
+            [](const Resident& a, const Resident& b) { return a.slot < b.slot; });
+  const CacheCounters& c = cache_->counters();
+  carried_counters_.evictions += c.evictions;
+  carried_counters_.expirations += c.expirations;
+  carried_counters_.too_large += c.too_large;
+  carried_counters_.not_admitted += c.not_admitted;
+  std::unique_ptr<Cache> old = std::move(cache_);
+  std::vector<std::uint64_t> old_versions = std::move(versions_);
+  cache_ = std::move(*fresh);
+  cache_->set_removal_listener(removal_listener_);
+  versions_.assign(old_versions.size(), 0);
+  for (const Resident& r : live) {
+    // Expired objects come along too: they leave by lazy or active expiry, as they would have.
+    store(CacheOp::kSet, r.id, r.size, old->expiry(r.slot),
+          r.slot < old_versions.size() ? old_versions[r.slot] : 0);
+    if (!cache_->contains(r.id) && removal_listener_) {
+      removal_listener_(r.id, kNoSlot, RemovalCause::kEvicted);  // cannot happen: same charges
+    }
+  }
+  for (NodeConfig& n : config_.nodes) {
+    if (n.id == self_) n.policy = std::string(text);
+  }
+  return Ok{};
+}
+
+CacheCounters ClusterNode::cache_counters() const {
+  CacheCounters c = cache_->counters();
+  c.evictions += carried_counters_.evictions;
+  c.expirations += carried_counters_.expirations;
+  c.too_large += carried_counters_.too_large;
+  c.not_admitted += carried_counters_.not_admitted;
+  return c;
+}
+
 bool ClusterNode::admit_fill(const ClientRequest& req, ClusterTime now) {
   // A resident copy (another client's fill or a write got there first) is simply replaced, as
   // a replay hit would keep the object; only a fill of a missing key asks the filter, as a replay

@@ -191,10 +191,20 @@ class ClusterNode {
   // Resizes the cache (a live member's CONFIG SET maxmemory); evicts down to it at once, through
   // the removal listener.
   void set_capacity(std::uint64_t bytes) { cache_->set_capacity(bytes); }
+  // Switches this node's eviction policy (a live member's CONFIG SET maxmemory-policy): a new
+  // cache with the same capacity and seed and the policy of `spec`, into which every resident
+  // object is inserted again, in slot order (the old policy's ordering is not carried: the new
+  // policy sees them as fresh insertions), keeping its size, expiry and version. Nothing is
+  // evicted, since the charges are unchanged. Eviction and expiry counts carry over
+  // (cache_counters()). Errors: a spec make_cache refuses; the node is then unchanged.
+  Status set_policy(std::string_view spec);
+  // The cache's counters, including those of the caches set_policy replaced.
+  CacheCounters cache_counters() const;
   // Called whenever an object leaves this node's cache (eviction, expiry, DEL, overwrite, a
   // dropped shard, a full resync). The live driver keeps the bytes of resident values beside
   // the core and frees them here; the simulator sets none.
   void set_removal_listener(Cache::RemovalListener listener) {
+    removal_listener_ = listener;
     cache_->set_removal_listener(std::move(listener));
   }
   const NodeCounters& counters() const noexcept { return counters_; }
@@ -286,7 +296,9 @@ class ClusterNode {
   ClusterConfig config_;
   NodeId self_;
   std::unique_ptr<Cache> cache_;
-  std::vector<std::uint64_t> versions_;  // by cache slot: the resident object's write id
+  std::vector<std::uint64_t> versions_;      // by cache slot: the resident object's write id
+  Cache::RemovalListener removal_listener_;  // kept for the caches set_policy builds
+  CacheCounters carried_counters_;           // of the caches set_policy replaced
   ShardMap map_;
   std::map<ShardId, ShardState> shards_;
   std::map<NodeId, PeerState> peers_;
