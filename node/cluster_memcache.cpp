@@ -490,25 +490,21 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
   if (p.op == Op::kStatsCluster) return line(out, slots_stats(p.replies.at(0)));
   std::vector<RespScalar> r;
   r.reserve(p.replies.size());
-  // get/gat: the GET k META replies (every `step`-th), a hit's flags and cas unique by index.
+  // get/gat: the GET k META replies (every `step`-th): a hit is one bulk string
+  // "<flags> <cas> <value>"; `heads` keeps where its two spaces are.
   const bool retrieval = p.op == Op::kGet || p.op == Op::kGat;
   const std::size_t step = p.op == Op::kGat ? 2 : 1;
-  std::vector<std::pair<std::string, std::string>> meta(retrieval ? p.replies.size() : 0);
+  std::vector<std::pair<std::size_t, std::size_t>> heads(retrieval ? p.replies.size() : 0);
   std::string error;
   for (const std::string& bytes : p.replies) {
     const std::size_t i = r.size();
     r.push_back(parse_resp_scalar(bytes));
-    if (retrieval && i % step == 0 && bytes.starts_with("*")) {
-      // *3: the value, its flags and its cas unique, as bulk strings.
-      RespTree t;
-      std::size_t pos = 0;
-      if (parse_tree(bytes, pos, t, 0) && t.items.size() == 3 &&
-          std::all_of(t.items.begin(), t.items.end(),
-                      [](const RespTree& x) { return x.type == '$'; })) {
-        r.back().type = '$';
-        r.back().text = std::move(t.items[0].text);
-        meta[i] = {std::move(t.items[1].text), std::move(t.items[2].text)};
-      }
+    RespScalar& v = r.back();
+    if (retrieval && i % step == 0 && v.type == '$' && !v.nil) {
+      const std::size_t s1 = v.text.find(' ');
+      const std::size_t s2 = s1 == std::string::npos ? s1 : v.text.find(' ', s1 + 1);
+      if (s2 == std::string::npos) v.type = 0;  // not a META reply
+      heads[i] = {s1, s2};
     }
     if (!error.empty()) continue;
     if (r.back().type == '-') {
@@ -539,11 +535,21 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
           }
           ++counters_.get_hits;
           if (step == 2) ++counters_.touch_hits;
-          const auto& [flags, cas] = meta[i * step];
-          reply += "VALUE " + p.keys[i] + " " + flags + " " + std::to_string(v.text.size());
-          if (p.with_cas) reply += " " + cas;
+          const auto [s1, s2] = heads[i * step];
+          const std::string_view t = v.text;
+          const std::string_view value = t.substr(s2 + 1);
+          reply += "VALUE ";
+          reply += p.keys[i];
+          reply += ' ';
+          reply += t.substr(0, s1);  // flags
+          reply += ' ';
+          reply += std::to_string(value.size());
+          if (p.with_cas) {
+            reply += ' ';
+            reply += t.substr(s1 + 1, s2 - s1 - 1);
+          }
           reply += "\r\n";
-          reply += v.text;
+          reply += value;
           reply += "\r\n";
         }
         reply += "END";

@@ -16,7 +16,7 @@
 // Commands and their translation (`now` is the driver's wall clock, for absolute exptimes). The
 // commands are sent with ClusterService::on_command's `memcached` set, which allows the
 // service's memcached extensions (cluster_service.h): `GET k META` answers the value with the
-// item's flags and cas unique, SET takes `FLAGS f`, `KEEPFLAGS` and `CAS c`.
+// item's flags and cas unique in front, SET takes `FLAGS f`, `KEEPFLAGS` and `CAS c`.
 //   get/gets k...         one GET k META per key (keys of different slots are fine); gets adds
 //                         the cas unique to each VALUE line
 //   gat/gats e k...       per key GET k META, then PEXPIRE/PERSIST/DEL as touch does (a touch

@@ -655,11 +655,17 @@ void ClusterService::finish(std::uint64_t, Pending& p) {
   switch (p.kind) {
     case Kind::kGet:
       if (const StoredValue* v = value_of(0)) {
-        if (p.number == 1) {  // GET key META (memcached): value, flags, cas
-          reply_array(out, 3);
-          reply_bulk(out, v->value);
-          reply_bulk(out, std::to_string(v->flags));
-          reply_bulk(out, std::to_string(v->cas));
+        if (p.number == 1) {  // GET key META (memcached): one bulk "<flags> <cas> <value>"
+          char head[48];
+          const int len = std::snprintf(head, sizeof head, "%u %llu ", v->flags,
+                                        static_cast<unsigned long long>(v->cas));
+          out.reserve(len + v->value.size() + 24);
+          out += '$';
+          out += std::to_string(static_cast<std::size_t>(len) + v->value.size());
+          out += "\r\n";
+          out.append(head, static_cast<std::size_t>(len));
+          out += v->value;
+          out += "\r\n";
         } else {
           reply_bulk(out, v->value);
         }

@@ -47,7 +47,7 @@
 // increases per node). A write that a failover lost (async mode) leaves the older item, whose
 // cas differs from the lost write's: a cas with the lost token answers EXISTS. Redis writes
 // store flags 0. Commands sent with `memcached` set (the translator's) may use extensions that
-// Redis clients cannot: `GET key META` (an array of value, flags and cas as bulk strings, or a
+// Redis clients cannot: `GET key META` (one bulk string "<flags> <cas> <value bytes>", or a
 // null bulk), and SET options `FLAGS f`, `KEEPFLAGS` (the resident item's flags) and `CAS c`
 // (store only if the resident item's cas is c: `$-1` when there is none, `+EXISTS` when its
 // cas differs).

@@ -164,11 +164,16 @@ Status ClusterNode::set_policy(std::string_view text) {
   versions_.assign(old_versions.size(), 0);
   for (const Resident& r : live) {
     // Expired objects come along too: they leave by lazy or active expiry, as they would have.
-    store(CacheOp::kSet, r.id, r.size, old->expiry(r.slot),
-          r.slot < old_versions.size() ? old_versions[r.slot] : 0);
-    if (!cache_->contains(r.id) && removal_listener_) {
-      removal_listener_(r.id, kNoSlot, RemovalCause::kEvicted);  // cannot happen: same charges
+    const Slot s = cache_->insert(r.id, r.size, old->expiry(r.slot));
+    if (s == kNoSlot) {
+      // Cannot happen (the same charges fit the same capacity); the driver must still learn it.
+      if (removal_listener_) removal_listener_(r.id, kNoSlot, RemovalCause::kEvicted);
+      continue;
     }
+    if (s >= versions_.size()) {
+      versions_.resize(std::max<std::size_t>(s + 1, versions_.size() * 2));
+    }
+    versions_[s] = r.slot < old_versions.size() ? old_versions[r.slot] : 0;
   }
   for (NodeConfig& n : config_.nodes) {
     if (n.id == self_) n.policy = std::string(text);
