@@ -26,12 +26,11 @@ std::string reencode(const PeerFrame& f) {
   }
   std::size_t next = 0;
   // The encoder asks in entry order, once per value; answer from the decoded values in turn.
-  ValueLookup lookup = [&](ObjId, std::uint64_t, std::string_view& key, std::string_view& value) {
+  ValueLookup lookup = [&](ObjId, std::uint64_t, PeerValueView& view) {
     if (next >= f.values.size()) return false;
     const PeerValue& v = f.values[next++];
     if (!v.present) return false;
-    key = v.key;
-    value = v.value;
+    view = PeerValueView{v.key, v.value, v.flags, v.cas};
     return true;
   };
   FUZZ_CHECK(encode_peer_message(out, f.msg, lookup), "a decoded frame does not re-encode");

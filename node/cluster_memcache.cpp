@@ -216,16 +216,7 @@ void McClusterSession::plan_store(McRequest& req, std::int64_t now_ms, Plan& p,
   if (req.storage == McStorage::kAppend || req.storage == McStorage::kPrepend) {
     return plan_concat(req, now_ms, p, commands);
   }
-  if (req.storage == McStorage::kCas) {
-    ++counters_.refused;
-    p.text = "SERVER_ERROR cas is not supported in cluster mode";
-    return;
-  }
-  if (req.flags != 0) {
-    ++counters_.refused;
-    p.text = "SERVER_ERROR flags are not kept in cluster mode (use 0)";
-    return;
-  }
+  if (req.storage == McStorage::kCas) return plan_cas(req, now_ms, p, commands);
   const Expiry e = expiry_of(req.exptime, now_ms);
   if (e.expired) {
     // Stored and immediately expired: what is left to do is the old item's removal.
@@ -249,8 +240,36 @@ void McClusterSession::plan_store(McRequest& req, std::int64_t now_ms, Plan& p,
     a.emplace_back("EXAT");
     a.push_back(std::to_string(e.abs_s));
   }
+  if (req.flags != 0) {
+    a.emplace_back("FLAGS");
+    a.push_back(std::to_string(req.flags));
+  }
   p.op = Op::kStore;
   p.commands = 1;
+  commands.push_back(std::move(a));
+}
+
+void McClusterSession::plan_cas(McRequest& req, std::int64_t now_ms, Plan& p,
+                                std::vector<Args>& commands) {
+  const Expiry e = expiry_of(req.exptime, now_ms);
+  Args a{"SET", req.key, std::move(req.data), "CAS", std::to_string(req.cas_unique)};
+  if (e.expired) {
+    // Stored and expired at once: the service checks the cas, then deletes (an expiry in the
+    // past deletes, as Redis's SET does).
+    a.emplace_back("PXAT");
+    a.emplace_back("1");
+  } else if (e.rel_ms > 0) {
+    a.emplace_back("PX");
+    a.push_back(std::to_string(e.rel_ms));
+  } else if (e.abs_s > 0) {
+    a.emplace_back("EXAT");
+    a.push_back(std::to_string(e.abs_s));
+  }
+  if (req.flags != 0) {
+    a.emplace_back("FLAGS");
+    a.push_back(std::to_string(req.flags));
+  }
+  p.op = Op::kCas;
   commands.push_back(std::move(a));
 }
 
@@ -271,7 +290,7 @@ void McClusterSession::plan_concat(McRequest& req, std::int64_t now_ms, Plan& p,
   p.op = Op::kRewrite;
   p.text = "STORED";
   p.miss = "NOT_STORED";
-  commands.push_back({"SET", req.key, std::move(value), "XX", "KEEPTTL"});
+  commands.push_back({"SET", req.key, std::move(value), "XX", "KEEPTTL", "KEEPFLAGS"});
 }
 
 void McClusterSession::plan_arith(const std::vector<std::string>& t, bool incr, std::int64_t now_ms,
@@ -312,7 +331,7 @@ void McClusterSession::plan_arith(const std::vector<std::string>& t, bool incr, 
   p.op = Op::kRewrite;
   p.text = std::to_string(value);
   p.miss = "NOT_FOUND";
-  commands.push_back({"SET", t[1], p.text, "XX", "KEEPTTL"});
+  commands.push_back({"SET", t[1], p.text, "XX", "KEEPTTL", "KEEPFLAGS"});
 }
 
 void McClusterSession::on_request(McRequest& req, std::int64_t now_ms,
@@ -328,8 +347,9 @@ void McClusterSession::on_request(McRequest& req, std::int64_t now_ms,
     const auto& t = req.tokens;
     const std::string& cmd = t[0];
     p.noreply = is_noreply(req);
-    if (cmd == "get" || cmd == "gat") {
-      const bool gat = cmd == "gat";
+    if (cmd == "get" || cmd == "gets" || cmd == "gat" || cmd == "gats") {
+      const bool gat = cmd == "gat" || cmd == "gats";
+      p.with_cas = cmd == "gets" || cmd == "gats";
       const std::size_t from = gat ? 2 : 1;
       std::int64_t exptime = 0;
       if (t.size() <= from) {
@@ -345,7 +365,7 @@ void McClusterSession::on_request(McRequest& req, std::int64_t now_ms,
         const Expiry e = expiry_of(exptime, now_ms);
         for (std::size_t i = from; i < t.size(); ++i) {
           p.keys.push_back(t[i]);
-          commands.push_back({"GET", t[i]});
+          commands.push_back({"GET", t[i], "META"});
           if (gat) commands.push_back(touch_command(t[i], e, now_ms));
         }
       }
@@ -403,7 +423,7 @@ void McClusterSession::on_request(McRequest& req, std::int64_t now_ms,
         stat(o, "tcpport", static_cast<std::uint64_t>(std::max(info_.memcached_port, 0)));
         stat(o, "evictions", "on");
         stat(o, "eviction_policy", info_.config->policy);
-        stat(o, "cas_enabled", "no");
+        stat(o, "cas_enabled", "yes");
         stat(o, "cluster_mode", "yes");
         o.append("END");
       } else if (t.size() == 2 && t[1] == "cluster") {
@@ -424,9 +444,13 @@ void McClusterSession::on_request(McRequest& req, std::int64_t now_ms,
       p.op = Op::kQuit;
     } else if (cmd == "incr" || cmd == "decr") {
       plan_arith(t, cmd == "incr", now_ms, p, commands);
-    } else if (cmd == "gets" || cmd == "gats") {
-      ++counters_.refused;
-      p.text = "SERVER_ERROR " + cmd + " is not supported in cluster mode";
+    } else if (cmd == "readonly" || cmd == "readwrite") {
+      if (t.size() != 1) {
+        p.text = "ERROR";
+      } else {
+        p.op = Op::kOk;
+        commands.push_back({cmd == "readonly" ? "READONLY" : "READWRITE"});
+      }
     } else {
       p.noreply = false;
       p.text = "ERROR";
@@ -466,9 +490,22 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
   if (p.op == Op::kStatsCluster) return line(out, slots_stats(p.replies.at(0)));
   std::vector<RespScalar> r;
   r.reserve(p.replies.size());
+  // get/gat: the GET k META replies (every `step`-th): a hit is one bulk string
+  // "<flags> <cas> <value>"; `heads` keeps where its two spaces are.
+  const bool retrieval = p.op == Op::kGet || p.op == Op::kGat;
+  const std::size_t step = p.op == Op::kGat ? 2 : 1;
+  std::vector<std::pair<std::size_t, std::size_t>> heads(retrieval ? p.replies.size() : 0);
   std::string error;
   for (const std::string& bytes : p.replies) {
+    const std::size_t i = r.size();
     r.push_back(parse_resp_scalar(bytes));
+    RespScalar& v = r.back();
+    if (retrieval && i % step == 0 && v.type == '$' && !v.nil) {
+      const std::size_t s1 = v.text.find(' ');
+      const std::size_t s2 = s1 == std::string::npos ? s1 : v.text.find(' ', s1 + 1);
+      if (s2 == std::string::npos) v.type = 0;  // not a META reply
+      heads[i] = {s1, s2};
+    }
     if (!error.empty()) continue;
     if (r.back().type == '-') {
       const std::string& e = r.back().text;
@@ -487,7 +524,6 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
         break;
       case Op::kGet:
       case Op::kGat: {
-        const std::size_t step = p.op == Op::kGat ? 2 : 1;
         for (std::size_t i = 0; i < p.keys.size(); ++i) {
           const RespScalar& v = r[i * step];
           ++counters_.cmd_get;
@@ -499,8 +535,21 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
           }
           ++counters_.get_hits;
           if (step == 2) ++counters_.touch_hits;
-          reply += "VALUE " + p.keys[i] + " 0 " + std::to_string(v.text.size()) + "\r\n";
-          reply += v.text;
+          const auto [s1, s2] = heads[i * step];
+          const std::string_view t = v.text;
+          const std::string_view value = t.substr(s2 + 1);
+          reply += "VALUE ";
+          reply += p.keys[i];
+          reply += ' ';
+          reply += t.substr(0, s1);  // flags
+          reply += ' ';
+          reply += std::to_string(value.size());
+          if (p.with_cas) {
+            reply += ' ';
+            reply += t.substr(s1 + 1, s2 - s1 - 1);
+          }
+          reply += "\r\n";
+          reply += value;
           reply += "\r\n";
         }
         reply += "END";
@@ -525,7 +574,20 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
         ++(r[0].number > 0 ? counters_.touch_hits : counters_.touch_misses);
         break;
       case Op::kFlush:
+      case Op::kOk:
         reply = "OK";
+        break;
+      case Op::kCas:
+        if (r[0].nil) {
+          reply = "NOT_FOUND";
+          ++counters_.cas_misses;
+        } else if (r[0].text == "EXISTS") {
+          reply = "EXISTS";
+          ++counters_.cas_badval;
+        } else {
+          reply = "STORED";
+          ++counters_.cas_hits;
+        }
         break;
       case Op::kProbe:
         reply = p.text;
@@ -553,6 +615,9 @@ void McClusterSession::finish(Plan& p, std::int64_t now_ms, std::string& out) {
         stat(o, "get_misses", c.get_misses);
         stat(o, "delete_misses", c.delete_misses);
         stat(o, "delete_hits", c.delete_hits);
+        stat(o, "cas_misses", c.cas_misses);
+        stat(o, "cas_hits", c.cas_hits);
+        stat(o, "cas_badval", c.cas_badval);
         stat(o, "touch_hits", c.touch_hits);
         stat(o, "touch_misses", c.touch_misses);
         stat(o, "limit_maxbytes", info_.config->maxmemory);

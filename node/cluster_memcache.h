@@ -13,12 +13,26 @@
 // In a multi-key get, the first key that is not served here makes the whole reply that one error
 // line (memcached clients treat a SERVER_ERROR as the reply to the request).
 //
-// Commands and their translation (`now` is the driver's wall clock, for absolute exptimes):
-//   get k...              one GET per key (keys of different slots are fine)
-//   gat e k...            per key GET, then EXPIRE/PERSIST/DEL as touch does
-//   set/add/replace       SET [NX|XX] with EX/EXAT from memcached's exptime; a negative or past
-//                         exptime stores an already expired item: DEL (set: STORED; replace:
-//                         STORED if the key existed), EXISTS (add: NOT_STORED if it exists)
+// Commands and their translation (`now` is the driver's wall clock, for absolute exptimes). The
+// commands are sent with ClusterService::on_command's `memcached` set, which allows the
+// service's memcached extensions (cluster_service.h): `GET k META` answers the value with the
+// item's flags and cas unique in front, SET takes `FLAGS f`, `KEEPFLAGS` and `CAS c`.
+//   get/gets k...         one GET k META per key (keys of different slots are fine); gets adds
+//                         the cas unique to each VALUE line
+//   gat/gats e k...       per key GET k META, then PEXPIRE/PERSIST/DEL as touch does (a touch
+//                         keeps the cas unique, so gats shows the item's, as memcached does)
+//   set/add/replace       SET [NX|XX] with PX/EXAT from memcached's exptime and FLAGS; a
+//                         negative or past exptime stores an already expired item: DEL (set:
+//                         STORED; replace: STORED if the key existed), EXISTS (add: NOT_STORED
+//                         if it exists)
+//   cas                   SET k v CAS c [PX|EXAT] FLAGS f: STORED, EXISTS (the item's cas
+//                         unique is not c), NOT_FOUND (no item); a negative or past exptime
+//                         sends PXAT 1, which the service turns into a delete once the cas
+//                         matched
+//   readonly/readwrite    cachescope extensions (memcached has no replicas): Redis Cluster's
+//                         READONLY/READWRITE for this connection, answered OK; after readonly,
+//                         get and gets of keys whose slot this member replicates are served
+//                         here (possibly stale), with the primary's flags and cas unique
 //   delete k              DEL            touch k e   EXPIRE, or EXISTS+PERSIST (e = 0), or DEL
 //   incr/decr k d         the member's resident value read at once (as the service's INCR
 //   append/prepend        does), then SET k <new> XX KEEPTTL, sent in the same event-loop turn
@@ -26,7 +40,7 @@
 //                         missing key is NOT_FOUND / NOT_STORED (an EXISTS probe, so that a key
 //                         of another member's slot gets MOVED), incr wraps at 2^64, decr stops
 //                         at 0, a non-numeric value is a CLIENT_ERROR, append/prepend ignore
-//                         their flags and exptime (the item keeps its TTL)
+//                         their flags and exptime (the item keeps its TTL and flags: KEEPFLAGS)
 //   flush_all [delay]     FLUSHALL (delay applied at once, as the single node does)
 //   stats                 general stats (DBSIZE for curr_items), `stats settings`, and
 //                         `stats cluster` (CLUSTER SLOTS as memcached addresses, one line per
@@ -34,10 +48,7 @@
 //                         `... <host>:<redis port> redis` for an owner without one), from which
 //                         cluster-aware memcached clients (cachescope loadgen) learn the map
 //   version, verbosity, quit, noreply as memcached does.
-// Refused with `SERVER_ERROR <cmd> is not supported in cluster mode`: gets, gats, cas (the
-// service keeps no cas unique per item), `stats items`. A set with non-zero flags is refused with
-// `SERVER_ERROR flags are not kept in cluster mode (use 0)`: the service stores no flags, and
-// returning 0 for them would silently corrupt clients that encode types in the flags.
+// Refused with `SERVER_ERROR stats items is not supported in cluster mode`: `stats items`.
 // noreply suppresses every reply of a well-formed request (MOVED included: the write is simply
 // not applied, as any error is dropped under noreply). The service counts the translated
 // commands under their Redis names (INFO, /metrics); `stats` has the memcached-side counters.
@@ -73,7 +84,8 @@ struct McClusterInfo {
 struct McClusterCounters {
   std::uint64_t cmd_get = 0, get_hits = 0, get_misses = 0, cmd_set = 0, cmd_touch = 0,
                 touch_hits = 0, touch_misses = 0, delete_hits = 0, delete_misses = 0, cmd_flush = 0,
-                moved = 0, refused = 0, curr_connections = 0, total_connections = 0;
+                cas_hits = 0, cas_misses = 0, cas_badval = 0, moved = 0, refused = 0,
+                curr_connections = 0, total_connections = 0;
 };
 
 class McClusterSession {
@@ -101,12 +113,14 @@ class McClusterSession {
     kGet,
     kGat,
     kStore,
+    kCas,  // SET ... CAS: +OK, +EXISTS or nil
     kAddExpired,
     kReplaceExpired,
     kDelete,
     kTouch,
     kTouchPersist,
     kFlush,
+    kOk,  // READONLY / READWRITE
     kStats,
     kStatsCluster,
     kProbe,    // EXISTS: an error (MOVED) or `text`
@@ -116,6 +130,7 @@ class McClusterSession {
   struct Plan {
     Op op = Op::kImmediate;
     bool noreply = false;
+    bool with_cas = false;             // gets/gats
     std::string text;                  // kImmediate: the reply line(s); kProbe/kRewrite: see Op
     std::string miss;                  // kRewrite: the reply when the key was gone
     std::vector<std::string> keys;     // get/gat
@@ -130,6 +145,7 @@ class McClusterSession {
   // `stats cluster` from the service's CLUSTER SLOTS reply.
   std::string slots_stats(std::string_view resp) const;
   void plan_store(McRequest& req, std::int64_t now_ms, Plan& p, std::vector<Args>& commands);
+  void plan_cas(McRequest& req, std::int64_t now_ms, Plan& p, std::vector<Args>& commands);
   void plan_arith(const std::vector<std::string>& t, bool incr, std::int64_t now_ms, Plan& p,
                   std::vector<Args>& commands);
   void plan_concat(McRequest& req, std::int64_t now_ms, Plan& p, std::vector<Args>& commands);

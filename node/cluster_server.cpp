@@ -259,7 +259,8 @@ class McClientConn : public ClientSocket<McClientConn> {
     for (McRequest& req : feed.requests) {
       commands.clear();
       session_.on_request(req, now / 1'000'000, commands);
-      for (Args& args : commands) srv_.service->on_command(id_, next_seq_++, args, now);
+      for (Args& args : commands)
+        srv_.service->on_command(id_, next_seq_++, args, now, /*memcached=*/true);
       if (req.error.empty() && !req.tokens.empty() && req.tokens[0] == "quit") break;
     }
     if (feed.failed()) {

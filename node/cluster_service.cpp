@@ -9,6 +9,7 @@
 #include "common/units.h"
 #include "core/placement_slots.h"
 #include "node/cluster_keys.h"
+#include "node/memcache.h"
 #include "node/redis_commands.h"
 #include "node/store.h"
 
@@ -123,16 +124,15 @@ ClusterService::ClusterService(const LiveClusterConfig& config, const ClusterMem
   peer_out_.resize(config_.members.size());
   peers_.resize(config_.members.size());
   core_->set_removal_listener([this](ObjId id, Slot, RemovalCause) { values_.erase(id); });
-  lookup_ = [this](ObjId id, std::uint64_t version, std::string_view& key,
-                   std::string_view& value) {
+  lookup_ = [this](ObjId id, std::uint64_t version, PeerValueView& out) {
     if (auto it = values_.find(id); it != values_.end() && it->second.version == version) {
-      key = it->second.key;
-      value = it->second.value;
+      const StoredValue& v = it->second;
+      out = PeerValueView{v.key, v.value, v.flags, v.cas};
       return true;
     }
     if (auto it = staged_.find(version); it != staged_.end() && it->second.id == id) {
-      key = it->second.key;
-      value = it->second.value;
+      const Staged& v = it->second;
+      out = PeerValueView{v.key, v.value, v.flags, v.cas};
       return true;
     }
     return false;
@@ -210,6 +210,8 @@ void ClusterService::settle(std::uint64_t write_id, ClusterTime now) {
     v.version = write_id;
     v.key = std::move(it->second.key);
     v.value = std::move(it->second.value);
+    v.flags = it->second.flags;
+    v.cas = it->second.cas;
     staged_.erase(it);
   }
 }
@@ -336,8 +338,9 @@ void ClusterService::on_peer_frame(NodeId from, PeerFrame& frame, ClusterTime no
     auto& seen = primary_seen_[w->shard];
     seen = std::max(seen, w->offset);
     if (w->op == CacheOp::kSet && !frame.values.empty() && frame.values[0].present) {
+      PeerValue& v = frame.values[0];
       staged_[w->write_id] =
-          Staged{w->key, std::move(frame.values[0].key), std::move(frame.values[0].value), now};
+          Staged{w->key, std::move(v.key), std::move(v.value), now, v.flags, v.cas};
       settle_one = w->write_id;
     }
   } else if (const auto* a = std::get_if<ReplAck>(&frame.msg)) {
@@ -346,16 +349,18 @@ void ClusterService::on_peer_frame(NodeId from, PeerFrame& frame, ClusterTime no
   } else if (const auto* d = std::get_if<SyncData>(&frame.msg)) {
     if (d->mode != SyncMode::kPartial) acked_.erase(d->shard);
     for (std::size_t i = 0; i < d->entries.size() && i < frame.values.size(); ++i) {
-      if (!frame.values[i].present) continue;
-      staged_[d->entries[i].version] = Staged{d->entries[i].key, std::move(frame.values[i].key),
-                                              std::move(frame.values[i].value), now};
+      PeerValue& v = frame.values[i];
+      if (!v.present) continue;
+      staged_[d->entries[i].version] =
+          Staged{d->entries[i].key, std::move(v.key), std::move(v.value), now, v.flags, v.cas};
     }
     settle_many = true;
   } else if (const auto* t = std::get_if<SlotTransfer>(&frame.msg)) {
     for (std::size_t i = 0; i < t->entries.size() && i < frame.values.size(); ++i) {
-      if (!frame.values[i].present) continue;
-      staged_[t->entries[i].version] = Staged{t->entries[i].key, std::move(frame.values[i].key),
-                                              std::move(frame.values[i].value), now};
+      PeerValue& v = frame.values[i];
+      if (!v.present) continue;
+      staged_[t->entries[i].version] =
+          Staged{t->entries[i].key, std::move(v.key), std::move(v.value), now, v.flags, v.cas};
     }
     settle_many = true;
   }
@@ -389,7 +394,7 @@ std::uint64_t ClusterService::new_pending(Pending p) {
 
 void ClusterService::submit(std::uint64_t pending, std::size_t index, CacheOp op, ObjId id,
                             const std::string& key, std::string value, ClusterTime ttl,
-                            ClusterTime now) {
+                            ClusterTime now, std::uint32_t flags, std::uint64_t cas) {
   ClientRequest req;
   req.request_id = next_request_++;
   req.op = op;
@@ -402,7 +407,10 @@ void ClusterService::submit(std::uint64_t pending, std::size_t index, CacheOp op
   }
   if (op != CacheOp::kGet) {
     req.write_id = next_write_id(now);
-    if (op == CacheOp::kSet) staged_[req.write_id] = Staged{id, key, std::move(value), now};
+    if (op == CacheOp::kSet) {
+      staged_[req.write_id] =
+          Staged{id, key, std::move(value), now, flags, cas != 0 ? cas : req.write_id};
+    }
   }
   requests_[req.request_id] = {pending, static_cast<std::uint32_t>(index)};
   core_->on_client_request(req, now);
@@ -500,6 +508,7 @@ void ClusterService::cmd_config(std::uint64_t client, std::uint64_t seq, Args& a
   if (n < 4 || n % 2 != 0) return done(arity("config|set"));
   // Everything is checked before anything changes, as Redis 7 does.
   std::optional<std::uint64_t> mem;
+  std::optional<std::string> policy;
   for (std::size_t i = 2; i + 1 < n; i += 2) {
     const std::string name = lower(args[i]);
     const std::string& value = args[i + 1];
@@ -515,15 +524,28 @@ void ClusterService::cmd_config(std::uint64_t client, std::uint64_t seq, Args& a
       if (bytes == 0) return done(err(failed + "0 (no limit) is not supported; give a size"));
       mem = bytes;
     } else if (name == "maxmemory-policy") {
-      if (policy_from_redis_name(value) == config_.policy) continue;  // unchanged: accepted
-      return done(err(failed +
-                      "the eviction policy of a cluster member is set by the cluster "
-                      "file ('policy: " +
-                      config_.policy + "')"));
+      // The single node's names and checks (node/redis_commands.cpp).
+      std::string spec_text = policy_from_redis_name(value);
+      auto spec = parse_policy_spec(spec_text);
+      if (!spec || !is_registered_policy(spec->name) || spec->name == "belady") {
+        return done(
+            err(failed + "unknown or offline policy '" + value + "' (see 'cachescope policies')"));
+      }
+      policy = std::move(spec_text);
     } else {
       return done(
           err("ERR Unknown option or number of arguments for CONFIG SET - '" + args[i] + "'"));
     }
+  }
+  if (policy && *policy != config_.policy) {
+    // This member's cache only, rebuilt with every key (ClusterNode::set_policy).
+    if (auto st = core_->set_policy(*policy); !st) {
+      return done(err("ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - " +
+                      st.error().to_string()));
+    }
+    spdlog::info("cluster: eviction policy now '{}' ({} keys kept)", *policy,
+                 core_->cache().object_count());
+    config_.policy = *policy;
   }
   if (mem) {
     config_.maxmemory = *mem;
@@ -637,7 +659,20 @@ void ClusterService::finish(std::uint64_t, Pending& p) {
   switch (p.kind) {
     case Kind::kGet:
       if (const StoredValue* v = value_of(0)) {
-        reply_bulk(out, v->value);
+        if (p.number == 1) {  // GET key META (memcached): one bulk "<flags> <cas> <value>"
+          char head[48];
+          const int len = std::snprintf(head, sizeof head, "%u %llu ", v->flags,
+                                        static_cast<unsigned long long>(v->cas));
+          out.reserve(len + v->value.size() + 24);
+          out += '$';
+          out += std::to_string(static_cast<std::size_t>(len) + v->value.size());
+          out += "\r\n";
+          out.append(head, static_cast<std::size_t>(len));
+          out += v->value;
+          out += "\r\n";
+        } else {
+          reply_bulk(out, v->value);
+        }
       } else {
         reply_null(out);
       }
@@ -685,11 +720,13 @@ void ClusterService::finish(std::uint64_t, Pending& p) {
 }
 
 void ClusterService::on_command(std::uint64_t client, std::uint64_t seq, Args& args,
-                                ClusterTime now) {
+                                ClusterTime now, bool memcached) {
   // ASKING holds for the client's next command only.
   asking_ = !asking_clients_.empty() && asking_clients_.erase(client) > 0;
+  memcached_ = memcached;
   execute(client, seq, args, now);
   asking_ = false;
+  memcached_ = false;
   drain(now);
 }
 
@@ -756,12 +793,14 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
 
   auto key_cmd = [&](std::size_t want) { return n == want; };
   if (cmd == "get" || cmd == "getdel") {
-    if (!key_cmd(2)) return done(arity(cmd));
+    const bool meta = memcached_ && cmd == "get" && n == 3 && lower(args[2]) == "meta";
+    if (!key_cmd(2) && !meta) return done(arity(cmd));
     const std::uint16_t slot = slot_of(args[1]);
     const ObjId id = live_key_id(args[1]);
     Pending p = single_key(client, seq, cmd == "get" ? Kind::kGet : Kind::kGetDel, id, args[1]);
     p.slot = slot;
     p.replies.resize(1);
+    p.number = meta ? 1 : 0;
     if (p.kind == Kind::kGet) {
       if (auto r = read_redirect(client, id, slot, now)) return done(*r);
     } else {
@@ -918,7 +957,9 @@ void ClusterService::execute(std::uint64_t client, std::uint64_t seq, Args& args
     if (!persist && want <= now) {
       submit(pid, 0, CacheOp::kDel, id, args[1], {}, 0, now);  // an expiry in the past deletes
     } else {
-      submit(pid, 0, CacheOp::kSet, id, args[1], cur->value, persist ? 0 : want - now, now);
+      // A new TTL is no new value: memcached's flags and cas unique stay (memcached's touch).
+      submit(pid, 0, CacheOp::kSet, id, args[1], cur->value, persist ? 0 : want - now, now,
+             cur->flags, cur->cas);
     }
     return;
   }
@@ -975,9 +1016,22 @@ void ClusterService::cmd_set(std::uint64_t client, std::uint64_t seq, Args& args
   bool nx = false, xx = false, keepttl = false, get = false;
   ClusterTime expire_at = 0;  // absolute, 0 = none
   bool have_expiry = false;
+  // memcached's extensions (see the header): FLAGS f, KEEPFLAGS, CAS c.
+  std::uint32_t flags = 0;
+  bool keepflags = false, have_cas = false;
+  std::uint64_t cas = 0;
   for (std::size_t i = 3; i < n; ++i) {
     const std::string opt = lower(args[i]);
-    if (opt == "nx" && !xx) {
+    if (memcached_ && opt == "flags" && i + 1 < n) {
+      std::uint64_t f = 0;
+      if (!parse_u64(args[++i], f) || f > UINT32_MAX) return reply_now(client, seq, kNotInteger);
+      flags = static_cast<std::uint32_t>(f);
+    } else if (memcached_ && opt == "keepflags") {
+      keepflags = true;
+    } else if (memcached_ && opt == "cas" && i + 1 < n) {
+      if (!parse_u64(args[++i], cas)) return reply_now(client, seq, kNotInteger);
+      have_cas = true;
+    } else if (opt == "nx" && !xx) {
       nx = true;
     } else if (opt == "xx" && !nx) {
       xx = true;
@@ -1013,6 +1067,11 @@ void ClusterService::cmd_set(std::uint64_t client, std::uint64_t seq, Args& args
     p.old_present = true;
     if (get) p.old_value = v->value;
   }
+  if (have_cas) {
+    if (v == nullptr) return reply_now(client, seq, kNull);
+    if (v->cas != cas) return reply_now(client, seq, "+EXISTS\r\n");
+  }
+  if (keepflags && v != nullptr) flags = v->flags;
   if ((nx && v != nullptr) || (xx && v == nullptr)) {
     if (!get) return reply_now(client, seq, kNull);
     return reply_now(client, seq, p.old_present ? bulk(p.old_value) : std::string(kNull));
@@ -1028,7 +1087,7 @@ void ClusterService::cmd_set(std::uint64_t client, std::uint64_t seq, Args& args
     return;
   }
   submit(pid, 0, CacheOp::kSet, id, key, std::move(args[2]), expire_at == 0 ? 0 : expire_at - now,
-         now);
+         now, flags);
 }
 
 // ---- Slot migration ------------------------------------------------------------------------
@@ -1490,8 +1549,8 @@ std::string ClusterService::info(std::string_view section, ClusterTime now) cons
                    "\r\ntotal_net_output_bytes:" + std::to_string(stats_.net_output_bytes) +
                    "\r\nkeyspace_hits:" + std::to_string(c.hits) +
                    "\r\nkeyspace_misses:" + std::to_string(c.gets - c.hits) +
-                   "\r\nevicted_keys:" + std::to_string(cache.counters().evictions) +
-                   "\r\nexpired_keys:" + std::to_string(cache.counters().expirations) +
+                   "\r\nevicted_keys:" + std::to_string(core_->cache_counters().evictions) +
+                   "\r\nexpired_keys:" + std::to_string(core_->cache_counters().expirations) +
                    "\r\ncluster_moved_replies:" + std::to_string(c.moved) + "\r\n");
   std::string repl = "role:" + std::string(primary ? "master" : "slave") + "\r\n";
   std::uint64_t master_offset = 0;
@@ -1563,13 +1622,16 @@ std::string ClusterService::metrics(ClusterTime now) const {
   family("cachescope_keyspace_misses_total", "counter", "Reads that did not find the key.");
   sample("cachescope_keyspace_misses_total", static_cast<double>(c.gets - c.hits));
   family("cachescope_evicted_keys_total", "counter", "Keys evicted by the policy.");
-  sample("cachescope_evicted_keys_total", static_cast<double>(cache.counters().evictions));
+  sample("cachescope_evicted_keys_total", static_cast<double>(core_->cache_counters().evictions));
   family("cachescope_expired_keys_total", "counter", "Keys removed because their TTL passed.");
-  sample("cachescope_expired_keys_total", static_cast<double>(cache.counters().expirations));
+  sample("cachescope_expired_keys_total", static_cast<double>(core_->cache_counters().expirations));
   family("cachescope_memory_used_bytes", "gauge", "Charged bytes (keys + values + overhead).");
   sample("cachescope_memory_used_bytes", static_cast<double>(cache.used()));
   family("cachescope_memory_max_bytes", "gauge", "maxmemory.");
   sample("cachescope_memory_max_bytes", static_cast<double>(cache.capacity()));
+  family("cachescope_eviction_policy", "gauge",
+         "The member's eviction policy (label; CONFIG SET maxmemory-policy changes it).");
+  sample("cachescope_eviction_policy{policy=\"" + config_.policy + "\"}", 1);
   family("cachescope_keys", "gauge", "Resident keys (every shard this node holds).");
   sample("cachescope_keys", static_cast<double>(cache.object_count()));
   family("cachescope_connected_clients", "gauge", "Open client connections.");

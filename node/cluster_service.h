@@ -39,7 +39,23 @@
 // FLUSHALL / FLUSHDB on a primary deletes every key of its shards as replicated writes, so its
 // replicas flush too (in sync mode the OK comes once they applied it); a replica answers
 // `-READONLY`. CONFIG SET maxmemory resizes this member's cache (evicting at once);
-// maxmemory-policy is fixed by the cluster file in cluster mode.
+// CONFIG SET maxmemory-policy rebuilds it with another policy (ClusterNode::set_policy), keeping
+// every key, its TTL and version; both change this member only.
+//
+// memcached items (node/cluster_memcache.h): each value carries memcached's client flags and a
+// cas unique. The cas unique is the write id of the write that last changed the value or flags
+// (SET, APPEND, INCR, ...); EXPIRE/PEXPIRE/PERSIST (memcached touch and gat) keep it, as
+// memcached's touch does. It travels with the bytes in the peer protocol (replication, resyncs,
+// MIGRATE), so a replica holds the primary's cas and a promoted replica accepts the cas tokens
+// clients got before the failover for items it holds unchanged; its own writes get write ids,
+// which never repeat one another node handed out (the low byte is the node id; the high part
+// increases per node). A write that a failover lost (async mode) leaves the older item, whose
+// cas differs from the lost write's: a cas with the lost token answers EXISTS. Redis writes
+// store flags 0. Commands sent with `memcached` set (the translator's) may use extensions that
+// Redis clients cannot: `GET key META` (one bulk string "<flags> <cas> <value bytes>", or a
+// null bulk), and SET options `FLAGS f`, `KEEPFLAGS` (the resident item's flags) and `CAS c`
+// (store only if the resident item's cas is c: `$-1` when there is none, `+EXISTS` when its
+// cas differs).
 //
 // Time: ClusterTime nanoseconds since the Unix epoch (the driver passes the wall clock).
 //
@@ -95,7 +111,9 @@ class ClusterService {
                                                           bool rejoin);
   ~ClusterService();
 
-  void on_command(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
+  // `memcached`: sent by the memcached translator, which may use the extensions above.
+  void on_command(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now,
+                  bool memcached = false);
   void on_peer_frame(NodeId from, PeerFrame& frame, ClusterTime now);
   void on_tick(ClusterTime now);
   // The driver's link to `peer` went up or down (CLUSTER NODES link-state).
@@ -137,12 +155,16 @@ class ClusterService {
     std::uint64_t version = 0;
     std::string key;
     std::string value;
+    std::uint32_t flags = 0;  // memcached client flags
+    std::uint64_t cas = 0;    // memcached cas unique (see the top of this file)
   };
   struct Staged {
     ObjId id = 0;
     std::string key;
     std::string value;
     ClusterTime at = 0;
+    std::uint32_t flags = 0;
+    std::uint64_t cas = 0;
   };
   enum class Kind : std::uint8_t {
     kGet,
@@ -182,8 +204,10 @@ class ClusterService {
   void execute(std::uint64_t client, std::uint64_t seq, Args& args, ClusterTime now);
   void reply_now(std::uint64_t client, std::uint64_t seq, std::string bytes, bool close = false);
   std::uint64_t new_pending(Pending p);
+  // `cas` 0: the write gets a new cas unique (its write id); else it keeps `cas` (a touch).
   void submit(std::uint64_t pending, std::size_t index, CacheOp op, ObjId id,
-              const std::string& key, std::string value, ClusterTime ttl, ClusterTime now);
+              const std::string& key, std::string value, ClusterTime ttl, ClusterTime now,
+              std::uint32_t flags = 0, std::uint64_t cas = 0);
   void finish(std::uint64_t pending_id, Pending& p);
   void drain(ClusterTime now);
   void handle_effect(const Effect& e, ClusterTime now);
@@ -257,6 +281,7 @@ class ClusterService {
   // being executed carries it, and the MIGRATE commands waiting for their MigrateDone.
   std::set<std::uint64_t> asking_clients_;
   bool asking_ = false;
+  bool memcached_ = false;  // the command being executed came from the memcached translator
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>>
       migrates_;  // token -> client, seq
   std::uint64_t next_migrate_ = 1;

@@ -50,11 +50,13 @@ class Writer {
 };
 
 void put_value(Writer& w, const ValueLookup& lookup, ObjId id, std::uint64_t version) {
-  std::string_view key, value;
-  if (lookup && lookup(id, version, key, value)) {
+  PeerValueView v;
+  if (lookup && lookup(id, version, v)) {
     w.num<std::uint8_t>(1);
-    w.str(key);
-    w.str(value);
+    w.str(v.key);
+    w.str(v.value);
+    w.num<std::uint32_t>(v.flags);
+    w.num<std::uint64_t>(v.cas);
   } else {
     w.num<std::uint8_t>(0);
   }
@@ -126,6 +128,8 @@ PeerValue get_value(Reader& r) {
     v.present = true;
     v.key = r.str("key");
     v.value = r.str("value");
+    v.flags = r.num<std::uint32_t>("flags");
+    v.cas = r.num<std::uint64_t>("cas");
   }
   return v;
 }

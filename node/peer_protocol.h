@@ -10,15 +10,19 @@
 //   frame   = u32 length | u8 type | payload           (length = 1 + payload bytes)
 //   Hello   = u32 magic 0x52455043 ("CPER") | u16 version | u32 node id      (first frame)
 //   string  = u32 length | bytes
-//   value   = u8 present | [string key | string value]   (present = 0: the sender no longer
-//             holds that version's bytes; the receiver keeps the core's entry and serves a miss)
+//   value   = u8 present | [string key | string value | u32 flags | u64 cas]   (present = 0:
+//             the sender no longer holds that version's bytes; the receiver keeps the core's
+//             entry and serves a miss). `flags` are the item's memcached client flags (0 for a
+//             Redis write) and `cas` its memcached cas unique: the write id of the write that
+//             last changed the value or flags (a touch keeps it), so a replica and a promoted
+//             replica hand out the same cas as the primary did (cluster_service.h).
 // Types: 1 Hello, 2 Heartbeat, 3 ReplWrite (+ value when op is SET), 4 ReplAck, 5 SyncRequest,
 // 6 SyncData (+ one value per entry), 7 ConfigUpdate (a slots-layout ShardMap: epochs, members,
 // shard entries, the slot table as ranges), 8 ConfigFetch, 9 SlotTransfer (u64 token, u8 flags
 // 1 = replace 2 = handover, entries as SyncData's, each with its value), 10 SlotTransferAck (u64
 // token, u8 ok, string error), 11 JoinRequest (empty). Payloads list the struct fields in
 // declaration order. `kPeerProtocolVersion` changes whenever a payload changes; a peer with
-// another version is refused at Hello.
+// another version is refused at Hello. Version 3 added flags and cas to every value.
 //
 // Bad input: the decoder checks every length against what is left, every enum against its
 // range, and that a config's slot ranges cover 0..16383 in order; a frame longer than
@@ -40,7 +44,7 @@
 namespace cachescope::node {
 
 inline constexpr std::uint32_t kPeerMagic = 0x52455043;
-inline constexpr std::uint16_t kPeerProtocolVersion = 2;
+inline constexpr std::uint16_t kPeerProtocolVersion = 3;
 inline constexpr std::size_t kDefaultMaxPeerFrame = 1ull << 30;
 
 // The bytes of one value the replication stream carries beside the core's object id.
@@ -48,6 +52,16 @@ struct PeerValue {
   bool present = false;
   std::string key;
   std::string value;
+  std::uint32_t flags = 0;  // memcached client flags
+  std::uint64_t cas = 0;    // memcached cas unique
+};
+
+// What a ValueLookup answers: views valid until the next call into the sending node.
+struct PeerValueView {
+  std::string_view key;
+  std::string_view value;
+  std::uint32_t flags = 0;
+  std::uint64_t cas = 0;
 };
 
 struct PeerFrame {
@@ -61,8 +75,7 @@ struct PeerFrame {
 };
 
 // Finds the bytes of `id` at `version` on the sending node; false if it no longer holds them.
-using ValueLookup = std::function<bool(ObjId id, std::uint64_t version, std::string_view& key,
-                                       std::string_view& value)>;
+using ValueLookup = std::function<bool(ObjId id, std::uint64_t version, PeerValueView& out)>;
 
 void encode_hello(std::string& out, NodeId self);
 // Appends one frame for `msg`. ClientRequest and ClientReply are not peer messages: returns

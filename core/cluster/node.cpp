@@ -67,6 +67,10 @@ ClusterNode::ClusterNode(const ClusterConfig& config, NodeId self, std::unique_p
   // Versions live in a slot-indexed array next to the cache's own records: a removed object's
   // slot is only reused by an insert, which writes the new object's version.
   index_slots_ = config_.placement == "slots" || config_.placement == "redis-slots";
+  watch_removals();
+}
+
+void ClusterNode::watch_removals() {
   cache_->set_removal_listener([this](ObjId id, Slot s, RemovalCause cause) {
     if (index_slots_) slot_keys_.remove(s);
     if (listener_) listener_(id, s, cause);
@@ -141,6 +145,65 @@ void ClusterNode::store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime e
   if (s >= versions_.size()) versions_.resize(std::max<std::size_t>(s + 1, versions_.size() * 2));
   versions_[s] = version;
   if (index_slots_) slot_keys_.add(s, SlotPlacement::keyslot(key));
+}
+
+Status ClusterNode::set_policy(std::string_view text) {
+  auto spec = parse_policy_spec(text);
+  if (!spec) return spec.error();
+  auto fresh = make_cache(*spec, CacheConfig{cache_->capacity(), CapacityUnit::kBytes, false},
+                          static_cast<std::uint64_t>(self_) + 1);
+  if (!fresh) return fresh.error();
+  struct Resident {
+    Slot slot;
+    ObjId id;
+    std::uint32_t size;
+    std::uint16_t hash_slot;  // for the per-slot key index (slots layouts)
+  };
+  std::vector<Resident> live;
+  live.reserve(cache_->object_count());
+  cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) {
+    live.push_back({s, id, size, index_slots_ ? slot_keys_.hash_slot_of(s) : std::uint16_t{0}});
+  });
+  std::sort(live.begin(), live.end(),
+            [](const Resident& a, const Resident& b) { return a.slot < b.slot; });
+  const CacheCounters& c = cache_->counters();
+  carried_counters_.evictions += c.evictions;
+  carried_counters_.expirations += c.expirations;
+  carried_counters_.too_large += c.too_large;
+  carried_counters_.not_admitted += c.not_admitted;
+  std::unique_ptr<Cache> old = std::move(cache_);
+  std::vector<std::uint64_t> old_versions = std::move(versions_);
+  cache_ = std::move(*fresh);
+  watch_removals();
+  slot_keys_.clear();
+  versions_.assign(old_versions.size(), 0);
+  for (const Resident& r : live) {
+    // Expired objects come along too: they leave by lazy or active expiry, as they would have.
+    const Slot s = cache_->insert(r.id, r.size, old->expiry(r.slot));
+    if (s == kNoSlot) {
+      // Cannot happen (the same charges fit the same capacity); the driver must still learn it.
+      if (listener_) listener_(r.id, kNoSlot, RemovalCause::kEvicted);
+      continue;
+    }
+    if (index_slots_) slot_keys_.add(s, r.hash_slot);
+    if (s >= versions_.size()) {
+      versions_.resize(std::max<std::size_t>(s + 1, versions_.size() * 2));
+    }
+    versions_[s] = r.slot < old_versions.size() ? old_versions[r.slot] : 0;
+  }
+  for (NodeConfig& n : config_.nodes) {
+    if (n.id == self_) n.policy = std::string(text);
+  }
+  return Ok{};
+}
+
+CacheCounters ClusterNode::cache_counters() const {
+  CacheCounters c = cache_->counters();
+  c.evictions += carried_counters_.evictions;
+  c.expirations += carried_counters_.expirations;
+  c.too_large += carried_counters_.too_large;
+  c.not_admitted += carried_counters_.not_admitted;
+  return c;
 }
 
 bool ClusterNode::admit_fill(const ClientRequest& req, ClusterTime now) {

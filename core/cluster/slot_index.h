@@ -34,6 +34,8 @@ class SlotKeyIndex {
     return hash_slot < kHashSlots && !heads_.empty() ? counts_[hash_slot] : 0;
   }
   std::size_t size() const noexcept { return size_; }
+  // The hash slot `s` is linked under; `s` must be linked.
+  std::uint16_t hash_slot_of(Slot s) const noexcept { return links_[s].hash_slot; }
 
   // Calls f(cache slot) for each object of `hash_slot`. `f` must not add or remove.
   template <class F>

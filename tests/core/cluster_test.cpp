@@ -694,6 +694,52 @@ TEST_CASE("cluster: an admission filter acts on cache-aside fills, never on writ
   CHECK(node.counters().sets == 4);
 }
 
+TEST_CASE("cluster: set_policy swaps a node's policy keeping keys, versions, TTLs, counts") {
+  ClusterConfig cfg = make_config(1, "slots", 0);
+  cfg.nodes[0].capacity_bytes = 100 * 100;  // 100 objects of 100 bytes
+  auto created = ClusterNode::create(cfg, 0, 0);
+  REQUIRE(created);
+  ClusterNode& node = **created;
+  std::vector<std::pair<ObjId, Slot>> removed;
+  node.set_removal_listener([&](ObjId id, Slot s, RemovalCause) { removed.push_back({id, s}); });
+  auto set = [&](ObjId key, std::uint64_t write_id, ClusterTime ttl, ClusterTime now) {
+    ClientRequest req{write_id, CacheOp::kSet, key, 100, ttl, write_id, Address::client(1)};
+    node.on_client_request(req, now);
+    node.take_outbox();
+  };
+  // 150 writes into room for 100: 50 evicted; every other key has a TTL of 10 s.
+  for (ObjId k = 0; k < 150; ++k) set(k, 1000 + k, k % 2 == 0 ? 0 : 10'000 * kMs, 1 * kMs);
+  CHECK(node.cache_counters().evictions == 50);
+  CHECK(removed.size() == 50);
+  std::map<ObjId, std::pair<std::uint64_t, ClusterTime>> before;
+  node.cache().for_each([&](ObjId id, Slot s, std::uint32_t) {
+    before[id] = {node.version_of(id, 2 * kMs), node.cache().expiry(s)};
+  });
+  REQUIRE(before.size() == 100);
+  CHECK_FALSE(node.set_policy("nosuch"));
+  CHECK_FALSE(node.set_policy("lru:bogus=1"));
+  REQUIRE(node.set_policy("lfu"));
+  CHECK(removed.size() == 50);  // nothing left through the listener
+  std::map<ObjId, std::pair<std::uint64_t, ClusterTime>> after;
+  node.cache().for_each([&](ObjId id, Slot s, std::uint32_t) {
+    after[id] = {node.version_of(id, 2 * kMs), node.cache().expiry(s)};
+  });
+  CHECK(after == before);
+  CHECK(node.cache().used() == 100 * 100);
+  CHECK(node.cache_counters().evictions == 50);  // carried over
+  // The new cache evicts with the new policy, through the same listener, and counts on.
+  for (ObjId k = 200; k < 210; ++k) set(k, 2000 + k, 0, 3 * kMs);
+  CHECK(node.cache_counters().evictions == 60);
+  CHECK(removed.size() == 60);
+  CHECK(node.version_of(209, 3 * kMs) == 2209);
+  // Expiry still works on the carried TTLs.
+  std::size_t alive = 0;
+  node.cache().for_each([&](ObjId id, Slot, std::uint32_t) {
+    alive += node.version_of(id, 20'000 * kMs) != 0 ? 1 : 0;
+  });
+  CHECK(alive < 100);
+}
+
 // ---- Slot migration --------------------------------------------------------------------------
 
 namespace {

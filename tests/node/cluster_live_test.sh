@@ -96,6 +96,17 @@ start_cluster() {
   done
 }
 rcli() { local n=$1; shift; redis-cli -p "${port[$n]}" "$@"; }
+# mc NODE BYTES...: one memcached connection (printf format), closed by quit; the replies.
+mc() {
+  local n=$1
+  shift
+  exec 3<>"/dev/tcp/127.0.0.1/${mcport[$n]}"
+  # shellcheck disable=SC2059
+  printf "$@" >&3
+  printf 'quit\r\n' >&3
+  timeout 5 cat <&3 | tr -d '\r'
+  exec 3<&-
+}
 metric() {  # metric NODE NAME -> value
   curl -s "http://127.0.0.1:${metrics[$1]}/metrics" | awk -v m="$2" '$1 == m { print $2 }'
 }
@@ -203,8 +214,28 @@ cluster_commands)
   [ "$used" -le 102400 ] || fail "b uses $used bytes above maxmemory 102400"
   ev=$(rcli b INFO stats | tr -d '\r' | sed -n 's/^evicted_keys://p')
   [ "$ev" -gt 0 ] || fail "b evicted nothing"
-  expect_eq "policy unchanged" OK "$(rcli b CONFIG SET maxmemory-policy allkeys-lru)"
-  rcli b CONFIG SET maxmemory-policy lfu | grep -q "set by the cluster file" || fail "policy change accepted"
+  # CONFIG SET maxmemory-policy: b's cache is rebuilt with the new policy and keeps every key
+  # (values, TTLs); CONFIG GET, INFO and /metrics agree; the other members keep theirs.
+  keys_b=$(rcli b DBSIZE)
+  rcli b SET "ttl{m1}" kept EX 500 >/dev/null
+  expect_eq "policy lfu" OK "$(rcli b CONFIG SET maxmemory-policy allkeys-lfu)"
+  expect_eq "CONFIG GET policy" "maxmemory-policy lfu" "$(rcli b CONFIG GET maxmemory-policy | tr '\n' ' ' | sed 's/ $//')"
+  expect_eq "keys kept" "$((keys_b + 1))" "$(rcli b DBSIZE)"
+  expect_eq "value kept" kept "$(rcli b GET "ttl{m1}")"
+  ttl=$(rcli b TTL "ttl{m1}")
+  [ "$ttl" -ge 498 ] && [ "$ttl" -le 500 ] || fail "ttl after the policy switch: $ttl"
+  rcli b INFO memory | tr -d '\r' | grep -q '^maxmemory_policy:lfu$' || fail "INFO: $(rcli b INFO memory)"
+  expect_eq "metrics policy" 1 "$(metric b 'cachescope_eviction_policy{policy="lfu"}')"
+  ev2=$(rcli b INFO stats | tr -d '\r' | sed -n 's/^evicted_keys://p')
+  [ "$ev2" -ge "$ev" ] || fail "evicted_keys went from $ev to $ev2 across the switch"
+  expect_eq "metrics evicted" "$ev2" "$(metric b cachescope_evicted_keys_total)"
+  for i in $(seq 300); do echo "SET m$i $v"; done | redis-cli -c -p "${port[b]}" >/dev/null
+  used=$(rcli b INFO memory | tr -d '\r' | sed -n 's/^used_memory://p')
+  [ "$used" -le 102400 ] || fail "b uses $used bytes above maxmemory 102400 under lfu"
+  expect_eq "a keeps lru" "maxmemory-policy lru" "$(rcli a CONFIG GET maxmemory-policy | tr '\n' ' ' | sed 's/ $//')"
+  expect_eq "bad policy" "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - unknown or offline policy 'nosuch' (see 'cachescope policies')" \
+    "$(rcli b CONFIG SET maxmemory-policy nosuch)"
+  expect_eq "policy after a refusal" "maxmemory-policy lfu" "$(rcli b CONFIG GET maxmemory-policy | tr '\n' ' ' | sed 's/ $//')"
   ;;
 
 failover_sync | failover_async)
@@ -547,17 +578,6 @@ memcached)
   need redis-cli memccat memcstat
   with_memcached=1
   start_cluster sync
-  # mc NODE BYTES...: one memcached connection (printf format), closed by quit; the replies.
-  mc() {
-    local n=$1
-    shift
-    exec 3<>"/dev/tcp/127.0.0.1/${mcport[$n]}"
-    # shellcheck disable=SC2059
-    printf "$@" >&3
-    printf 'quit\r\n' >&3
-    timeout 5 cat <&3 | tr -d '\r'
-    exec 3<&-
-  }
   grep -q "^ready redis=${port[a]} memcached=${mcport[a]} " "$work/a.out" || fail "ready line: $(cat "$work/a.out")"
   key_in() {  # key_in LO HI -> the first kN whose slot is in [LO, HI]
     for i in $(seq 200); do
@@ -591,17 +611,39 @@ memcached)
     "$(mc a 'incr n{%s} 1\r\nset n{%s} 0 0 1\r\n5\r\nincr n{%s} 3\r\ndecr n{%s} 9\r\n' "$ka" "$ka" "$ka" "$ka" | tr '\n' ' ')"
   expect_eq "append" "STORED VALUE n{$ka} 0 3 0ab END " \
     "$(mc a 'append n{%s} 0 0 2\r\nab\r\nget n{%s}\r\n' "$ka" "$ka" | tr '\n' ' ')"
-  expect_eq "gets refused" "SERVER_ERROR gets is not supported in cluster mode" "$(mc a 'gets %s\r\n' "$ka")"
-  expect_eq "flags refused" "SERVER_ERROR flags are not kept in cluster mode (use 0)" \
-    "$(mc a 'set %s 3 0 1\r\nz\r\n' "$ka")"
+  # Flags, gets and cas (protocol.txt): the cas unique changes on every modification, not on
+  # a touch; a stale token is EXISTS.
+  expect_eq "set with flags" STORED "$(mc a 'set f{%s} 3735928559 0 3\r\nabc\r\n' "$ka")"
+  g=$(mc a 'gets f{%s}\r\n' "$ka" | head -1)
+  cas=${g##* }
+  expect_eq "gets" "VALUE f{$ka} 3735928559 3 $cas" "$g"
+  expect_eq "gats keeps the cas" "$g" "$(mc a 'gats 100 f{%s}\r\n' "$ka" | head -1)"
+  expect_eq "cas, wrong token" EXISTS "$(mc a 'cas f{%s} 5 0 3 %s\r\nxyz\r\n' "$ka" "$((cas + 1))")"
+  expect_eq "cas" STORED "$(mc a 'cas f{%s} 5 0 3 %s\r\nxyz\r\n' "$ka" "$cas")"
+  expect_eq "cas, stale token" EXISTS "$(mc a 'cas f{%s} 5 0 3 %s\r\nold\r\n' "$ka" "$cas")"
+  expect_eq "cas, no item" NOT_FOUND "$(mc a 'cas nothing{%s} 5 0 3 1\r\nold\r\n' "$ka")"
+  expect_eq "cas MOVED" "SERVER_ERROR MOVED $slot_c 127.0.0.1:${mcport[c]}" \
+    "$(mc a 'cas %s 0 0 1 1\r\nx\r\n' "$kc")"
+  g=$(mc a 'gets f{%s}\r\n' "$ka" | head -1)
+  [ "${g##* }" != "$cas" ] || fail "the cas unique did not change: $g"
+  expect_eq "flags after cas" "VALUE f{$ka} 5 3" "${g% *}"
+  # The replica holds the same item: memcached reads there after `readonly` (a cachescope
+  # extension, Redis Cluster's READONLY).
+  expect_eq "replica without readonly" "SERVER_ERROR MOVED $(rcli a CLUSTER KEYSLOT "$ka") 127.0.0.1:${mcport[a]}" \
+    "$(mc a2 'gets f{%s}\r\n' "$ka")"
+  expect_eq "replica gets" "OK $g xyz END " "$(mc a2 'readonly\r\ngets f{%s}\r\n' "$ka" | tr '\n' ' ')"
+  expect_eq "memccat flags" "VALUE f{$ka} 5 3" "$(mc a 'get f{%s}\r\n' "$ka" | head -1)"
   expect_eq "bad data chunk" "CLIENT_ERROR bad data chunk" "$(mc a 'set %s 0 0 1\r\nzzz\r\n' "$ka" | head -1)"
   expect_eq delete DELETED "$(mc a 'delete %s\r\n' "$ka")"
   out=$(printf 'READONLY\nEXISTS %s\n' "$ka" | redis-cli -p "${port[a2]}" | tr -s '\n' ' ')
   expect_eq "delete replicated" "OK 0 " "$out"
-  # a holds n{ka}; its hits: the get, memccat and the get after append.
+  # a holds n{ka} and f{ka}; its hits: the get, memccat, the get after append and the four
+  # reads of f{ka}.
   memcstat --servers="127.0.0.1:${mcport[a]}" >"$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
-  grep -q 'get_hits: 3$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
-  grep -q 'curr_items: 1$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  grep -q 'get_hits: 7$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  grep -q 'curr_items: 2$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  grep -q 'cas_hits: 1$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
+  grep -q 'cas_badval: 2$' "$work/stat.txt" || fail "memcstat: $(cat "$work/stat.txt")"
   # A line too long closes that connection only.
   head -c 5000 /dev/zero | tr '\0' x | timeout 2 bash -c "cat >/dev/tcp/127.0.0.1/${mcport[a]}" || true
   expect_eq "after garbage" "VALUE foo 0 3 bar END " "$(mc c 'get foo\r\n' | tr '\n' ' ')"
@@ -641,6 +683,57 @@ memcached)
   moved=$(redirect "$work/mc2.json" moved)
   [ "$moved" -ge 1 ] && [ "$moved" -le 32 ] || fail "auto: $moved MOVED followed (expected 1..32)"
   cat "$work/mc.log"
+  ;;
+
+memcached_failover)
+  # Flags and cas uniques survive a failover: they travel with the values in the replication
+  # stream, so the promoted replica answers gets as the old primary did and accepts its tokens.
+  need redis-cli
+  with_memcached=1
+  start_cluster sync
+  for i in $(seq 200); do
+    k="k$i"
+    [ "$(rcli a CLUSTER KEYSLOT "$k")" -le 5460 ] && break
+  done
+  slot=$(rcli a CLUSTER KEYSLOT "$k")
+  expect_eq "sets" "STORED STORED " \
+    "$(mc a 'set %s 17 0 5\r\nfirst\r\nset t{%s} 4294967295 300 3\r\nttl\r\n' "$k" "$k" | tr '\n' ' ')"
+  before=$(mc a 'gets %s t{%s}\r\n' "$k" "$k" | tr '\n' ' ')
+  cas=$(echo "$before" | awk '{ print $5 }')
+  expect_eq "replica before" "OK $before" "$(mc a2 'readonly\r\ngets %s t{%s}\r\n' "$k" "$k" | tr '\n' ' ')"
+  kill -9 "${pids[a]}"
+  wait "${pids[a]}" 2>/dev/null || true
+  unset 'pids[a]'
+  for _ in $(seq 150); do
+    rcli a2 INFO replication | tr -d '\r' | grep -q '^role:master$' && break
+    sleep 0.02
+  done
+  rcli a2 INFO replication | tr -d '\r' | grep -q '^role:master$' || fail "a2 was not promoted"
+  expect_eq "promoted gets" "$before" "$(mc a2 'gets %s t{%s}\r\n' "$k" "$k" | tr '\n' ' ')"
+  expect_eq "MOVED to the promoted replica" "SERVER_ERROR MOVED $slot 127.0.0.1:${mcport[a2]}" \
+    "$(mc b 'get %s\r\n' "$k")"
+  expect_eq "wrong token" EXISTS "$(mc a2 'cas %s 18 0 6 %s\r\nsecond\r\n' "$k" "$((cas + 1))")"
+  expect_eq "the old primary's token" STORED "$(mc a2 'cas %s 18 0 6 %s\r\nsecond\r\n' "$k" "$cas")"
+  g=$(mc a2 'gets %s\r\n' "$k" | head -1)
+  expect_eq "after cas" "VALUE $k 18 6" "${g% *}"
+  [ "${g##* }" != "$cas" ] || fail "the cas unique did not change: $g"
+  expect_eq "stale token" EXISTS "$(mc a2 'cas %s 19 0 3 %s\r\nold\r\n' "$k" "$cas")"
+  ttl=$(rcli a2 TTL "t{$k}")
+  [ "$ttl" -ge 290 ] && [ "$ttl" -le 300 ] || fail "TTL after the failover: $ttl"
+  # The old primary comes back as a replica and full-resyncs: flags and cas uniques come along.
+  start a --rejoin
+  wait_ready a
+  for _ in $(seq 60); do
+    rcli a INFO replication | tr -d '\r' | grep -q '^master_link_status:up$' && break
+    sleep 0.1
+  done
+  now=$(mc a2 'gets %s t{%s}\r\n' "$k" "$k" | tr '\n' ' ')
+  for _ in $(seq 30); do
+    [ "$(mc a 'readonly\r\ngets %s t{%s}\r\n' "$k" "$k" | tr '\n' ' ')" == "OK $now" ] && break
+    sleep 0.1
+  done
+  expect_eq "rejoined replica" "OK $now" "$(mc a 'readonly\r\ngets %s t{%s}\r\n' "$k" "$k" | tr '\n' ' ')"
+  echo "promoted: $now"
   ;;
 
 *)

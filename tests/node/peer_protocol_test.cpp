@@ -21,10 +21,12 @@ std::shared_ptr<const ShardMap> sample_map() {
   return std::make_shared<const ShardMap>(*m);
 }
 
-bool lookup(ObjId id, std::uint64_t version, std::string_view& key, std::string_view& value) {
+bool lookup(ObjId id, std::uint64_t version, PeerValueView& out) {
   if (id == 42 && version == 7) {
-    key = "user:{42}";
-    value = std::string_view("va\0lue", 6);
+    out.key = "user:{42}";
+    out.value = std::string_view("va\0lue", 6);
+    out.flags = 0xdeadbeef;
+    out.cas = 0x0123456789abcdefull;
     return true;
   }
   return false;
@@ -73,6 +75,8 @@ void check_frames(const std::vector<PeerFrame>& f) {
   CHECK(f[2].values[0].present);
   CHECK(f[2].values[0].key == "user:{42}");
   CHECK(f[2].values[0].value == std::string("va\0lue", 6));
+  CHECK(f[2].values[0].flags == 0xdeadbeef);  // memcached flags and cas travel with the bytes
+  CHECK(f[2].values[0].cas == 0x0123456789abcdefull);
   REQUIRE(f[3].values.size() == 1);
   CHECK_FALSE(f[3].values[0].present);  // the sender no longer held those bytes
   CHECK(std::get<ReplWrite>(f[4].msg).op == CacheOp::kDel);
@@ -103,6 +107,8 @@ void check_frames(const std::vector<PeerFrame>& f) {
   CHECK(t.entries[1].version == 12);
   REQUIRE(f[10].values.size() == 2);
   CHECK(f[10].values[0].value == std::string("va\0lue", 6));
+  CHECK(f[10].values[0].flags == 0xdeadbeef);
+  CHECK(f[10].values[0].cas == 0x0123456789abcdefull);
   CHECK_FALSE(f[10].values[1].present);
   const auto& a = std::get<SlotTransferAck>(f[11].msg);
   CHECK(a.token == 99);
