@@ -440,7 +440,11 @@ class BasicCache {
         // A small index stays in the CPU caches, where erasing now costs less than the sweep
         // that would find the entry later; in a large one the erase would be a memory stall.
         if (index_.size() <= ghost_eager_limit_) {
-          for (const ObjId gid : u.dropped) index_.erase(gid);
+          // Only a ghost is erased: a dropped id may have come back as a resident object since
+          // (e.g. a policy that forgets ghosts while its capacity shrinks).
+          for (const ObjId gid : u.dropped) {
+            if (IdIndex::Entry* e = index_.find(gid); e && !is_resident(e->value)) index_.erase(e);
+          }
         }
         u.dropped.clear();
       }
