@@ -25,29 +25,8 @@ command -v redis-cli >/dev/null || { echo "SKIPPED: redis-cli not installed"; ex
 bin=$(realpath "$bin")
 
 declare -A pids=()
-work=$(mktemp -d)
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-die() { echo "error: $*" >&2; exit 1; }
-
-declare -A taken=()
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 12000))
-    [ -n "${taken[$p]:-}" ] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      taken[$p]=1
-      FREE=$p
-      return 0
-    fi
-  done
-  die "no free port"
-}
+# shellcheck source=../tests/node/live_lib.sh
+source "$(dirname "$0")/../tests/node/live_lib.sh"
 
 names=(a b c a2 b2 c2)
 declare -A port=()
@@ -80,7 +59,7 @@ wait_ready() {
       grep -q '^ready' "$work/$n.out" 2>/dev/null && break
       sleep 0.1
     done
-    grep -q '^ready' "$work/$n.out" || die "node $n did not start: $(tail -3 "$work/$n.log")"
+    grep -q '^ready' "$work/$n.out" || fail "node $n did not start: $(tail -3 "$work/$n.log")"
   done
 }
 stop_all() {
@@ -106,7 +85,7 @@ one_run() {  # one_run reshard|baseline
     sleep 0.1
   done
   redis-cli -p "${port[a]}" CLUSTER NODES | grep -q "127.0.0.1:${port[d]}@.* master" ||
-    die "d did not join: $(tail -5 "$work/d.log")"
+    fail "d did not join: $(tail -5 "$work/d.log")"
   for _ in $(seq 50); do
     redis-cli --cluster check "127.0.0.1:${port[a]}" >/dev/null 2>&1 && break
     sleep 0.1
@@ -114,7 +93,7 @@ one_run() {  # one_run reshard|baseline
   # About 5000 keys per primary: the load generator's 15000 objects, written once.
   "$bin" loadgen "redis://127.0.0.1:${port[b]}" --cluster \
     --generate 'scan:objects=15000,requests=15000' \
-    -c 2 -P 16 --value-size 50 >/dev/null 2>&1 || die "preload failed"
+    -c 2 -P 16 --value-size 50 >/dev/null 2>&1 || fail "preload failed"
   local id_a id_d
   id_a=$(redis-cli -p "${port[a]}" CLUSTER MYID)
   id_d=$(redis-cli -p "${port[d]}" CLUSTER MYID)
@@ -128,10 +107,10 @@ one_run() {  # one_run reshard|baseline
     local t0
     t0=$(date +%s%N)
     redis-cli --cluster reshard "127.0.0.1:${port[a]}" --cluster-from "$id_a" --cluster-to "$id_d" \
-      --cluster-slots 800 --cluster-yes >"$work/reshard.txt" 2>&1 || die "reshard: $(tail -5 "$work/reshard.txt")"
+      --cluster-slots 800 --cluster-yes >"$work/reshard.txt" 2>&1 || fail "reshard: $(tail -5 "$work/reshard.txt")"
     took=$((($(date +%s%N) - t0) / 1000000))ms
   fi
-  wait "$lg" || die "loadgen: $(cat "$work/lg.log")"
+  wait "$lg" || fail "loadgen: $(cat "$work/lg.log")"
   local cpus=""
   for n in "${names[@]}" d; do cpus+="$n=$(cpu "${pids[$n]}") "; done
   printf '%-8s p50 %8s ms  p99 %8s ms  max %8s ms  failed %s  ask %s  reshard %s  CPU s: %s\n' "$1" \

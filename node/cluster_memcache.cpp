@@ -41,6 +41,22 @@ Expiry expiry_of(std::int64_t exptime, std::int64_t now_ms) {
   return e;
 }
 
+// Appends a SET's expiry (none, PX or EXAT; an expired time is the caller's case) and its
+// memcached flags (left out when 0, Redis's default).
+void add_expiry_and_flags(Args& a, const Expiry& e, std::uint32_t flags) {
+  if (e.rel_ms > 0) {
+    a.emplace_back("PX");
+    a.push_back(std::to_string(e.rel_ms));
+  } else if (e.abs_s > 0) {
+    a.emplace_back("EXAT");
+    a.push_back(std::to_string(e.abs_s));
+  }
+  if (flags != 0) {
+    a.emplace_back("FLAGS");
+    a.push_back(std::to_string(flags));
+  }
+}
+
 // The command that gives `key` the expiry of a touch.
 Args touch_command(const std::string& key, const Expiry& e, std::int64_t now_ms) {
   if (e.expired) return {"DEL", key};
@@ -233,17 +249,7 @@ void McClusterSession::plan_store(McRequest& req, std::int64_t now_ms, Plan& p,
   Args a{"SET", req.key, std::move(req.data)};
   if (req.storage == McStorage::kAdd) a.emplace_back("NX");
   if (req.storage == McStorage::kReplace) a.emplace_back("XX");
-  if (e.rel_ms > 0) {
-    a.emplace_back("PX");
-    a.push_back(std::to_string(e.rel_ms));
-  } else if (e.abs_s > 0) {
-    a.emplace_back("EXAT");
-    a.push_back(std::to_string(e.abs_s));
-  }
-  if (req.flags != 0) {
-    a.emplace_back("FLAGS");
-    a.push_back(std::to_string(req.flags));
-  }
+  add_expiry_and_flags(a, e, req.flags);
   p.op = Op::kStore;
   p.commands = 1;
   commands.push_back(std::move(a));
@@ -258,17 +264,8 @@ void McClusterSession::plan_cas(McRequest& req, std::int64_t now_ms, Plan& p,
     // past deletes, as Redis's SET does).
     a.emplace_back("PXAT");
     a.emplace_back("1");
-  } else if (e.rel_ms > 0) {
-    a.emplace_back("PX");
-    a.push_back(std::to_string(e.rel_ms));
-  } else if (e.abs_s > 0) {
-    a.emplace_back("EXAT");
-    a.push_back(std::to_string(e.abs_s));
   }
-  if (req.flags != 0) {
-    a.emplace_back("FLAGS");
-    a.push_back(std::to_string(req.flags));
-  }
+  add_expiry_and_flags(a, e, req.flags);
   p.op = Op::kCas;
   commands.push_back(std::move(a));
 }

@@ -29,6 +29,16 @@
 
 namespace cachescope {
 
+// Doubles a power-of-two ring of records indexed by sequence number (q & (size - 1)), keeping
+// the records of [head, tail) at their sequence numbers.
+template <class Rec>
+void grow_ghost_ring(std::vector<Rec>& ring, std::uint64_t head, std::uint64_t tail) {
+  std::vector<Rec> bigger(std::max<std::size_t>(64, 2 * ring.size()));
+  const std::uint64_t mask = bigger.size() - 1;
+  for (std::uint64_t q = head; q != tail; ++q) bigger[q & mask] = ring[q & (ring.size() - 1)];
+  ring.swap(bigger);
+}
+
 struct NoPayload {};
 
 template <class Payload = NoPayload>
@@ -74,12 +84,7 @@ class GhostFifo {
       trim(capacity_);
       return;
     }
-    if (tail_ - head_ == ring_.size()) {
-      std::vector<Rec> bigger(std::max<std::size_t>(64, 2 * ring_.size()));
-      const std::uint64_t mask = bigger.size() - 1;
-      for (std::uint64_t q = head_; q != tail_; ++q) bigger[q & mask] = at(q);
-      ring_.swap(bigger);
-    }
+    if (tail_ - head_ == ring_.size()) grow_ghost_ring(ring_, head_, tail_);
     // The ring is consumed at both ends one record per call, too slowly among a replay's other
     // misses for the hardware prefetcher to follow: ask for the records a few calls ahead.
     __builtin_prefetch(&at(tail_ + 8), 1);
@@ -222,12 +227,7 @@ class TaggedGhostFifo {
   // appended to `dropped`). Returns the new ghost's seq, or kNoSeq if the capacity is 0.
   std::uint64_t push(ObjId id, std::vector<ObjId>& dropped) noexcept {
     if (capacity_ == 0) return kNoSeq;
-    if (tail_ - head_ == ring_.size()) {
-      std::vector<Rec> bigger(std::max<std::size_t>(64, 2 * ring_.size()));
-      const std::uint64_t mask = bigger.size() - 1;
-      for (std::uint64_t q = head_; q != tail_; ++q) bigger[q & mask] = at(q);
-      ring_.swap(bigger);
-    }
+    if (tail_ - head_ == ring_.size()) grow_ghost_ring(ring_, head_, tail_);
     // As in GhostFifo: both ends advance one record per call, too slowly for the hardware
     // prefetcher among a replay's other misses.
     __builtin_prefetch(&at(tail_ + 8), 1);

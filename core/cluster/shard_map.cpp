@@ -86,6 +86,29 @@ bool wins(const ShardEntry& incoming, const ShardEntry& mine) {
   return incoming.primary != mine.primary && incoming.primary < mine.primary;
 }
 
+// -1, 0 or 1 as layout `a` orders before, equal to or after layout `b` (members, then the shard
+// ids, then the slot table or the ring's shard names). Two members that each built a layout at
+// the same layout_epoch (two SETSLOTs, or a FORGET and a join, racing) would otherwise keep
+// their own forever; the one that orders first wins on both sides, so they converge.
+int compare_layouts(const ShardMap& a, const ShardMap& b) {
+  auto cmp = [](const auto& x, const auto& y) { return x < y ? -1 : (y < x ? 1 : 0); };
+  if (int c = cmp(a.members, b.members); c != 0) return c;
+  if (int c = cmp(a.shards.size(), b.shards.size()); c != 0) return c;
+  for (std::size_t i = 0; i < a.shards.size(); ++i) {
+    if (int c = cmp(a.shards[i].id, b.shards[i].id); c != 0) return c;
+  }
+  if (a.slot_table != b.slot_table) {
+    if (!a.slot_table || !b.slot_table) return a.slot_table ? -1 : 1;
+    if (int c = cmp(*a.slot_table, *b.slot_table); c != 0) return c;
+  }
+  if (!a.slot_table) {
+    for (std::size_t i = 0; i < a.shards.size(); ++i) {
+      if (int c = cmp(a.shards[i].name, b.shards[i].name); c != 0) return c;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 ShardId ShardMap::shard_of(ObjId key) const noexcept {
@@ -163,7 +186,9 @@ std::size_t ShardMap::wire_size() const {
 
 bool ShardMap::merge(const ShardMap& incoming) {
   bool changed = false;
-  if (incoming.layout_epoch > layout_epoch) {
+  if (incoming.layout_epoch > layout_epoch ||
+      (incoming.layout_epoch == layout_epoch && !incoming.empty() &&
+       compare_layouts(incoming, *this) < 0)) {
     std::vector<ShardEntry> old = std::move(shards);
     layout_epoch = incoming.layout_epoch;
     slots_layout = incoming.slots_layout;

@@ -22,9 +22,10 @@
 //
 // Epoch rules (see `merge`): each shard entry has the epoch at which it last changed; the layout
 // (member list, shard list, slot table or ring) has `layout_epoch`; `epoch` is the highest epoch
-// in the map. Merging an incoming map takes its layout if its layout_epoch is higher, then for
-// each shard takes the entry with the higher epoch; at equal epochs with different primaries the
-// lower primary id wins (the tie-break Redis applies to configEpoch collisions). So concurrent
+// in the map. Merging an incoming map takes its layout if its layout_epoch is higher (or, at an
+// equal layout_epoch, if its layout orders first: rival layouts built at one epoch converge), then
+// for each shard takes the entry with the higher epoch; at equal epochs with different primaries
+// the lower primary id wins (the tie-break Redis applies to configEpoch collisions). So concurrent
 // failovers of different shards both survive, and stale maps never overwrite newer entries.
 //
 // The slot table and ring are shared immutable objects, so copying a map is cheap.

@@ -130,3 +130,35 @@ TEST_CASE("router: requests carry the slot it routed by, and the node serves the
     REQUIRE(ra.status != ReplyStatus::kMoved);
   }
 }
+
+TEST_CASE("shard map: rival layouts built at one layout epoch converge on both sides") {
+  // Two members each assign a different slot at the same epoch (two SETSLOT NODEs racing): each
+  // merges the other's map; both must end with the same layout, whichever order they merge in.
+  auto base = build_shard_map(config_of(6, "slots", 1));
+  REQUIRE(base);
+  const Epoch e = base->epoch + 1;
+  const ShardId owner = (*base->slot_table)[100];
+  const ShardId other = owner == 0 ? 1 : 0;
+  auto a = with_slot_assigned(*base, 100, other, e);
+  auto b = with_slot_assigned(*base, 200, (*base->slot_table)[200] == 2 ? 1 : 2, e);
+  REQUIRE(a);
+  REQUIRE(b);
+  REQUIRE(a->layout_epoch == b->layout_epoch);
+  REQUIRE(*a->slot_table != *b->slot_table);
+  ShardMap on_a = *a;
+  ShardMap on_b = *b;
+  // Both change (each takes the other's newer shard entry); only one gives up its slot table.
+  CHECK(on_a.merge(*b));
+  CHECK(on_b.merge(*a));
+  CHECK(((*on_a.slot_table == *a->slot_table) != (*on_b.slot_table == *b->slot_table)));
+  CHECK(*on_a.slot_table == *on_b.slot_table);
+  CHECK(on_a.members == on_b.members);
+  CHECK(on_a.shards == on_b.shards);
+  // Merging again changes nothing, and an identical layout never counts as a change.
+  CHECK_FALSE(on_a.merge(on_b));
+  CHECK_FALSE(on_b.merge(on_a));
+  ShardMap copy = *a;
+  copy.slot_table = std::make_shared<const std::vector<ShardId>>(*a->slot_table);
+  ShardMap again = *a;
+  CHECK_FALSE(again.merge(copy));
+}

@@ -15,24 +15,6 @@ declare -A pids=()
 # shellcheck source=live_lib.sh
 source "$(dirname "$0")/live_lib.sh"
 
-# A port nobody listens on (and not handed out before), from a range the kernel does not give
-# to outgoing connections.
-# Sets FREE (not a subshell, so `taken` remembers what was handed out).
-declare -A taken=()
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 12000))
-    [ -n "${taken[$p]:-}" ] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      taken[$p]=1
-      FREE=$p
-      return 0
-    fi
-  done
-  fail "no free port found"
-}
-
 names=(a b c a2 b2 c2)
 joiners=()  # members with `join: true` (the reshard case adds d)
 declare -A port=() peer=() metrics=() mcport=()
@@ -96,6 +78,9 @@ start_cluster() {
   done
 }
 rcli() { local n=$1; shift; redis-cli -p "${port[$n]}" "$@"; }
+gets() {  # gets NODE FILE-OF-KEYS -> values, one per line, through redis-cli -c
+  sed 's/^/GET /' "$2" | redis-cli -c -p "${port[$1]}" 2>&1 | grep -v '^-> Redirected'
+}
 # mc NODE BYTES...: one memcached connection (printf format), closed by quit; the replies.
 mc() {
   local n=$1
@@ -351,9 +336,6 @@ reshard)
   need redis-cli
   joiners=(d)
   start_cluster sync
-  gets() {  # gets NODE FILE-OF-KEYS -> values, one per line, through redis-cli -c
-    sed 's/^/GET /' "$2" | redis-cli -c -p "${port[$1]}" 2>&1 | grep -v '^-> Redirected'
-  }
   # Keys written before d exists.
   seq 1 3000 | sed 's/^/pre:/' >"$work/pre.keys"
   awk '{ print "SET " $1 " v-" $1 }' "$work/pre.keys" | redis-cli -c -p "${port[b]}" >"$work/pre.out" 2>&1
@@ -485,9 +467,6 @@ del_node)
   need redis-cli
   joiners=(d)
   start_cluster sync
-  gets() {  # gets NODE FILE-OF-KEYS -> values, one per line, through redis-cli -c
-    sed 's/^/GET /' "$2" | redis-cli -c -p "${port[$1]}" 2>&1 | grep -v '^-> Redirected'
-  }
   cp "$work/full.yaml" "$work/cluster.yaml"
   start d
   wait_ready d

@@ -16,6 +16,7 @@
 #include "traces/request.h"
 
 using namespace cachescope;
+using cachescope::testing::ghost_test_id;
 using cachescope::testing::make_test_cache;
 using cachescope::testing::replay;
 
@@ -223,15 +224,7 @@ TEST_CASE("arc: the lazy ghost rings match linked ghost lists exactly (randomise
     for (int i = 0; i < 60000 && mismatches == 0; ++i) {
       // Phases alternate a hot set, a uniform spread and a loop slightly larger than the cache, so
       // both ghost lists fill, get hit in the middle and get trimmed.
-      const int phase = (i / 3000) % 3;
-      ObjId id;
-      if (phase == 0) {
-        id = rng.below(4) == 0 ? rng.below(universe) : rng.below(objects / 2 + 1);
-      } else if (phase == 1) {
-        id = rng.below(universe);
-      } else {
-        id = static_cast<ObjId>(i) % (objects + objects / 8 + 2);
-      }
+      const ObjId id = ghost_test_id(rng, i, 3000, objects, universe);
       const std::uint32_t size = static_cast<std::uint32_t>(1 + (id * 7919 + round) % 1999);
       if (rng.below(50) == 0) {
         c.erase(id);
@@ -373,15 +366,7 @@ TEST_CASE("arc: ghosts kept in the cache's index give exactly the ghost map's re
     int mismatches = 0;
     std::vector<Request> batch;
     for (int i = 0; i < 40000 && mismatches == 0; ++i) {
-      const int phase = (i / 4000) % 3;
-      ObjId id;
-      if (phase == 0) {
-        id = rng.below(4) == 0 ? rng.below(universe) : rng.below(cap / 2 + 1);
-      } else if (phase == 1) {
-        id = rng.below(universe);
-      } else {
-        id = static_cast<ObjId>(i) % (cap + cap / 8 + 2);
-      }
+      const ObjId id = ghost_test_id(rng, i, 4000, cap, universe);
       const std::uint32_t size = static_cast<std::uint32_t>(1 + id % 1999);
       const std::uint64_t op = rng.below(100);
       if (op == 0) {

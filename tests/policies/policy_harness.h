@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/random.h"
 #include "core/cache.h"
 
 namespace cachescope::testing {
@@ -44,6 +45,21 @@ std::string replay(BasicCache<P>& cache, const std::vector<ObjId>& ids) {
   std::string out;
   for (std::size_t i = 0; i < ids.size(); ++i) out += cache.access(ids[i], 1, next[i]) ? 'H' : 'M';
   return out;
+}
+
+// The id stream of the index-ghost tests: request i cycles through phases of `phase_len`
+// requests: a hot set of about cap/2 ids with a quarter of the universe mixed in, the whole
+// universe uniformly, and a loop a little larger than the cache (the pattern that churns ghosts).
+inline ObjId ghost_test_id(Rng& rng, int i, int phase_len, std::uint64_t cap,
+                           std::uint64_t universe) {
+  switch ((i / phase_len) % 3) {
+    case 0:
+      return rng.below(4) == 0 ? rng.below(universe) : rng.below(cap / 2 + 1);
+    case 1:
+      return rng.below(universe);
+    default:
+      return static_cast<ObjId>(i) % (cap + cap / 8 + 2);
+  }
 }
 
 }  // namespace cachescope::testing

@@ -13,6 +13,7 @@
 #include "traces/request.h"
 
 using namespace cachescope;
+using cachescope::testing::ghost_test_id;
 using cachescope::testing::make_test_cache;
 using cachescope::testing::replay;
 
@@ -236,15 +237,7 @@ TEST_CASE("s3fifo: ghosts kept in the cache's index give exactly the ghost map's
     int mismatches = 0;
     std::vector<Request> batch;
     for (int i = 0; i < 40000 && mismatches == 0; ++i) {
-      const int phase = (i / 3000) % 3;
-      ObjId id;
-      if (phase == 0) {
-        id = rng.below(4) == 0 ? rng.below(universe) : rng.below(cap / 2 + 1);
-      } else if (phase == 1) {
-        id = rng.below(universe);
-      } else {
-        id = static_cast<ObjId>(i) % (cap + cap / 8 + 2);
-      }
+      const ObjId id = ghost_test_id(rng, i, 3000, cap, universe);
       const std::uint64_t op = rng.below(200);
       if (op == 0) {
         mismatches += idx.erase(id) != map.erase(id);
