@@ -78,6 +78,17 @@ start_cluster() {
   done
 }
 rcli() { local n=$1; shift; redis-cli -p "${port[$n]}" "$@"; }
+check_cluster() {  # check_cluster NODE WHAT [TRIES]: redis-cli --cluster check passes -> $work/check.txt
+  local rc=1
+  for _ in $(seq "${3:-1}"); do
+    rc=0
+    redis-cli --cluster check "127.0.0.1:${port[$1]}" >"$work/check.txt" 2>&1 && break
+    rc=1
+    sleep 0.1
+  done
+  [ "$rc" == 0 ] || fail "$2: $(cat "$work/check.txt")"
+  grep -q 'All nodes agree about slots configuration' "$work/check.txt" || fail "$2: $(cat "$work/check.txt")"
+}
 gets() {  # gets NODE FILE-OF-KEYS -> values, one per line, through redis-cli -c
   sed 's/^/GET /' "$2" | redis-cli -c -p "${port[$1]}" 2>&1 | grep -v '^-> Redirected'
 }
@@ -133,8 +144,7 @@ redis_cli)
     fail "offset metric vs INFO"
   [ "$(metric c2 'cachescope_replication_lag_writes{shard="2",role="replica"}')" == 0 ] || fail "lag"
   # redis-cli's own cluster checker and redis-benchmark's cluster mode accept the cluster.
-  redis-cli --cluster check "127.0.0.1:${port[b]}" >"$work/check.txt" 2>&1 || fail "--cluster check: $(cat "$work/check.txt")"
-  grep -q 'All nodes agree about slots configuration' "$work/check.txt" || fail "check: $(cat "$work/check.txt")"
+  check_cluster b "--cluster check"
   grep -q 'All 16384 slots covered' "$work/check.txt" || fail "check: $(cat "$work/check.txt")"
   if command -v redis-benchmark >/dev/null; then
     redis-benchmark --cluster -p "${port[a]}" -t set,get -n 3000 -c 8 -q >"$work/bench.txt" 2>&1 ||
@@ -351,11 +361,7 @@ reshard)
   rcli a CLUSTER NODES | grep -q "127.0.0.1:${port[d]}@${peer[d]} master" || fail "d did not join: $(rcli a CLUSTER NODES)"
   grep -q "cluster: config epoch" "$work/d.log" || fail "d has no config"
   grep -q "learned member d" "$work/a.log" || fail "a did not learn d from the file"
-  for _ in $(seq 50); do
-    redis-cli --cluster check "127.0.0.1:${port[a]}" >"$work/check0.txt" 2>&1 && break
-    sleep 0.1
-  done
-  grep -q 'All nodes agree about slots configuration' "$work/check0.txt" || fail "check before: $(cat "$work/check0.txt")"
+  check_cluster a "check before" 50
   id_a=$(rcli a CLUSTER MYID)
   id_d=$(rcli d CLUSTER MYID)
 
@@ -422,8 +428,7 @@ reshard)
   cat "$work/lg.log"
   grep -c '^Moving slot' "$work/reshard.txt" | grep -qx 600 || fail "reshard moved $(grep -c '^Moving slot' "$work/reshard.txt") slots"
   sleep 0.3
-  redis-cli --cluster check "127.0.0.1:${port[b]}" >"$work/check.txt" 2>&1 || fail "check after: $(cat "$work/check.txt")"
-  grep -q 'All nodes agree about slots configuration' "$work/check.txt" || fail "check after: $(cat "$work/check.txt")"
+  check_cluster b "check after"
   grep -q 'All 16384 slots covered' "$work/check.txt" || fail "check after: $(cat "$work/check.txt")"
   slots_d=$(rcli b CLUSTER NODES | awk -v p="127.0.0.1:${port[d]}@${peer[d]}" '$2 == p' | tr ' ' '\n' | sed -n '9,$p' |
     awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n }')
@@ -470,11 +475,7 @@ del_node)
   cp "$work/full.yaml" "$work/cluster.yaml"
   start d
   wait_ready d
-  for _ in $(seq 50); do
-    redis-cli --cluster check "127.0.0.1:${port[a]}" >"$work/check0.txt" 2>&1 && break
-    sleep 0.1
-  done
-  grep -q 'All nodes agree about slots configuration' "$work/check0.txt" || fail "check before: $(cat "$work/check0.txt")"
+  check_cluster a "check before" 50
   id_a=$(rcli a CLUSTER MYID)
   id_b=$(rcli b CLUSTER MYID)
   id_d=$(rcli d CLUSTER MYID)
@@ -544,8 +545,7 @@ del_node)
   done
   rcli b2 CLUSTER NODES | grep -q -e "@${peer[d]} " -e "@${peer[c2]} " && fail "b2 after rejoin: $(rcli b2 CLUSTER NODES)"
   sleep 0.3
-  redis-cli --cluster check "127.0.0.1:${port[a]}" >"$work/check.txt" 2>&1 || fail "check after: $(cat "$work/check.txt")"
-  grep -q 'All nodes agree about slots configuration' "$work/check.txt" || fail "check after: $(cat "$work/check.txt")"
+  check_cluster a "check after"
   grep -q 'All 16384 slots covered' "$work/check.txt" || fail "check after: $(cat "$work/check.txt")"
   grep -q -e ":${port[d]}" -e ":${port[c2]}" "$work/check.txt" && fail "check lists a removed member: $(cat "$work/check.txt")"
   # Every key written before the removals, with its value.
