@@ -1,5 +1,6 @@
 #include "analysis/mrc.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
@@ -7,12 +8,14 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <optional>
 #include <queue>
 #include <utility>
 
 #include "analysis/cardinality.h"
 #include "analysis/sampling.h"
 #include "analysis/stack_distance.h"
+#include "analysis/window_distinct.h"
 #include "replay/replay.h"
 
 namespace cachescope {
@@ -295,9 +298,28 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
   if (auto st = check_sizes(sizes); !st) return std::move(st).error();
   auto sampler = SpatialSampler::with_rate(config.rate, config.seed);
   if (!sampler) return std::move(sampler).error();
+  if (config.window_precision != 0 &&
+      (config.window_precision < SlidingHyperLogLog::kMinPrecision ||
+       config.window_precision > SlidingHyperLogLog::kMaxPrecision)) {
+    Error e = make_error("the window counter's precision must be 0 (sampled distances) or in [" +
+                         std::to_string(SlidingHyperLogLog::kMinPrecision) + ", " +
+                         std::to_string(SlidingHyperLogLog::kMaxPrecision) + "], got " +
+                         std::to_string(config.window_precision));
+    e.field = "window_precision";
+    return e;
+  }
   if (auto st = reader.rewind(); !st) return std::move(st).error();
   const bool bytes_mode = unit == CapacityUnit::kBytes;
   const bool fixed_size = config.fixed_size > 0;
+  // Window distances (see mrc.h): every request enters the sliding HyperLogLog; a sampled
+  // object's latest position marks where its next reuse window starts. In byte mode the window's
+  // objects are weighed at the mean size of its sampled objects, so those are counted too.
+  std::optional<SlidingHyperLogLog> window;
+  if (config.window_precision > 0) {
+    window.emplace(config.window_precision, config.seed ^ 0x77696e646f77ull);
+  }
+  absl::flat_hash_map<std::uint64_t, std::uint64_t> previous;
+  StackDistanceTracker object_tracker(false);
   // Fixed rate with the distinct objects counted: reuses are binned in sampled units and scaled
   // at the end, possibly by the realised rate (see mrc.h); object mode keeps them by sampled
   // distance d until then.
@@ -320,13 +342,28 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
     if (*got == 0) break;
     for (std::size_t i = 0; i < *got; ++i) {
       const Request& r = buf[i];
+      const std::uint64_t position = curve.requests + i;
       curve.bytes_requested += r.size;
       if (config.count_distinct) distinct.add(r.id);
       const std::uint64_t h = sampler->hash(r.id);
-      if (!sampler->sampled_hash(h)) continue;
+      if (!sampler->sampled_hash(h)) {
+        if (window) window->add(r.id, position);
+        continue;
+      }
       ++curve.sampled_requests;
       const double w = 1.0 / rate;
       const std::uint64_t d = tracker.access(r.id, r.size);
+      double between = 0;  // window: the distinct objects since the previous request
+      std::uint64_t sampled_between = 0;
+      if (window) {
+        if (bytes_mode) sampled_between = object_tracker.access(r.id, r.size);
+        auto [it, fresh] = previous.try_emplace(r.id, position);
+        if (!fresh) {
+          between = window->estimate_since(it->second);
+          it->second = position;
+        }
+        window->add(r.id, position);
+      }
       if (d == StackDistanceTracker::kCold) {
         curve.max_object_size = std::max<std::uint64_t>(curve.max_object_size, r.size);
         sampled_cold += w;
@@ -337,10 +374,25 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
             const auto [top_hash, top_id] = by_hash.top();
             by_hash.pop();
             tracker.forget(top_id);
+            if (window) {
+              previous.erase(top_id);
+              object_tracker.forget(top_id);
+            }
             sampler->lower_threshold(top_hash == 0 ? 0 : top_hash - 1);
           }
           rate = sampler->rate();
         }
+      } else if (window) {
+        // The window's objects counted in the whole trace; in byte mode weighed at the mean
+        // size of its sampled objects (of all tracked ones when it holds none).
+        const double mean_size = !bytes_mode ? 1.0
+                                 : sampled_between > 0
+                                     ? static_cast<double>(d) / static_cast<double>(sampled_between)
+                                     : static_cast<double>(tracker.total_weight()) /
+                                           static_cast<double>(tracker.tracked_objects());
+        const double own = bytes_mode ? tracker.last_size() : 1.0;
+        const double weight = scale_at_end ? 1.0 : w;
+        bins.add(between * mean_size + own, weight, weight * r.size);
       } else {
         // d / R estimates the true distance without bias (d is Binomial(D, R)); spreading the
         // request over [d / R, (d + 1) / R) in object units (a tracked object's mean size in
@@ -366,6 +418,7 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
   }
   curve.rate = rate;
   curve.sampled_objects = tracker.tracked_objects();
+  curve.window_precision = config.window_precision;
   if (scale_at_end) {
     // The share of the trace's objects actually sampled replaces R when the sample's size
     // swings more than the HyperLogLog errs: (1 - R) / n > (1.04 / 2^8)^2 (at R = 1%, below

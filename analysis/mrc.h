@@ -97,6 +97,7 @@ struct MissRatioCurve {
   std::uint64_t sampled_requests = 0;  // tracked or simulated (= requests for exact)
   std::uint64_t sampled_objects = 0;   // distinct objects tracked or simulated at the end
   std::uint64_t max_object_size = 0;   // largest first-seen size tracked (byte-mode note above)
+  unsigned window_precision = 0;       // shards: as ShardsConfig's (0: sampled distances)
   std::vector<MrcPoint> points;        // in the order of the sizes given
   double seconds = 0;                  // wall time of the computation
 };
@@ -112,6 +113,10 @@ struct ShardsConfig {
   // Fixed rate with count_distinct: weigh and scale distances by the realised rate (sampled
   // objects / counted distinct objects) instead of R.
   bool realised_rate = true;
+  // > 0: each sampled reuse's distance is the whole trace's distinct objects in its reuse window,
+  // counted with a sliding HyperLogLog of 2^window_precision registers (analysis/
+  // window_distinct.h, 4 to 16); 0: SHARDS' own estimate, the window's sampled objects / R.
+  unsigned window_precision = 14;
 };
 
 struct MiniConfig {

@@ -4,7 +4,8 @@
 // JSON shape:
 //   { "tool": "cachescope", "command": "mrc", "trace", "policy", "method", "unit", "rate",
 //     "fixed_size", "requests", "bytes_requested", "sampled_requests", "sampled_objects",
-//     "max_object_size", "seconds",
+//     "max_object_size", "distances": "window"|"sampled" and "window_precision" (shards only),
+//     "seconds",
 //     "reference": { "method": "exact"|"simulation", "seconds" } (when computed), "mae",
 //     "points": [ { "size_label", "capacity", "simulated_capacity", "misses", "miss_ratio",
 //                   "byte_miss_ratio", "reference_miss_ratio", "abs_error" } ] }
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "analysis/mrc.h"
+#include "analysis/window_distinct.h"
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/source_args.h"
@@ -40,6 +42,8 @@ struct MrcArgs {
   unsigned threads = 0;
   bool no_reference = false;
   bool no_adjust = false;
+  bool sampled_distances = false;
+  unsigned window_precision = 14;
   std::string json;
   std::string csv;
   bool quiet = false;
@@ -66,6 +70,11 @@ std::string table(const MrcRun& run) {
                   static_cast<unsigned long long>(c.sampled_requests),
                   static_cast<unsigned long long>(c.requests));
     out << line;
+    if (c.method == MrcMethod::kShards) {
+      out << (c.window_precision > 0 ? ", distances counted in the trace (2^" +
+                                           std::to_string(c.window_precision) + " registers)"
+                                     : std::string(", distances from the sample"));
+    }
   } else {
     out << " (" << c.requests << " requests)";
   }
@@ -120,6 +129,10 @@ std::string to_json(const MrcRun& run) {
   j["sampled_requests"] = c.sampled_requests;
   j["sampled_objects"] = c.sampled_objects;
   j["max_object_size"] = c.max_object_size;
+  if (c.method == MrcMethod::kShards) {
+    j["distances"] = c.window_precision > 0 ? "window" : "sampled";
+    j["window_precision"] = c.window_precision;
+  }
   j["seconds"] = c.seconds;
   if (run.reference) {
     j["reference"] = {{"method", run.reference_method}, {"seconds", run.reference->seconds}};
@@ -186,6 +199,9 @@ void run(const MrcArgs& a) {
   if (*method == MrcMethod::kExact && (a.rate != 0 || a.fixed_size != 0)) {
     fail(kExitUsage, "--rate and --fixed-size apply to --method shards or mini");
   }
+  if (*method != MrcMethod::kShards && (a.sampled_distances || a.window_precision != 14)) {
+    fail(kExitUsage, "--sampled-distances and --window-precision apply to --method shards");
+  }
   if (a.rate != 0 && !(a.rate > 0 && a.rate <= 1)) {
     fail(kExitUsage, "--rate: must be in (0, 1], got " + std::to_string(a.rate));
   }
@@ -226,6 +242,7 @@ void run(const MrcArgs& a) {
       cfg.rate = a.rate != 0 ? a.rate : (a.fixed_size ? 1.0 : 0.01);
       cfg.seed = a.seed;
       cfg.adjust = !a.no_adjust;
+      cfg.window_precision = a.sampled_distances ? 0 : a.window_precision;
       curve = shards_lru_mrc(*reader, unit, *sizes, cfg);
       break;
     }
@@ -307,6 +324,16 @@ void add_mrc_command(CLI::App& app) {
                 "Do not compute the exact curve (or full simulation) nor the error against it");
   cmd->add_flag("--no-adjust", args->no_adjust,
                 "Normalise by sampled requests instead of the trace's (no SHARDS_adj correction)");
+  auto* sampled = cmd->add_flag(
+      "--sampled-distances", args->sampled_distances,
+      "shards: estimate each reuse distance as SHARDS does (the window's sampled objects / R) "
+      "instead of counting the window's objects in the whole trace");
+  cmd->add_option("--window-precision", args->window_precision,
+                  "shards: the window counter's registers as a power of two (more: smaller "
+                  "distance error, more memory)")
+      ->check(CLI::Range(SlidingHyperLogLog::kMinPrecision, SlidingHyperLogLog::kMaxPrecision))
+      ->excludes(sampled)
+      ->capture_default_str();
   cmd->add_option("--json", args->json, "Write the curve as JSON to PATH ('-' for stdout)");
   cmd->add_option("--csv", args->csv, "Write the curve as CSV to PATH ('-' for stdout)");
   cmd->add_flag("-q,--quiet", args->quiet, "Do not print the table");
