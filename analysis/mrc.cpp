@@ -4,6 +4,7 @@
 #include <absl/container/flat_hash_set.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -213,6 +214,67 @@ void fill_points(MissRatioCurve& curve, const CurveBins& bins, const std::vector
   }
 }
 
+// The distance of a sampled reuse counted in the whole trace (mrc.h): every request enters a
+// sliding HyperLogLog, and a window's distinct objects are estimated since the position of the
+// same object's previous request. In byte mode there is one sketch per size class (sizes in
+// [2^(c-1), 2^c)), and a window's bytes are the sum over classes of its objects of that class
+// times the class's mean size among the tracked sampled objects (within a class sizes differ by
+// less than 2x, so that mean errs little whatever the window holds).
+class WindowDistances {
+ public:
+  WindowDistances(unsigned precision, std::uint64_t seed, bool bytes)
+      : precision_(precision), seed_(seed), bytes_(bytes) {
+    if (!bytes_) classes_.emplace_back(precision_, seed_);
+  }
+
+  void add(std::uint64_t id, std::uint32_t size, std::uint64_t position) {
+    if (!bytes_) {
+      classes_[0].add(id, position);
+      return;
+    }
+    const auto c = static_cast<std::size_t>(std::bit_width(size));
+    while (classes_.size() <= c) {
+      classes_.emplace_back(precision_, seed_ + 0x9e3779b97f4a7c15ull * classes_.size());
+      class_bytes_.push_back(0);
+      class_objects_.push_back(0);
+    }
+    classes_[c].add(id, position);
+  }
+  // A tracked sampled object of `size` starts (+1) or stops (-1) being tracked.
+  void track(std::uint32_t size, int sign) {
+    if (!bytes_) return;
+    const auto c = static_cast<std::size_t>(std::bit_width(size));
+    if (class_bytes_.size() <= c) {
+      class_bytes_.resize(c + 1, 0);
+      class_objects_.resize(c + 1, 0);
+    }
+    class_bytes_[c] += sign * static_cast<std::int64_t>(size);
+    class_objects_[c] += sign;
+  }
+  // Objects (object mode) or bytes requested after `start`, each object counted once.
+  double since(std::uint64_t start) const {
+    if (!bytes_) return classes_[0].estimate_since(start);
+    double total = 0;
+    for (std::size_t c = 1; c < classes_.size(); ++c) {
+      const double n = classes_[c].estimate_since(start);
+      if (n == 0) continue;
+      const double mean = class_objects_[c] > 0 ? static_cast<double>(class_bytes_[c]) /
+                                                      static_cast<double>(class_objects_[c])
+                                                : 0.75 * std::ldexp(1.0, static_cast<int>(c));
+      total += n * mean;
+    }
+    return total;
+  }
+
+ private:
+  unsigned precision_;
+  std::uint64_t seed_;
+  bool bytes_;
+  std::vector<SlidingHyperLogLog> classes_;
+  std::vector<std::int64_t> class_bytes_;
+  std::vector<std::int64_t> class_objects_;
+};
+
 ReplayConfig replay_config(const std::vector<MrcSize>& sizes, CapacityUnit unit,
                            const PolicySpec& policy, std::uint64_t seed, unsigned threads,
                            double scale) {
@@ -311,15 +373,13 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
   if (auto st = reader.rewind(); !st) return std::move(st).error();
   const bool bytes_mode = unit == CapacityUnit::kBytes;
   const bool fixed_size = config.fixed_size > 0;
-  // Window distances (see mrc.h): every request enters the sliding HyperLogLog; a sampled
-  // object's latest position marks where its next reuse window starts. In byte mode the window's
-  // objects are weighed at the mean size of its sampled objects, so those are counted too.
-  std::optional<SlidingHyperLogLog> window;
+  // Window distances (see mrc.h): a sampled object's latest position marks where its next reuse
+  // window starts.
+  std::optional<WindowDistances> window;
   if (config.window_precision > 0) {
-    window.emplace(config.window_precision, config.seed ^ 0x77696e646f77ull);
+    window.emplace(config.window_precision, config.seed ^ 0x77696e646f77ull, bytes_mode);
   }
   absl::flat_hash_map<std::uint64_t, std::uint64_t> previous;
-  StackDistanceTracker object_tracker(false);
   // Fixed rate with the distinct objects counted: reuses are binned in sampled units and scaled
   // at the end, possibly by the realised rate (see mrc.h); object mode keeps them by sampled
   // distance d until then.
@@ -347,22 +407,22 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
       if (config.count_distinct) distinct.add(r.id);
       const std::uint64_t h = sampler->hash(r.id);
       if (!sampler->sampled_hash(h)) {
-        if (window) window->add(r.id, position);
+        if (window) window->add(r.id, r.size, position);
         continue;
       }
       ++curve.sampled_requests;
       const double w = 1.0 / rate;
       const std::uint64_t d = tracker.access(r.id, r.size);
-      double between = 0;  // window: the distinct objects since the previous request
-      std::uint64_t sampled_between = 0;
+      double between = 0;  // window: the objects (bytes) since the previous request
       if (window) {
-        if (bytes_mode) sampled_between = object_tracker.access(r.id, r.size);
         auto [it, fresh] = previous.try_emplace(r.id, position);
-        if (!fresh) {
-          between = window->estimate_since(it->second);
+        if (fresh) {
+          window->track(tracker.last_size(), +1);
+        } else {
+          between = window->since(it->second);
           it->second = position;
         }
-        window->add(r.id, position);
+        window->add(r.id, r.size, position);
       }
       if (d == StackDistanceTracker::kCold) {
         curve.max_object_size = std::max<std::uint64_t>(curve.max_object_size, r.size);
@@ -373,26 +433,19 @@ Expected<MissRatioCurve> shards_lru_mrc(TraceReader& reader, CapacityUnit unit,
           while (tracker.tracked_objects() > config.fixed_size) {
             const auto [top_hash, top_id] = by_hash.top();
             by_hash.pop();
-            tracker.forget(top_id);
             if (window) {
               previous.erase(top_id);
-              object_tracker.forget(top_id);
+              window->track(tracker.size_of(top_id), -1);
             }
+            tracker.forget(top_id);
             sampler->lower_threshold(top_hash == 0 ? 0 : top_hash - 1);
           }
           rate = sampler->rate();
         }
       } else if (window) {
-        // The window's objects counted in the whole trace; in byte mode weighed at the mean
-        // size of its sampled objects (of all tracked ones when it holds none).
-        const double mean_size = !bytes_mode ? 1.0
-                                 : sampled_between > 0
-                                     ? static_cast<double>(d) / static_cast<double>(sampled_between)
-                                     : static_cast<double>(tracker.total_weight()) /
-                                           static_cast<double>(tracker.tracked_objects());
         const double own = bytes_mode ? tracker.last_size() : 1.0;
         const double weight = scale_at_end ? 1.0 : w;
-        bins.add(between * mean_size + own, weight, weight * r.size);
+        bins.add(between + own, weight, weight * r.size);
       } else {
         // d / R estimates the true distance without bias (d is Binomial(D, R)); spreading the
         // request over [d / R, (d + 1) / R) in object units (a tracked object's mean size in

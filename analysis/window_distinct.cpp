@@ -30,9 +30,7 @@ SlidingHyperLogLog::SlidingHyperLogLog(unsigned precision, std::uint64_t seed)
   base_ = static_cast<std::int64_t>(m) * scaled(0);
   empty_ = static_cast<std::int64_t>(m);
   position_.assign(kMinSlots, 0);
-  owner_.assign(kMinSlots, kNone);
-  value_.assign(kMinSlots, 0);
-  last_.assign(kMinSlots, 0);
+  slots_.assign(kMinSlots, Slot{});
   value64_.assign(kMinSlots >> kSmallShift, 0);
   last64_.assign(kMinSlots >> kSmallShift, 0);
   value4096_.assign(kMinSlots >> kLargeShift, 0);
@@ -40,10 +38,11 @@ SlidingHyperLogLog::SlidingHyperLogLog(unsigned precision, std::uint64_t seed)
 }
 
 void SlidingHyperLogLog::set(std::uint32_t slot, std::int64_t value, std::int32_t last) noexcept {
-  const std::int64_t dv = value - value_[slot];
-  const std::int32_t dl = last - last_[slot];
-  value_[slot] = value;
-  last_[slot] = last;
+  Slot& s = slots_[slot];
+  const std::int64_t dv = value - s.value;
+  const std::int32_t dl = last - s.last;
+  s.value = value;
+  s.last = last;
   value64_[slot >> kSmallShift] += dv;
   value4096_[slot >> kLargeShift] += dv;
   last64_[slot >> kSmallShift] += dl;
@@ -63,7 +62,7 @@ void SlidingHyperLogLog::add(std::uint64_t id, std::uint64_t position) {
   // Entries whose rank the new one equals or beats can no longer be a window's maximum.
   while (!list.empty() && list.back().rank <= rank) {
     set(list.back().slot, 0, 0);
-    owner_[list.back().slot] = kNone;
+    slots_[list.back().slot].owner = kNone;
     list.pop_back();
     --live_;
   }
@@ -77,47 +76,40 @@ void SlidingHyperLogLog::add(std::uint64_t id, std::uint64_t position) {
   }
   const auto slot = static_cast<std::uint32_t>(next_slot_++);
   position_[slot] = position;
-  owner_[slot] = reg;
+  slots_[slot].owner = reg;
   set(slot, scaled(0) - scaled(rank), 1);
   list.push_back(Entry{slot, rank});
   ++live_;
 }
 
 void SlidingHyperLogLog::compact() {
-  // At least as many free slots as live ones afterwards: compactions are at least `live_` adds
-  // apart, so their O(slots) cost is O(1) per add.
+  // At least three times as many free slots as live ones afterwards: compactions are at least
+  // 3 x live_ adds apart, so their O(slots) cost is O(1) per add.
   const std::size_t large = std::size_t{1} << kLargeShift;
-  const std::size_t slots = std::max(kMinSlots, (2 * live_ + 2 + large - 1) / large * large);
+  const std::size_t slots = std::max(kMinSlots, (4 * live_ + 4 + large - 1) / large * large);
   std::vector<std::uint32_t> next_in_list(lists_.size(), 0);
-  std::vector<std::uint64_t> position(slots, 0);
-  std::vector<std::uint32_t> owner(slots, kNone);
-  std::vector<std::int64_t> value(slots, 0);
-  std::vector<std::int32_t> last(slots, 0);
+  spare_.assign(slots, Slot{});
   std::size_t to = 0;
   for (std::size_t from = 0; from < next_slot_; ++from) {
-    const std::uint32_t reg = owner_[from];
-    if (reg == kNone) continue;
+    const Slot& s = slots_[from];
+    if (s.owner == kNone) continue;
     // A register's live slots come in its list's order (both follow positions).
-    lists_[reg][next_in_list[reg]++].slot = static_cast<std::uint32_t>(to);
-    position[to] = position_[from];
-    owner[to] = reg;
-    value[to] = value_[from];
-    last[to] = last_[from];
+    lists_[s.owner][next_in_list[s.owner]++].slot = static_cast<std::uint32_t>(to);
+    position_[to] = position_[from];  // to <= from
+    spare_[to] = s;
     ++to;
   }
-  position_ = std::move(position);
-  owner_ = std::move(owner);
-  value_ = std::move(value);
-  last_ = std::move(last);
+  position_.resize(slots);
+  std::swap(slots_, spare_);
   value64_.assign(slots >> kSmallShift, 0);
   last64_.assign(slots >> kSmallShift, 0);
   value4096_.assign(slots >> kLargeShift, 0);
   last4096_.assign(slots >> kLargeShift, 0);
   for (std::size_t i = 0; i < to; ++i) {
-    value64_[i >> kSmallShift] += value_[i];
-    last64_[i >> kSmallShift] += last_[i];
-    value4096_[i >> kLargeShift] += value_[i];
-    last4096_[i >> kLargeShift] += last_[i];
+    value64_[i >> kSmallShift] += slots_[i].value;
+    last64_[i >> kSmallShift] += slots_[i].last;
+    value4096_[i >> kLargeShift] += slots_[i].value;
+    last4096_[i >> kLargeShift] += slots_[i].last;
   }
   next_slot_ = to;
 }
@@ -136,8 +128,8 @@ double SlidingHyperLogLog::estimate_at(std::size_t slots) const {
     empty += last64_[b];
   }
   for (std::size_t i = small_end << kSmallShift; i < slots; ++i) {
-    sum += value_[i];
-    empty += last_[i];
+    sum += slots_[i].value;
+    empty += slots_[i].last;
   }
   const double m = static_cast<double>(lists_.size());
   const double harmonic = std::ldexp(static_cast<double>(sum), -static_cast<int>(shift_));

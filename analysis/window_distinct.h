@@ -15,7 +15,7 @@
 // registers of 2^-value, and the count of empty registers, are step functions of the window's
 // start s. Each list entry carries the step it causes when s passes it, stored by position in
 // three levels of block sums (1, 64 and 4096 positions), so an added request costs O(1)
-// amortised (a push, the pops it causes, and three additions per changed entry) and a query
+// amortised (a push, the pops it causes, and a few additions per changed entry) and a query
 // O(positions / 4096 + 128) additions and one binary search, whatever p. Sums are kept in fixed
 // point (2^-rank as an integer multiple of 2^-(62 - p)), so they never drift; a rank above
 // 62 - p (probability 2^-(62 - p) per request) adds 0 instead of its 2^-rank, a negligible
@@ -54,8 +54,14 @@ class SlidingHyperLogLog {
 
  private:
   struct Entry {
-    std::uint32_t slot;  // index into the position arrays
+    std::uint32_t slot;  // index into slots_ and position_
     std::uint8_t rank;
+  };
+  // What passing a slot changes (see base_); one struct so that an update touches one line.
+  struct Slot {
+    std::int64_t value = 0;
+    std::int32_t last = 0;
+    std::uint32_t owner = 0xffffffffu;  // register, or kNone once popped
   };
   static constexpr std::uint32_t kNone = 0xffffffffu;
 
@@ -72,14 +78,13 @@ class SlidingHyperLogLog {
   std::vector<std::vector<Entry>> lists_;  // per register, positions increasing
   std::size_t live_ = 0;
   // Step functions of the window start: `base_` (the sum over registers of 2^-value, scaled,
-  // and `empty_` registers) hold for a start before every slot; passing slot i adds value_[i]
-  // and last_[i] (1 if the slot is its register's newest entry, which leaves it empty).
+  // and `empty_` registers) hold for a start before every slot; passing slot i adds its value
+  // and its `last` (1 if the slot is its register's newest entry, which leaves it empty).
   std::int64_t base_ = 0;
   std::int64_t empty_ = 0;
   std::vector<std::uint64_t> position_;  // per slot, increasing (dead slots keep theirs)
-  std::vector<std::uint32_t> owner_;     // per slot: register, or kNone once popped
-  std::vector<std::int64_t> value_;
-  std::vector<std::int32_t> last_;
+  std::vector<Slot> slots_;
+  std::vector<Slot> spare_;  // compaction's target, kept to avoid reallocating
   std::vector<std::int64_t> value64_, value4096_;  // block sums
   std::vector<std::int32_t> last64_, last4096_;
   std::size_t next_slot_ = 0;
