@@ -49,18 +49,30 @@ void SlidingHyperLogLog::set(std::uint32_t slot, std::int64_t value, std::int32_
   last4096_[slot >> kLargeShift] += dl;
 }
 
+void SlidingHyperLogLog::prefetch(std::uint64_t id, unsigned distance) const noexcept {
+  const std::vector<Entry>& list = lists_[register_of(mix64(id ^ salt_))];
+  if (distance >= 12) {
+    __builtin_prefetch(&list);
+  } else if (distance >= 6) {
+    if (!list.empty()) __builtin_prefetch(&list.back());
+  } else if (!list.empty()) {
+    __builtin_prefetch(&slots_[list.back().slot], 1);
+  }
+}
+
 void SlidingHyperLogLog::add(std::uint64_t id, std::uint64_t position) {
   assert(next_slot_ == 0 || position > position_[next_slot_ - 1]);
   if (next_slot_ == position_.size()) compact();
   const std::uint64_t h = mix64(id ^ salt_);
-  const auto reg = static_cast<std::uint32_t>(h >> (64 - p_));
+  const std::uint32_t reg = register_of(h);
   const std::uint64_t rest = (h << p_) | (std::uint64_t{1} << (p_ - 1));  // caps the rank
   const auto rank = static_cast<std::uint8_t>(std::countl_zero(rest) + 1);
   std::vector<Entry>& list = lists_[reg];
-  const unsigned old_first = list.empty() ? 0 : list.front().rank;
   const bool was_empty = list.empty();
+  unsigned old_first = 0;  // the rank of the list's first entry, if the pops reach it
   // Entries whose rank the new one equals or beats can no longer be a window's maximum.
   while (!list.empty() && list.back().rank <= rank) {
+    old_first = list.back().rank;
     set(list.back().slot, 0, 0);
     slots_[list.back().slot].owner = kNone;
     list.pop_back();

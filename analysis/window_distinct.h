@@ -42,6 +42,11 @@ class SlidingHyperLogLog {
   // Records a request to `id` at stream position `position`; positions strictly increase.
   void add(std::uint64_t id, std::uint64_t position);
 
+  // A hint, for a request `distance` adds ahead, that brings what add() will touch into the cache:
+  // the register's list header at distance >= 12, its entries at 6 to 11, the slot of its newest
+  // entry below 6 (each stage reads only what an earlier one fetched). Changes nothing.
+  void prefetch(std::uint64_t id, unsigned distance) const noexcept;
+
   // Estimated distinct ids among the requests at positions > `start` (every request when start
   // is below the first position).
   double estimate_since(std::uint64_t start) const;
@@ -65,6 +70,9 @@ class SlidingHyperLogLog {
   };
   static constexpr std::uint32_t kNone = 0xffffffffu;
 
+  std::uint32_t register_of(std::uint64_t h) const noexcept {
+    return static_cast<std::uint32_t>(h >> (64 - p_));
+  }
   std::int64_t scaled(unsigned rank) const noexcept {
     return rank > shift_ ? 0 : std::int64_t{1} << (shift_ - rank);
   }
