@@ -107,6 +107,15 @@ void BM_ShardsFixedRate(benchmark::State& state) {
     return shards_lru_mrc(r, CapacityUnit::kObjects, s, cfg);
   });
 }
+// SHARDS' own distances (d / R) instead of counted windows: what the window sketch costs.
+void BM_ShardsSampledDistances(benchmark::State& state) {
+  run(state, [](TraceReader& r, const std::vector<MrcSize>& s) {
+    ShardsConfig cfg;
+    cfg.rate = 0.01;
+    cfg.window_precision = 0;
+    return shards_lru_mrc(r, CapacityUnit::kObjects, s, cfg);
+  });
+}
 void BM_ShardsFixedSize(benchmark::State& state) {
   run(state, [](TraceReader& r, const std::vector<MrcSize>& s) {
     ShardsConfig cfg;
@@ -126,6 +135,7 @@ void BM_MiniLru(benchmark::State& state) {
 
 BENCHMARK(BM_ExactLru)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ShardsFixedRate)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ShardsSampledDistances)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ShardsFixedSize)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_MiniLru)->Unit(benchmark::kMillisecond)->UseRealTime();
 
