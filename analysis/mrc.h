@@ -60,8 +60,10 @@
 //   towards d / r by the binomial variance against the spread around it, as in StatStack and
 //   AET): 0.0116 to 0.0120, no better than d / r, since on this trace the distance of a reuse
 //   time varies about as much as d / R does; and in byte mode one sketch with the window's
-//   sampled objects' mean size (0.0127). The cost: the sketch sees every request (about 2^p x
-//   log2(requests / 2^p) entries of memory, a few MiB at p = 14; see README for the time).
+//   sampled objects' mean size (0.0127). The cost: the sketch sees every request (3x the CPU of
+//   sampled distances in object mode on a 10M-request trace), and its memory is not the
+//   sample's: about 2^p x log2(requests / 2^p) entries, a few MiB at p = 14, per sketch (byte
+//   mode has one per occupied size class: 60 MiB more on a trace of log-normal sizes).
 // - mini (any policy): the sampled trace replayed (replay/replay.h, all sizes in parallel)
 //   through caches of size R x C, rounded, at least 1 (Waldspurger et al., ATC 2017). `adjust`
 //   applies the same normalisation by the real request count. With `count_distinct` (default),
