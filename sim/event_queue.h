@@ -59,6 +59,11 @@ class EventQueue {
   // not know "now" and does not check causality; the simulator does.
   std::uint64_t push(SimTime time, Payload payload) {
     const std::uint64_t seq = next_seq_++;
+    if (hole_) {
+      hole_ = false;
+      sift_down(Entry{time, seq, std::move(payload)});
+      return seq;
+    }
     heap_.push_back(Entry{time, seq, std::move(payload)});
     sift_up(heap_.size() - 1);
     return seq;
@@ -85,12 +90,13 @@ class EventQueue {
   // The earliest event. Precondition: !empty().
   const Entry& top() const {
     check_not_empty();
-    return fifo_first() ? fifo_[fifo_head_] : heap_.front();
+    return fifo_first() ? fifo_[fifo_head_] : *heap_min();
   }
 
   // Removes and returns the earliest event. Precondition: !empty().
   Entry pop() {
     check_not_empty();
+    settle();
     if (fifo_first()) return std::move(fifo_[fifo_head_++]);
     Entry out = std::move(heap_.front());
     if (heap_.size() > 1) {
@@ -103,13 +109,32 @@ class EventQueue {
     return out;
   }
 
-  bool empty() const noexcept { return heap_.empty() && fifo_head_ == fifo_.size(); }
-  std::size_t size() const noexcept { return heap_.size() + (fifo_.size() - fifo_head_); }
+  // Like pop(), for the simulator's loop, which pops an event and then, while handling it,
+  // usually pushes the next one: an event taken from the heap leaves the root empty, and the
+  // next push() fills it with one sift-down instead of pop()'s sift-down plus push()'s sift-up.
+  // Without a push in between, the next top()/pop()/pop_deferred() restores the heap first. The
+  // order events come out in is exactly pop()'s. Precondition: !empty().
+  Entry pop_deferred() {
+    check_not_empty();
+    settle();
+    if (fifo_first()) return std::move(fifo_[fifo_head_++]);
+    Entry out = std::move(heap_.front());
+    if (heap_.size() > 1) {
+      hole_ = true;
+    } else {
+      heap_.pop_back();
+    }
+    return out;
+  }
+
+  bool empty() const noexcept { return heap_size() == 0 && fifo_head_ == fifo_.size(); }
+  std::size_t size() const noexcept { return heap_size() + (fifo_.size() - fifo_head_); }
   void reserve(std::size_t n) { heap_.reserve(n); }
 
   // Drops every event. The sequence counter keeps counting so sequence numbers stay unique.
   void clear() noexcept {
     heap_.clear();
+    hole_ = false;
     fifo_.clear();
     fifo_head_ = 0;
   }
@@ -120,16 +145,44 @@ class EventQueue {
  private:
   static constexpr std::size_t kArity = 4;
 
-  // Evaluated without short-circuit branches: the heap compares unrelated times whose order a
-  // branch predictor cannot guess, so flags and conditional moves beat jumps here.
-  static bool before(const Entry& a, const Entry& b) noexcept {
-    return (a.time < b.time) | ((a.time == b.time) & (a.seq < b.seq));
+  // (time, seq) as one unsigned 128-bit number: the time with its sign bit flipped (so negative
+  // times still order first) above the sequence number. One 128-bit comparison is a compare and
+  // a subtract-with-borrow, so the heap's comparisons of unrelated times, whose order a branch
+  // predictor cannot guess, become flags and conditional moves instead of jumps.
+  __extension__ using Key = unsigned __int128;
+  static Key key(const Entry& e) noexcept {
+    constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
+    return (static_cast<Key>(static_cast<std::uint64_t>(e.time) ^ kSignBit) << 64) | e.seq;
+  }
+  static bool before(const Entry& a, const Entry& b) noexcept { return key(a) < key(b); }
+
+  std::size_t heap_size() const noexcept { return heap_.size() - (hole_ ? 1 : 0); }
+
+  // The heap's earliest entry: the root, or with the root empty (hole_) the least of its
+  // children. Precondition: heap_size() > 0.
+  const Entry* heap_min() const noexcept {
+    if (!hole_) return &heap_.front();
+    const std::size_t n = heap_.size();
+    const Entry* best = &heap_[1];
+    for (std::size_t c = 2; c <= kArity && c < n; ++c) {
+      if (before(heap_[c], *best)) best = &heap_[c];
+    }
+    return best;
+  }
+
+  // Fills an empty root (left by pop_deferred) with the last entry.
+  void settle() noexcept {
+    if (!hole_) return;
+    hole_ = false;
+    Entry last = std::move(heap_.back());
+    heap_.pop_back();
+    sift_down(std::move(last));
   }
 
   // True when the FIFO lane holds the earliest event.
   bool fifo_first() const noexcept {
     if (fifo_head_ == fifo_.size()) return false;
-    return heap_.empty() || before(fifo_[fifo_head_], heap_.front());
+    return heap_size() == 0 || before(fifo_[fifo_head_], *heap_min());
   }
 
   void check_not_empty() const {
@@ -174,6 +227,7 @@ class EventQueue {
   }
 
   std::vector<Entry> heap_;
+  bool hole_ = false;        // heap_[0] is empty (pop_deferred); then heap_.size() >= 2
   std::vector<Entry> fifo_;  // the FIFO lane: [fifo_head_, end) are pending, in time order
   std::size_t fifo_head_ = 0;
   std::uint64_t next_seq_ = 0;

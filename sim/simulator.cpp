@@ -1116,7 +1116,9 @@ Expected<SimResult> Simulator::run(const SimObserver& observer) {
   m.observer = observer;
   m.res.ended_at = m.cfg.duration;
   while (!m.events.empty() && m.events.top().time <= m.cfg.duration) {
-    auto e = m.events.pop();
+    // Most events push the next one while being handled: pop_deferred lets that push fill the
+    // heap slot this pop leaves (see sim/event_queue.h).
+    auto e = m.events.pop_deferred();
     ++m.res.events;
     m.dispatch(e.payload, e.time);
     if (!m.error) return m.error.error();
