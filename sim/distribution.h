@@ -32,6 +32,8 @@
 // Thread-safety: a Distribution is an immutable value; sampling mutates only the Rng passed in.
 #pragma once
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -87,10 +89,25 @@ class Distribution {
   static Distribution exponential(SimTime mean);
   static Distribution pareto(SimTime minimum, double alpha);
 
-  // A draw in nanoseconds (not rounded).
-  double sample_ns(Rng& rng) const;
+  // A draw in nanoseconds (not rounded). Constant, uniform and exponential draws (the families
+  // simulator hot paths use: link latencies and service times) are inline here; the others go
+  // through sample_other_ns with the same formulas as the header comment's.
+  double sample_ns(Rng& rng) const {
+    if (const auto* u = std::get_if<Uniform>(&p_))
+      return u->min + (u->max - u->min) * rng.uniform();
+    if (const auto* c = std::get_if<Constant>(&p_)) return c->value;
+    if (const auto* e = std::get_if<Exponential>(&p_)) {
+      return -e->mean * std::log(rng.uniform_open0());
+    }
+    return sample_other_ns(rng);
+  }
   // A draw rounded to the nearest nanosecond.
-  SimTime sample(Rng& rng) const;
+  SimTime sample(Rng& rng) const {
+    const double r = std::round(sample_ns(rng));
+    // Heavy tails (pareto with small alpha) can exceed the representable range; saturate.
+    if (!(r < 9223372036854775808.0)) return std::numeric_limits<SimTime>::max();
+    return r > 0 ? static_cast<SimTime>(r) : 0;
+  }
 
   // Exact moments in ns (ns^2). Pareto: mean is +inf for alpha <= 1, variance +inf for
   // alpha <= 2.
@@ -107,6 +124,7 @@ class Distribution {
   friend Expected<Distribution> parse_distribution(std::string_view text);
   explicit Distribution(Params p) : p_(p) {}
   static Distribution make_checked(Params p);
+  double sample_other_ns(Rng& rng) const;  // normal, lognormal, pareto
   Params p_;
 };
 

@@ -142,6 +142,17 @@ class EventQueue {
   // The sequence number the next push will return (also: the number of pushes so far).
   std::uint64_t next_seq() const noexcept { return next_seq_; }
 
+  // Takes a sequence number without queueing anything, for an event its owner keeps outside
+  // the queue and merges with top() by the same (time, seq) order (the simulator's request
+  // timeouts). Later pushes get the numbers they would get had the event been pushed.
+  std::uint64_t reserve_seq() noexcept { return next_seq_++; }
+
+  // a's (time, seq) comes strictly before b's: the order top() and pop() follow.
+  static bool before(SimTime a_time, std::uint64_t a_seq, SimTime b_time,
+                     std::uint64_t b_seq) noexcept {
+    return key(a_time, a_seq) < key(b_time, b_seq);
+  }
+
  private:
   static constexpr std::size_t kArity = 4;
 
@@ -150,11 +161,13 @@ class EventQueue {
   // a subtract-with-borrow, so the heap's comparisons of unrelated times, whose order a branch
   // predictor cannot guess, become flags and conditional moves instead of jumps.
   __extension__ using Key = unsigned __int128;
-  static Key key(const Entry& e) noexcept {
+  static Key key(SimTime time, std::uint64_t seq) noexcept {
     constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
-    return (static_cast<Key>(static_cast<std::uint64_t>(e.time) ^ kSignBit) << 64) | e.seq;
+    return (static_cast<Key>(static_cast<std::uint64_t>(time) ^ kSignBit) << 64) | seq;
   }
-  static bool before(const Entry& a, const Entry& b) noexcept { return key(a) < key(b); }
+  static bool before(const Entry& a, const Entry& b) noexcept {
+    return key(a.time, a.seq) < key(b.time, b.seq);
+  }
 
   std::size_t heap_size() const noexcept { return heap_.size() - (hole_ ? 1 : 0); }
 
