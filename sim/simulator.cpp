@@ -1163,11 +1163,10 @@ Expected<SimResult> Simulator::run(const SimObserver& observer) {
   for (;;) {
     // The next event is the earlier of the queue's top and the front request timeout; a timeout
     // counts as one event, as it would in the queue.
-    const bool have_event = !m.events.empty();
+    const auto* top = m.events.empty() ? nullptr : &m.events.top();
     if (!m.timeouts.empty()) {
       const TimeoutLane::Due due = m.timeouts.front();
-      if (!have_event ||
-          EventQueue<Event>::before(due.time, due.seq, m.events.top().time, m.events.top().seq)) {
+      if (top == nullptr || EventQueue<Event>::before(due.time, due.seq, top->time, top->seq)) {
         if (due.time > m.cfg.duration) break;
         const std::uint64_t id = m.timeouts.front_id();
         m.timeouts.pop();
@@ -1176,7 +1175,7 @@ Expected<SimResult> Simulator::run(const SimObserver& observer) {
         continue;
       }
     }
-    if (!have_event || m.events.top().time > m.cfg.duration) break;
+    if (top == nullptr || top->time > m.cfg.duration) break;
     // Most events push the next one while being handled: pop_deferred lets that push fill the
     // heap slot this pop leaves (see sim/event_queue.h).
     auto e = m.events.pop_deferred();
