@@ -384,16 +384,6 @@ struct Simulator::Impl {
   Status error = Ok{};
 
   // ---- plumbing ---------------------------------------------------------------------------
-  std::uint32_t alloc_env(Envelope e) {
-    if (!free_envs.empty()) {
-      const std::uint32_t i = free_envs.back();
-      free_envs.pop_back();
-      envs[i] = std::move(e);
-      return i;
-    }
-    envs.push_back(std::move(e));
-    return static_cast<std::uint32_t>(envs.size() - 1);
-  }
   void free_env(std::uint32_t i) {
     // Only messages that own memory (heartbeat offsets, sync snapshots, config maps) need
     // releasing now; the hot ones are plain values, overwritten when the slot is reused.
@@ -438,7 +428,20 @@ struct Simulator::Impl {
     auto at = net.transit(net_of(from), net_of(o.to), bytes, now, net_rng);
     if (!at) return;  // dropped: simply lost
     const std::uint32_t inc = from_i != kNoIndex ? nodes[from_i].incarnation : 0;
-    const std::uint32_t slot = alloc_env(Envelope{from, o.to, std::move(o.msg), inc});
+    // Moved straight into its pool slot: the message variant is moved once, not twice.
+    std::uint32_t slot;
+    if (!free_envs.empty()) {
+      slot = free_envs.back();
+      free_envs.pop_back();
+      Envelope& e = envs[slot];
+      e.from = from;
+      e.to = o.to;
+      e.msg = std::move(o.msg);
+      e.incarnation = inc;
+    } else {
+      slot = static_cast<std::uint32_t>(envs.size());
+      envs.push_back(Envelope{from, o.to, std::move(o.msg), inc});
+    }
     events.push(*at, Event{Ev::kDeliver, slot, 0, 0});
   }
 
