@@ -9,14 +9,19 @@
 // in one or two cache lines, which is why it beats binary heaps and pairing heaps for the hold
 // model at 1e3..1e6 pending events (LaMarca & Ladner, "The influence of caches on the performance
 // of heaps", JEA 1996). Sifting moves a hole instead of swapping. After the vector has grown to
-// the high-water mark (or after reserve()), push and pop never allocate.
+// the high-water mark (or after reserve()), push and pop never allocate. (time, seq) is compared
+// as one 128-bit number, so the sifts' comparisons compile to conditional moves.
 //
-// The FIFO lane. Many events are scheduled a constant delay after "now" (request timeouts,
-// periodic windows), so their times never decrease in push order. push_fifo() puts such events
-// in a plain FIFO next to the heap instead of sifting them through it; top()/pop() take the
-// earlier of the two fronts by the same (time, seq) order, so the order events come out in is
-// exactly what push() would give. A push_fifo() whose time is earlier than the lane's last one
+// The FIFO lane. Some events are scheduled a constant delay after "now" (periodic timers), so
+// their times never decrease in push order. push_fifo() puts such events in a plain FIFO next
+// to the heap instead of sifting them through it; top()/pop() take the earlier of the two
+// fronts by the same (time, seq) order, so the order events come out in is exactly what push()
+// would give. A push_fifo() whose time is earlier than the lane's last one
 // goes to the heap instead (still correct, just not cheaper).
+//
+// Events kept outside. An owner with its own ordered stream of events (the simulator's request
+// timeouts) can take sequence numbers with reserve_seq() and merge that stream with top() by
+// before(); the result is the order the queue would give had those events been pushed.
 //
 // Cancellation. The queue has no cancel(): a tombstone set would cost a lookup on every pop to
 // save work only for cancelled events. Instead the owner ignores stale events when they fire.
