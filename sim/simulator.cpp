@@ -142,6 +142,7 @@ class TimeoutLane {
     std::uint64_t seq;
   };
   // `id` must be the id after the previous add's (ids are consecutive) and `time` no earlier.
+  // (Requests whose timeout falls after the run are left out; they are the last ones issued.)
   void add(std::uint64_t id, SimTime time, std::uint64_t seq) {
     if (size_ == ring_.size()) grow();
     if (size_ == 0) front_id_ = id;
@@ -549,7 +550,12 @@ struct Simulator::Impl {
       ++res.requests;
       ++(op.write ? res.writes : res.reads);
     }
-    timeouts.add(id, now + cfg.workload.timeout, events.reserve_seq());
+    // The sequence number is taken either way, so later events number as they always have; a
+    // timeout due after the run's end would never be reached, so it is not kept.
+    const std::uint64_t timeout_seq = events.reserve_seq();
+    if (now + cfg.workload.timeout <= cfg.duration) {
+      timeouts.add(id, now + cfg.workload.timeout, timeout_seq);
+    }
     if (cfg.proxy) {
       auto at = net.transit(client_net[client], proxy_net, kHeaderBytes + (op.write ? op.size : 0),
                             now, net_rng);
