@@ -43,6 +43,24 @@ void BM_Hold(benchmark::State& state) {
 }
 BENCHMARK(BM_Hold)->Arg(1000)->Arg(100000);
 
+// The hold model as the simulator runs it: pop_deferred() leaves the root for the push.
+void BM_HoldDeferred(benchmark::State& state) {
+  const auto pending = static_cast<std::size_t>(state.range(0));
+  Rng rng(12345);
+  EventQueue<Payload> q;
+  q.reserve(pending + 1);
+  for (std::size_t i = 0; i < pending; ++i) {
+    q.push(exp_delay(rng), Payload{static_cast<std::uint32_t>(i), 0, i});
+  }
+  for (auto _ : state) {
+    auto e = q.pop_deferred();
+    q.push(e.time + exp_delay(rng), e.payload);
+  }
+  benchmark::DoNotOptimize(q.top());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_HoldDeferred)->Arg(1000)->Arg(100000);
+
 void BM_PushAllPopAll(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   Rng rng(6789);

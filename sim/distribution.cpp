@@ -102,7 +102,7 @@ double standard_normal(Rng& rng) {
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
-double Distribution::sample_ns(Rng& rng) const {
+double Distribution::sample_other_ns(Rng& rng) const {
   struct Visitor {
     Rng& rng;
     double operator()(const Constant& d) const { return d.value; }
@@ -125,13 +125,6 @@ double Distribution::sample_ns(Rng& rng) const {
     }
   };
   return std::visit(Visitor{rng}, p_);
-}
-
-SimTime Distribution::sample(Rng& rng) const {
-  const double r = std::round(sample_ns(rng));
-  // Heavy tails (pareto with small alpha) can exceed the representable range; saturate.
-  if (!(r < 9223372036854775808.0)) return std::numeric_limits<SimTime>::max();
-  return r > 0 ? static_cast<SimTime>(r) : 0;
 }
 
 double Distribution::mean() const {

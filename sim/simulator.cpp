@@ -53,7 +53,6 @@ enum class Ev : std::uint8_t {
   kOriginArrive,  // a: origin job slot
   kOriginDone,    // a: origin job slot
   kOriginReply,   // a: origin job slot
-  kTimeout,       // c: op id
   kFaultStart,    // a: fault index
   kFaultEnd,      // a: fault index
   kWindow,
@@ -126,6 +125,51 @@ class OpTable {
   std::vector<Cell> ring_;
   std::uint64_t mask_ = 0;
   std::uint64_t base_ = 1, next_ = 1;  // ids in [base_, next_) may be live; 0 is never used
+};
+
+// Request timeouts, kept beside the event queue rather than in it. Every request gets the same
+// timeout and requests are issued as time advances, so timeouts fall due in issue order, which
+// is op id order: a ring of (due time, sequence number) indexed by id, the sequence number
+// reserved from the event queue at issue (EventQueue::reserve_seq). Simulator::run merges the
+// ring's front with the queue's top by (time, seq), so a timeout is handled exactly where its
+// queue event would have been. Most requests complete long before their timeout; their entries
+// are then passed over (still counted as events) without a dispatch, and the ring holds 16
+// bytes per request in flight or recently done, not a 40-byte queue entry.
+class TimeoutLane {
+ public:
+  struct Due {
+    SimTime time;
+    std::uint64_t seq;
+  };
+  // `id` must be the id after the previous add's (ids are consecutive) and `time` no earlier.
+  // (Requests whose timeout falls after the run are left out; they are the last ones issued.)
+  void add(std::uint64_t id, SimTime time, std::uint64_t seq) {
+    if (size_ == ring_.size()) grow();
+    if (size_ == 0) front_id_ = id;
+    ring_[(front_id_ + size_) & mask_] = Due{time, seq};
+    ++size_;
+  }
+  bool empty() const noexcept { return size_ == 0; }
+  const Due& front() const noexcept { return ring_[front_id_ & mask_]; }
+  std::uint64_t front_id() const noexcept { return front_id_; }
+  void pop() noexcept {
+    ++front_id_;
+    --size_;
+  }
+
+ private:
+  void grow() {
+    std::vector<Due> bigger(ring_.empty() ? 4096 : ring_.size() * 2);
+    const std::uint64_t mask = bigger.size() - 1;
+    for (std::uint64_t k = 0; k < size_; ++k) {
+      bigger[(front_id_ + k) & mask] = ring_[(front_id_ + k) & mask_];
+    }
+    ring_ = std::move(bigger);
+    mask_ = mask;
+  }
+  std::vector<Due> ring_;
+  std::uint64_t mask_ = 0;
+  std::uint64_t front_id_ = 0, size_ = 0;
 };
 
 struct OriginJob {
@@ -315,6 +359,7 @@ struct Simulator::Impl {
   std::uint64_t origin_next_version = 1;
 
   OpTable ops;
+  TimeoutLane timeouts;
   std::uint32_t next_client = 0;
   std::int64_t trace_origin = 0;
   bool trace_origin_set = false;
@@ -340,16 +385,6 @@ struct Simulator::Impl {
   Status error = Ok{};
 
   // ---- plumbing ---------------------------------------------------------------------------
-  std::uint32_t alloc_env(Envelope e) {
-    if (!free_envs.empty()) {
-      const std::uint32_t i = free_envs.back();
-      free_envs.pop_back();
-      envs[i] = std::move(e);
-      return i;
-    }
-    envs.push_back(std::move(e));
-    return static_cast<std::uint32_t>(envs.size() - 1);
-  }
   void free_env(std::uint32_t i) {
     // Only messages that own memory (heartbeat offsets, sync snapshots, config maps) need
     // releasing now; the hot ones are plain values, overwritten when the slot is reused.
@@ -394,7 +429,20 @@ struct Simulator::Impl {
     auto at = net.transit(net_of(from), net_of(o.to), bytes, now, net_rng);
     if (!at) return;  // dropped: simply lost
     const std::uint32_t inc = from_i != kNoIndex ? nodes[from_i].incarnation : 0;
-    const std::uint32_t slot = alloc_env(Envelope{from, o.to, std::move(o.msg), inc});
+    // Moved straight into its pool slot: the message variant is moved once, not twice.
+    std::uint32_t slot;
+    if (!free_envs.empty()) {
+      slot = free_envs.back();
+      free_envs.pop_back();
+      Envelope& e = envs[slot];
+      e.from = from;
+      e.to = o.to;
+      e.msg = std::move(o.msg);
+      e.incarnation = inc;
+    } else {
+      slot = static_cast<std::uint32_t>(envs.size());
+      envs.push_back(Envelope{from, o.to, std::move(o.msg), inc});
+    }
     events.push(*at, Event{Ev::kDeliver, slot, 0, 0});
   }
 
@@ -502,7 +550,12 @@ struct Simulator::Impl {
       ++res.requests;
       ++(op.write ? res.writes : res.reads);
     }
-    events.push_fifo(now + cfg.workload.timeout, Event{Ev::kTimeout, 0, 0, id});
+    // The sequence number is taken either way, so later events number as they always have; a
+    // timeout due after the run's end would never be reached, so it is not kept.
+    const std::uint64_t timeout_seq = events.reserve_seq();
+    if (now + cfg.workload.timeout <= cfg.duration) {
+      timeouts.add(id, now + cfg.workload.timeout, timeout_seq);
+    }
     if (cfg.proxy) {
       auto at = net.transit(client_net[client], proxy_net, kHeaderBytes + (op.write ? op.size : 0),
                             now, net_rng);
@@ -931,6 +984,21 @@ struct Simulator::Impl {
     }
   }
 
+  // Request `id`'s timeout is due (TimeoutLane); nothing to do when it has completed.
+  void on_timeout(std::uint64_t id, SimTime now) {
+    const OpState* live = ops.find(id);
+    if (live == nullptr) return;
+    const OpState op = *live;
+    ops.erase(id);
+    asides[cfg.proxy ? 0 : op.client]->cancel(id);
+    ++cur.timed_out;
+    // A read that never completed is a read the cache did not serve: counting it in the
+    // window keeps the hit ratio honest during an outage (the failover recovery test).
+    if (!op.write) ++cur.reads;
+    if (op.measured) ++res.timed_out;
+    client_done(op.client, now);
+  }
+
   void dispatch(const Event& ev, SimTime now) {
     switch (ev.kind) {
       case Ev::kArrival:
@@ -975,20 +1043,6 @@ struct Simulator::Impl {
       case Ev::kOriginReply:
         on_origin_reply(ev.a, now);
         break;
-      case Ev::kTimeout: {
-        const OpState* live = ops.find(ev.c);
-        if (live == nullptr) break;
-        const OpState op = *live;
-        ops.erase(ev.c);
-        asides[cfg.proxy ? 0 : op.client]->cancel(ev.c);
-        ++cur.timed_out;
-        // A read that never completed is a read the cache did not serve: counting it in the
-        // window keeps the hit ratio honest during an outage (the failover recovery test).
-        if (!op.write) ++cur.reads;
-        if (op.measured) ++res.timed_out;
-        client_done(op.client, now);
-        break;
-      }
       case Ev::kFaultStart:
         on_fault(ev.a, false, now);
         break;
@@ -1115,8 +1169,25 @@ Expected<SimResult> Simulator::run(const SimObserver& observer) {
   Impl& m = *impl_;
   m.observer = observer;
   m.res.ended_at = m.cfg.duration;
-  while (!m.events.empty() && m.events.top().time <= m.cfg.duration) {
-    auto e = m.events.pop();
+  for (;;) {
+    // The next event is the earlier of the queue's top and the front request timeout; a timeout
+    // counts as one event, as it would in the queue.
+    const auto* top = m.events.empty() ? nullptr : &m.events.top();
+    if (!m.timeouts.empty()) {
+      const TimeoutLane::Due due = m.timeouts.front();
+      if (top == nullptr || EventQueue<Event>::before(due.time, due.seq, top->time, top->seq)) {
+        if (due.time > m.cfg.duration) break;
+        const std::uint64_t id = m.timeouts.front_id();
+        m.timeouts.pop();
+        ++m.res.events;
+        m.on_timeout(id, due.time);
+        continue;
+      }
+    }
+    if (top == nullptr || top->time > m.cfg.duration) break;
+    // Most events push the next one while being handled: pop_deferred lets that push fill the
+    // heap slot this pop leaves (see sim/event_queue.h).
+    auto e = m.events.pop_deferred();
     ++m.res.events;
     m.dispatch(e.payload, e.time);
     if (!m.error) return m.error.error();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 using namespace cachescope;
@@ -98,6 +99,42 @@ TEST_CASE("sample rounds to whole nanoseconds and saturates") {
   Rng rng(1);
   const auto heavy = Distribution::pareto(kHour, 0.01);
   for (int i = 0; i < 100; ++i) CHECK(heavy.sample(rng) >= kHour);
+}
+
+TEST_CASE("round_ns is std::round, clamped to [0, max]") {
+  // Halves, values just below and above them, the 2^52 boundary, tiny and huge values.
+  std::vector<double> xs = {0.0,
+                            -0.0,
+                            0.5,
+                            1.5,
+                            2.5,
+                            -0.5,
+                            0.49999999999999994,
+                            1e-300,
+                            7.0,
+                            1e18,
+                            4503599627370495.5,
+                            4503599627370496.0,
+                            9223372036854774784.0,
+                            9223372036854775808.0,
+                            1e300,
+                            std::numeric_limits<double>::infinity(),
+                            -1e300,
+                            std::numeric_limits<double>::quiet_NaN()};
+  Rng rng(5);
+  for (int i = 0; i < 100000; ++i) {
+    const double scale = std::ldexp(1.0, static_cast<int>(rng.below(70)) - 5);
+    xs.push_back(rng.uniform() * scale);
+    xs.push_back(std::nextafter(std::floor(rng.uniform() * 1e6) + 0.5, i % 2 ? 0.0 : 1e9));
+  }
+  for (double x : xs) {
+    const double r = std::round(x);
+    const SimTime expected = !(r < 9223372036854775808.0) ? std::numeric_limits<SimTime>::max()
+                             : r > 0                      ? static_cast<SimTime>(r)
+                                                          : 0;
+    INFO("x = " << x);
+    REQUIRE(Distribution::round_ns(x) == expected);
+  }
 }
 
 TEST_CASE("distribution specs parse and round-trip") {

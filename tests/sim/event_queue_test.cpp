@@ -1,6 +1,7 @@
 #include "sim/event_queue.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
@@ -93,6 +94,61 @@ TEST_CASE("the FIFO lane keeps the (time, seq) order of a plain push") {
       REQUIRE(q.empty() == ref.empty());
     }
   }
+}
+
+TEST_CASE("pop_deferred gives pop()'s order whatever follows it") {
+  // After pop_deferred the heap's root is empty until a push fills it; every other operation
+  // (top, size, empty, pop, push_fifo, another pop_deferred) must see the queue as pop() leaves it.
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng rng(seed);
+    EventQueue<std::uint32_t> q;
+    std::multimap<std::pair<SimTime, std::uint64_t>, std::uint32_t> ref;
+    SimTime now = 0;
+    const SimTime span = static_cast<SimTime>(1 + rng.below(40));
+    for (int step = 0; step < 3000; ++step) {
+      const auto r = rng.below(100);
+      const bool push = ref.empty() || r < (step < 1500 ? 55u : 45u);
+      INFO("seed " << seed << " step " << step);
+      if (push) {
+        const auto payload = static_cast<std::uint32_t>(rng.next());
+        const SimTime t = now + static_cast<SimTime>(rng.below(static_cast<std::uint64_t>(span)));
+        const std::uint64_t seq =
+            r % 5 == 0 ? q.push_fifo(now + span, payload) : q.push(t, payload);
+        ref.emplace(std::make_pair(r % 5 == 0 ? now + span : t, seq), payload);
+      } else {
+        if (r % 2 == 0) {
+          REQUIRE(q.top().seq == ref.begin()->first.second);
+        }
+        const auto e = r % 3 == 0 ? q.pop() : q.pop_deferred();
+        REQUIRE(e.time == ref.begin()->first.first);
+        REQUIRE(e.seq == ref.begin()->first.second);
+        REQUIRE(e.payload == ref.begin()->second);
+        now = e.time;
+        ref.erase(ref.begin());
+      }
+      REQUIRE(q.size() == ref.size());
+      REQUIRE(q.empty() == ref.empty());
+    }
+    while (!ref.empty()) {
+      REQUIRE(q.pop_deferred().seq == ref.begin()->first.second);
+      ref.erase(ref.begin());
+    }
+    CHECK(q.empty());
+    CHECK(q.size() == 0);
+  }
+}
+
+TEST_CASE("negative times order before positive ones") {
+  EventQueue<int> q;
+  q.push(5, 1);
+  q.push(-3, 2);
+  q.push(0, 3);
+  q.push(std::numeric_limits<SimTime>::min(), 4);
+  q.push(std::numeric_limits<SimTime>::max(), 5);
+  q.push(-3, 6);
+  std::vector<int> order;
+  while (!q.empty()) order.push_back(q.pop_deferred().payload);
+  CHECK(order == std::vector<int>{4, 2, 6, 3, 1, 5});
 }
 
 TEST_CASE("payloads that own memory survive the slab, and its slots are reused") {

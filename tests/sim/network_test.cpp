@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <string>
+#include <vector>
 
 using namespace cachescope;
 
@@ -47,6 +49,42 @@ TEST_CASE("routes prefer the lowest total mean latency, then fewer hops") {
   const LinkIndex direct = eq.add_link(x, y, constant_link(2 * kMillisecond));
   REQUIRE(eq.seal());
   CHECK(eq.route_links(x, y) == std::vector<LinkIndex>{direct});
+}
+
+TEST_CASE("transit draws each hop's latency in route order, on short and long routes") {
+  // A chain a - s1 - s2 - s3 - s4 - b of random-latency links: routes of 1 to 5 hops, short ones
+  // (up to three hops) taken from transit()'s route table, longer ones walked hop by hop. Each
+  // must add one draw per link in route order from the caller's Rng.
+  Network net;
+  std::vector<NodeIndex> chain;
+  chain.push_back(net.add_node("a", NetNodeKind::kClient));
+  for (int i = 1; i <= 4; ++i) {
+    chain.push_back(net.add_node("s" + std::to_string(i), NetNodeKind::kSwitch));
+  }
+  chain.push_back(net.add_node("b", NetNodeKind::kCache));
+  std::vector<Distribution> latency;
+  for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+    const auto lo = static_cast<SimTime>(10 * (i + 1)) * kMicrosecond;
+    latency.push_back(i % 2 ? Distribution::uniform(lo, 2 * lo) : Distribution::exponential(lo));
+    net.add_link(chain[i], chain[i + 1], LinkModel{latency.back(), 0, 0});
+  }
+  REQUIRE(net.seal());
+  for (std::size_t from = 0; from < chain.size(); ++from) {
+    for (std::size_t to = 0; to < chain.size(); ++to) {
+      if (!net.has_route(chain[from], chain[to])) continue;
+      INFO("from " << from << " to " << to);
+      Rng rng(from * 10 + to), expect_rng = rng;
+      SimTime expected = 1000;
+      if (from < to) {
+        for (std::size_t i = from; i < to; ++i) expected += latency[i].sample(expect_rng);
+      } else {
+        for (std::size_t i = from; i > to; --i) expected += latency[i - 1].sample(expect_rng);
+      }
+      CHECK(net.hops(chain[from], chain[to]) == (from < to ? to - from : from - to));
+      CHECK(net.transit(chain[from], chain[to], 100, 1000, rng) == expected);
+      CHECK(rng.next() == expect_rng.next());
+    }
+  }
 }
 
 TEST_CASE("equal-cost routes break ties by lower node index, independent of insertion order") {

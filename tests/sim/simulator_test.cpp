@@ -313,6 +313,46 @@ TEST_CASE("trace arrivals follow the trace's timestamps") {
   std::remove(path.c_str());
 }
 
+TEST_CASE("a timeout due with its reply goes first; every timeout due is one event") {
+  // One client in a closed loop over one object; 100 us links (client - switch - node, and the
+  // same to the origin: 200 us each way), 50 us service, an instant origin. The first request
+  // misses: the node answers at 450 us, the origin at 850 us, the node stores the fill at
+  // 1100 us and its ack reaches the client at 1300 us. Every later request hits in 450 us.
+  // A request's timeout was set when it was issued, before anything of its own was scheduled,
+  // so at an equal time it comes first: with a 1300 us timeout the first request times out as
+  // the fill's ack arrives (the object is cached all the same); at 1301 us it completes.
+  auto config = [](SimTime timeout) {
+    SimConfig c = single_node(1 << 20, "zipf:alpha=1.0,objects=1,sizes=const:100");
+    c.workload.arrival = ArrivalMode::kClosed;
+    c.workload.think_time = Distribution::constant(0);
+    c.network.link_latency = Distribution::constant(100 * kMicrosecond);
+    c.service.service_time = Distribution::constant(50 * kMicrosecond);
+    c.warmup = 0;
+    c.duration = 100 * kMillisecond;
+    c.window = 10 * kMillisecond;
+    c.workload.timeout = timeout;
+    return c;
+  };
+  const SimResult tie = run_config(config(1300 * kMicrosecond));
+  CHECK(tie.timed_out == 1);
+  CHECK(tie.misses == 0);
+  CHECK(tie.hits == tie.completed);
+
+  const SimResult after = run_config(config(1301 * kMicrosecond));
+  CHECK(after.timed_out == 0);
+  CHECK(after.misses == 1);
+  CHECK(after.miss.max() == 1300 * kMicrosecond);
+  // Issued at 0, then at 1300 + 450 k us up to 100 ms (k <= 219).
+  CHECK(after.requests == 1 + 220);
+
+  // The same run with timeouts beyond its end: the same traffic, and the difference in events
+  // is the timeouts due within the run, fired or not: those of the requests issued by
+  // 100 ms - 1301 us, i.e. at 0 and at 1300 + 450 k us for k <= 216.
+  const SimResult never = run_config(config(kHour));
+  CHECK(never.completed == after.completed);
+  CHECK(after.events - never.events == 1 + 217);
+}
+
 TEST_CASE("the CSV has one row per window and a column group per node") {
   const SimResult r = run_file("scale-out.yaml", {"duration=3s", "warmup=1s", "faults=[]"});
   const std::string csv = report_csv(r);
