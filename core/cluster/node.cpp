@@ -32,6 +32,7 @@ Expected<std::unique_ptr<ClusterNode>> ClusterNode::create(const ClusterConfig& 
                           static_cast<std::uint64_t>(self) + 1);
   if (!cache) return cache.error();
   std::unique_ptr<ClusterNode> node(new ClusterNode(config, self, std::move(*cache)));
+  node->admission_filter_ = spec->options.contains("admit");
   if (nc->initial_member) {
     if (initial_map != nullptr) {
       node->map_ = *initial_map;
@@ -190,6 +191,7 @@ Status ClusterNode::set_policy(std::string_view text) {
   std::unique_ptr<Cache> old = std::move(cache_);
   std::vector<Stored> old_stored = std::move(stored_);
   cache_ = std::move(*fresh);
+  admission_filter_ = spec->options.contains("admit");
   watch_removals();
   // The objects count as stored anew, in this order (Stored::seq), as the index links them.
   slot_keys_.clear();
@@ -225,7 +227,7 @@ bool ClusterNode::admit_fill(const ClientRequest& req, ClusterTime now) {
   // A resident copy (another client's fill or a write got there first) is simply replaced, as
   // a replay hit would keep the object; only a fill of a missing key asks the filter, as a replay
   // miss does (policies/admission.h).
-  if (cache_->peek(req.key, now) != kNoSlot) return true;
+  if (!admission_filter_ || cache_->peek(req.key, now) != kNoSlot) return true;
   return cache_->policy().admit(req.key, req.size);
 }
 

@@ -371,6 +371,9 @@ class ClusterNode {
   mutable bool slot_index_built_ = false;
   mutable SlotKeyIndex slot_keys_;
   Cache::RemovalListener listener_;
+  // The policy spec has an admission filter (an `admit=` option): only then does a fill of a
+  // missing key need the filter's word (admit_fill), which costs an index probe first.
+  bool admission_filter_ = false;
   CacheCounters carried_counters_;  // of the caches set_policy replaced
   ShardMap map_;
   std::map<ShardId, ShardState> shards_;

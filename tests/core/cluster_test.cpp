@@ -692,6 +692,14 @@ TEST_CASE("cluster: an admission filter acts on cache-aside fills, never on writ
   CHECK(node.version_of(2, 1 * kMs) == 21);
   CHECK(node.counters().fills_not_admitted == 1);
   CHECK(node.counters().sets == 4);
+  // set_policy switches the filter off and on again.
+  REQUIRE(node.set_policy("lru"));
+  send(3, 30, true);
+  CHECK(node.version_of(3, 1 * kMs) == 30);
+  REQUIRE(node.set_policy("lru:admit=second-hit"));
+  send(4, 40, true);
+  CHECK(node.version_of(4, 1 * kMs) == 0);
+  CHECK(node.counters().fills_not_admitted == 2);
 }
 
 TEST_CASE("cluster: set_policy swaps a node's policy keeping keys, versions, TTLs, counts") {
