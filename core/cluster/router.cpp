@@ -31,30 +31,55 @@ void Router::send(std::uint64_t internal_id, NodeId to, const ClientRequest& req
   outbox_.messages.push_back({Address::node(to), fwd});
 }
 
-void Router::on_client_request(const ClientRequest& caller_req, ClusterTime) {
+std::uint64_t Router::on_client_request(const ClientRequest& caller_req, ClusterTime) {
   // The slot is computed once here and travels with the request (and its redirects).
-  ClientRequest req = caller_req;
-  req.slot = map_.slot_of(req.key);
-  const NodeId to = route_shard(map_.shard_of(req.key, req.slot), req.op);
+  const std::uint16_t slot = map_.slot_of(caller_req.key);
+  const NodeId to = route_shard(map_.shard_of(caller_req.key, slot), caller_req.op);
   if (to == kNoNode) {
     ClientReply r;
-    r.request_id = req.request_id;
+    r.request_id = caller_req.request_id;
     r.status = ReplyStatus::kTryAgain;
     r.epoch = map_.epoch;
-    outbox_.completions.push_back({req.request_id, r, 0});
-    return;
+    outbox_.completions.push_back({caller_req.request_id, r, 0});
+    return kNotRouted;
   }
-  const std::uint64_t id = next_id_++;
-  pending_[id] = Pending{req, 0};
-  by_caller_[req.request_id] = id;
-  send(id, to, req);
+  std::uint32_t cell;
+  if (!free_cells_.empty()) {
+    cell = free_cells_.back();
+    free_cells_.pop_back();
+  } else {
+    cell = static_cast<std::uint32_t>(pending_.size());
+    pending_.emplace_back();
+  }
+  Pending& p = pending_[cell];
+  p.req = caller_req;
+  p.req.slot = slot;
+  p.redirects = 0;
+  if (++p.generation == 0) p.generation = 1;
+  p.live = true;
+  ++live_;
+  const std::uint64_t id = std::uint64_t{p.generation} << 32 | cell;
+  send(id, to, p.req);
+  return id;
+}
+
+void Router::release(Pending& p) noexcept {
+  p.live = false;
+  --live_;
+  free_cells_.push_back(static_cast<std::uint32_t>(&p - pending_.data()));
 }
 
 void Router::cancel(std::uint64_t request_id) {
-  auto it = by_caller_.find(request_id);
-  if (it == by_caller_.end()) return;
-  pending_.erase(it->second);
-  by_caller_.erase(it);
+  for (Pending& p : pending_) {
+    if (p.live && p.req.request_id == request_id) {
+      release(p);
+      return;
+    }
+  }
+}
+
+void Router::cancel_routed(std::uint64_t routing_id) noexcept {
+  if (Pending* p = find(routing_id)) release(*p);
 }
 
 void Router::on_message(Address from, const Message& msg, ClusterTime) {
@@ -64,9 +89,9 @@ void Router::on_message(Address from, const Message& msg, ClusterTime) {
   }
   const auto* r = std::get_if<ClientReply>(&msg);
   if (r == nullptr) return;
-  auto it = pending_.find(r->request_id);
-  if (it == pending_.end()) return;  // cancelled or duplicate
-  Pending& p = it->second;
+  Pending* found = find(r->request_id);
+  if (found == nullptr) return;  // cancelled or duplicate
+  Pending& p = *found;
   if (r->status == ReplyStatus::kMoved && r->epoch > map_.epoch &&
       from.kind == Address::Kind::kNode) {
     outbox_.messages.push_back({from, ConfigFetch{}});
@@ -75,14 +100,15 @@ void Router::on_message(Address from, const Message& msg, ClusterTime) {
       p.redirects < config_.max_redirects) {
     ++p.redirects;
     ++redirects_;
-    send(it->first, r->moved_to, p.req);
+    send(r->request_id, r->moved_to, p.req);
     return;
   }
-  ClientReply out = *r;
-  out.request_id = p.req.request_id;
-  outbox_.completions.push_back({p.req.request_id, out, p.redirects});
-  by_caller_.erase(p.req.request_id);
-  pending_.erase(it);
+  RouterCompletion& c = outbox_.completions.emplace_back();
+  c.request_id = p.req.request_id;
+  c.reply = *r;
+  c.reply.request_id = p.req.request_id;
+  c.redirects = p.redirects;
+  release(p);
 }
 
 RouterOutbox Router::take_outbox() {
@@ -105,12 +131,13 @@ CacheAsideClient::CacheAsideClient(const ClusterConfig& config, std::uint32_t ro
     : config_(config), router_(config, router_id, std::move(initial)) {}
 
 void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl) {
-  ops_[op_id] = AsideOp{false, false, Stage::kCacheRead, key, 0, 0, ttl};
+  AsideOp& op = ops_[op_id];
+  op = AsideOp{false, false, Stage::kCacheRead, key, 0, 0, ttl};
   ClientRequest req;
   req.request_id = op_id;
   req.op = CacheOp::kGet;
   req.key = key;
-  router_.on_client_request(req, now);
+  op.routed = router_.on_client_request(req, now);
   collect(now);
 }
 
@@ -145,7 +172,7 @@ void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
     req.fill = !op.write;
     req.ttl = op.ttl > 0 || op.write ? op.ttl : config_.cache_aside_fill_ttl;
   }
-  router_.on_client_request(req, now);
+  op.routed = router_.on_client_request(req, now);
   collect(now);
 }
 
@@ -155,18 +182,26 @@ void CacheAsideClient::on_message(Address from, const Message& msg, ClusterTime 
 }
 
 void CacheAsideClient::cancel(std::uint64_t op_id) {
-  ops_.erase(op_id);
-  router_.cancel(op_id);
+  auto it = ops_.find(op_id);
+  if (it == ops_.end()) return;
+  router_.cancel_routed(it->second.routed);
+  ops_.erase(it);
 }
 
 void CacheAsideClient::collect(ClusterTime) {
   RouterOutbox& r = scratch_;
   router_.take_outbox(r);
-  for (auto& m : r.messages) outbox_.messages.push_back(std::move(m));
+  // Usually the driver drained this outbox since the last call: then the buffers just swap.
+  if (outbox_.messages.empty()) {
+    std::swap(outbox_.messages, r.messages);
+  } else {
+    for (auto& m : r.messages) outbox_.messages.push_back(std::move(m));
+  }
   for (const auto& c : r.completions) {
     auto it = ops_.find(c.request_id);
     if (it == ops_.end()) continue;
     AsideOp& op = it->second;
+    op.routed = Router::kNotRouted;
     if (op.stage == Stage::kCacheRead && c.reply.status == ReplyStatus::kHit) {
       outbox_.results.push_back(
           {c.request_id, false, true, c.reply.size, c.reply.version, c.reply.status});

@@ -12,6 +12,11 @@
 // ShardMap::merge, so stale maps are ignored. kTryAgain and every other reply complete the
 // request as is; timeouts are the driver's (call `cancel`).
 //
+// In-flight requests sit in a small array whose free cells are reused newest first, so it stays
+// as large as the most requests ever in flight at once and its hot cells stay in cache. The id a
+// request travels under names its cell and the cell's reuse count (generation), so a late reply
+// to a cancelled or completed request never matches the cell's next occupant.
+//
 // CacheAsideClient: get(key) reads the cache; on a miss it asks the origin (an OriginRequest the
 // driver fulfils after the origin's latency, answering with on_origin_reply), then fills the
 // cache with a SET (flagged `fill`) and completes. put(key) writes the origin first, then
@@ -45,11 +50,16 @@ class Router {
  public:
   Router(const ClusterConfig& config, std::uint32_t self, ShardMap initial);
 
-  // `req.request_id` is the caller's; reply_to is ignored (replies come back here).
-  void on_client_request(const ClientRequest& req, ClusterTime now);
+  // `req.request_id` is the caller's; reply_to is ignored (replies come back here). Returns the
+  // request's routing id, for cancel_routed; kNotRouted when it completed at once (no route).
+  static constexpr std::uint64_t kNotRouted = 0;
+  std::uint64_t on_client_request(const ClientRequest& req, ClusterTime now);
   void on_message(Address from, const Message& msg, ClusterTime now);
-  // Forgets a request (the driver's timeout). A late reply is then dropped.
+  // Forgets a request (the driver's timeout). A late reply is then dropped. By the caller's id
+  // this looks through every request in flight; by the routing id it is O(1).
   void cancel(std::uint64_t request_id);
+  void cancel_routed(std::uint64_t routing_id) noexcept;
+  std::size_t in_flight() const noexcept { return live_; }
 
   RouterOutbox take_outbox();
   // The same, into `into` (cleared first; the buffers swap, so reusing `into` avoids allocation).
@@ -63,18 +73,28 @@ class Router {
   struct Pending {
     ClientRequest req;  // with the caller's id
     std::uint32_t redirects = 0;
+    std::uint32_t generation = 0;  // bumped each time the cell is taken; never 0 once taken
+    bool live = false;
   };
   NodeId route_shard(ShardId shard, CacheOp op) const;
   void send(std::uint64_t internal_id, NodeId to, const ClientRequest& req);
+  // The live cell of routing id `id`, or nullptr.
+  Pending* find(std::uint64_t id) noexcept {
+    const std::uint64_t cell = id & 0xFFFFFFFFu;
+    if (cell >= pending_.size()) return nullptr;
+    Pending& p = pending_[cell];
+    return p.live && p.generation == (id >> 32) ? &p : nullptr;
+  }
+  void release(Pending& p) noexcept;
 
   ClusterConfig config_;
   std::uint32_t self_;
   ShardMap map_;
-  std::uint64_t next_id_ = 1;
   mutable std::uint64_t rotation_ = 0;
   std::uint64_t redirects_ = 0;
-  absl::flat_hash_map<std::uint64_t, Pending> pending_;          // internal id -> request
-  absl::flat_hash_map<std::uint64_t, std::uint64_t> by_caller_;  // caller id -> internal id
+  std::vector<Pending> pending_;  // by cell (a routing id's low 32 bits)
+  std::vector<std::uint32_t> free_cells_;
+  std::size_t live_ = 0;
   RouterOutbox outbox_;
 };
 
@@ -133,6 +153,7 @@ class CacheAsideClient {
     std::uint32_t size = 0;
     std::uint64_t version = 0;
     ClusterTime ttl = 0;
+    std::uint64_t routed = Router::kNotRouted;  // the cache request in flight, if any
   };
   void collect(ClusterTime now);
 
