@@ -43,44 +43,19 @@ std::uint64_t Router::on_client_request(const ClientRequest& caller_req, Cluster
     outbox_.completions.push_back({caller_req.request_id, r, 0});
     return kNotRouted;
   }
-  std::uint32_t cell;
-  if (!free_cells_.empty()) {
-    cell = free_cells_.back();
-    free_cells_.pop_back();
-  } else {
-    cell = static_cast<std::uint32_t>(pending_.size());
-    pending_.emplace_back();
-  }
-  Pending& p = pending_[cell];
-  p.req = caller_req;
+  const std::uint64_t id = pending_.insert(Pending{caller_req, 0});
+  Pending& p = *pending_.find(id);
   p.req.slot = slot;
-  p.redirects = 0;
-  if (++p.generation == 0) p.generation = 1;
-  p.live = true;
-  ++live_;
-  const std::uint64_t id = std::uint64_t{p.generation} << 32 | cell;
   send(id, to, p.req);
   return id;
 }
 
-void Router::release(Pending& p) noexcept {
-  p.live = false;
-  --live_;
-  free_cells_.push_back(static_cast<std::uint32_t>(&p - pending_.data()));
-}
-
 void Router::cancel(std::uint64_t request_id) {
-  for (Pending& p : pending_) {
-    if (p.live && p.req.request_id == request_id) {
-      release(p);
-      return;
-    }
-  }
+  pending_.erase(
+      pending_.find_if([&](const Pending& p) { return p.req.request_id == request_id; }));
 }
 
-void Router::cancel_routed(std::uint64_t routing_id) noexcept {
-  if (Pending* p = find(routing_id)) release(*p);
-}
+void Router::cancel_routed(std::uint64_t routing_id) noexcept { pending_.erase(routing_id); }
 
 void Router::on_message(Address from, const Message& msg, ClusterTime) {
   if (const auto* cu = std::get_if<ConfigUpdate>(&msg)) {
@@ -89,7 +64,7 @@ void Router::on_message(Address from, const Message& msg, ClusterTime) {
   }
   const auto* r = std::get_if<ClientReply>(&msg);
   if (r == nullptr) return;
-  Pending* found = find(r->request_id);
+  Pending* found = pending_.find(r->request_id);
   if (found == nullptr) return;  // cancelled or duplicate
   Pending& p = *found;
   if (r->status == ReplyStatus::kMoved && r->epoch > map_.epoch &&
@@ -108,7 +83,7 @@ void Router::on_message(Address from, const Message& msg, ClusterTime) {
   c.reply = *r;
   c.reply.request_id = p.req.request_id;
   c.redirects = p.redirects;
-  release(p);
+  pending_.erase(r->request_id);
 }
 
 RouterOutbox Router::take_outbox() {
@@ -130,38 +105,58 @@ CacheAsideClient::CacheAsideClient(const ClusterConfig& config, std::uint32_t ro
                                    ShardMap initial)
     : config_(config), router_(config, router_id, std::move(initial)) {}
 
-void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl) {
-  AsideOp& op = ops_[op_id];
-  op = AsideOp{false, false, Stage::kCacheRead, key, 0, 0, ttl};
-  ClientRequest req;
-  req.request_id = op_id;
-  req.op = CacheOp::kGet;
-  req.key = key;
-  op.routed = router_.on_client_request(req, now);
+void CacheAsideClient::route(std::uint64_t handle, AsideOp& op, const ClientRequest& req,
+                             ClusterTime now) {
+  // The router's caller id is the handle, so its completions find the operation directly.
+  ClientRequest routed = req;
+  routed.request_id = handle;
+  op.routed = router_.on_client_request(routed, now);
   collect(now);
 }
 
-void CacheAsideClient::put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime,
-                           ClusterTime ttl) {
-  ops_[op_id] = AsideOp{true, false, Stage::kOrigin, key, size, 0, ttl};
-  outbox_.origin.push_back({op_id, true, key, size});
+std::uint64_t CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now,
+                                    ClusterTime ttl) {
+  const std::uint64_t handle =
+      ops_.insert(AsideOp{op_id, false, false, Stage::kCacheRead, key, 0, 0, ttl});
+  ClientRequest req;
+  req.op = CacheOp::kGet;
+  req.key = key;
+  route(handle, *ops_.find(handle), req, now);
+  return handle;
 }
 
-void CacheAsideClient::erase(std::uint64_t op_id, ObjId key, ClusterTime) {
-  ops_[op_id] = AsideOp{true, true, Stage::kOrigin, key, 0, 0, 0};
-  outbox_.origin.push_back({op_id, true, key, 0});
+std::uint64_t CacheAsideClient::put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime,
+                                    ClusterTime ttl) {
+  const std::uint64_t handle =
+      ops_.insert(AsideOp{op_id, true, false, Stage::kOrigin, key, size, 0, ttl});
+  outbox_.origin.push_back({op_id, handle, true, key, size});
+  return handle;
+}
+
+std::uint64_t CacheAsideClient::erase(std::uint64_t op_id, ObjId key, ClusterTime) {
+  const std::uint64_t handle =
+      ops_.insert(AsideOp{op_id, true, true, Stage::kOrigin, key, 0, 0, 0});
+  outbox_.origin.push_back({op_id, handle, true, key, 0});
+  return handle;
 }
 
 void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
                                        std::uint64_t version, ClusterTime now) {
-  auto it = ops_.find(op_id);
-  if (it == ops_.end() || it->second.stage != Stage::kOrigin) return;
-  AsideOp& op = it->second;
+  const std::uint64_t handle = ops_.find_if(
+      [&](const AsideOp& op) { return op.op_id == op_id && op.stage == Stage::kOrigin; });
+  if (handle == CellTable<AsideOp>::kNoId) return;
+  on_origin_reply(OriginRequest{op_id, handle, false, 0, 0}, size, version, now);
+}
+
+void CacheAsideClient::on_origin_reply(const OriginRequest& origin, std::uint32_t size,
+                                       std::uint64_t version, ClusterTime now) {
+  AsideOp* found = ops_.find(origin.handle);
+  if (found == nullptr || found->op_id != origin.op_id || found->stage != Stage::kOrigin) return;
+  AsideOp& op = *found;
   op.size = size;
   op.version = version;
   op.stage = Stage::kCacheWrite;
   ClientRequest req;
-  req.request_id = op_id;
   req.key = op.key;
   req.write_id = version;
   if (op.erase || (op.write && config_.cache_aside_write == CacheAsideWrite::kInvalidate)) {
@@ -172,8 +167,7 @@ void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
     req.fill = !op.write;
     req.ttl = op.ttl > 0 || op.write ? op.ttl : config_.cache_aside_fill_ttl;
   }
-  op.routed = router_.on_client_request(req, now);
-  collect(now);
+  route(origin.handle, op, req, now);
 }
 
 void CacheAsideClient::on_message(Address from, const Message& msg, ClusterTime now) {
@@ -181,11 +175,15 @@ void CacheAsideClient::on_message(Address from, const Message& msg, ClusterTime 
   collect(now);
 }
 
+void CacheAsideClient::cancel_op(std::uint64_t handle) {
+  AsideOp* op = ops_.find(handle);
+  if (op == nullptr) return;
+  router_.cancel_routed(op->routed);
+  ops_.erase(handle);
+}
+
 void CacheAsideClient::cancel(std::uint64_t op_id) {
-  auto it = ops_.find(op_id);
-  if (it == ops_.end()) return;
-  router_.cancel_routed(it->second.routed);
-  ops_.erase(it);
+  cancel_op(ops_.find_if([&](const AsideOp& op) { return op.op_id == op_id; }));
 }
 
 void CacheAsideClient::collect(ClusterTime) {
@@ -198,22 +196,21 @@ void CacheAsideClient::collect(ClusterTime) {
     for (auto& m : r.messages) outbox_.messages.push_back(std::move(m));
   }
   for (const auto& c : r.completions) {
-    auto it = ops_.find(c.request_id);
-    if (it == ops_.end()) continue;
-    AsideOp& op = it->second;
+    AsideOp* found = ops_.find(c.request_id);
+    if (found == nullptr) continue;
+    AsideOp& op = *found;
     op.routed = Router::kNotRouted;
     if (op.stage == Stage::kCacheRead && c.reply.status == ReplyStatus::kHit) {
       outbox_.results.push_back(
-          {c.request_id, false, true, c.reply.size, c.reply.version, c.reply.status});
-      ops_.erase(it);
+          {op.op_id, false, true, c.reply.size, c.reply.version, c.reply.status});
+      ops_.erase(c.request_id);
     } else if (op.stage == Stage::kCacheRead) {
       // A miss, or the cache could not answer: the origin has the value either way.
       op.stage = Stage::kOrigin;
-      outbox_.origin.push_back({c.request_id, false, op.key, 0});
+      outbox_.origin.push_back({op.op_id, c.request_id, false, op.key, 0});
     } else if (op.stage == Stage::kCacheWrite) {
-      outbox_.results.push_back(
-          {c.request_id, op.write, false, op.size, op.version, c.reply.status});
-      ops_.erase(it);
+      outbox_.results.push_back({op.op_id, op.write, false, op.size, op.version, c.reply.status});
+      ops_.erase(c.request_id);
     }
   }
 }

@@ -12,10 +12,9 @@
 // ShardMap::merge, so stale maps are ignored. kTryAgain and every other reply complete the
 // request as is; timeouts are the driver's (call `cancel`).
 //
-// In-flight requests sit in a small array whose free cells are reused newest first, so it stays
-// as large as the most requests ever in flight at once and its hot cells stay in cache. The id a
-// request travels under names its cell and the cell's reuse count (generation), so a late reply
-// to a cancelled or completed request never matches the cell's next occupant.
+// In-flight requests, and the cache-aside client's operations, sit in CellTables: the id a
+// request travels under (its routing id) names its cell, so a reply finds it without hashing,
+// and a late reply to a cancelled or completed request matches nothing.
 //
 // CacheAsideClient: get(key) reads the cache; on a miss it asks the origin (an OriginRequest the
 // driver fulfils after the origin's latency, answering with on_origin_reply), then fills the
@@ -29,8 +28,7 @@
 // Thread-safety: none; one driver thread owns each instance.
 #pragma once
 
-#include <absl/container/flat_hash_map.h>
-
+#include "core/cluster/cell_table.h"
 #include "core/cluster/messages.h"
 
 namespace cachescope {
@@ -52,14 +50,14 @@ class Router {
 
   // `req.request_id` is the caller's; reply_to is ignored (replies come back here). Returns the
   // request's routing id, for cancel_routed; kNotRouted when it completed at once (no route).
-  static constexpr std::uint64_t kNotRouted = 0;
+  static constexpr std::uint64_t kNotRouted = CellTable<int>::kNoId;
   std::uint64_t on_client_request(const ClientRequest& req, ClusterTime now);
   void on_message(Address from, const Message& msg, ClusterTime now);
   // Forgets a request (the driver's timeout). A late reply is then dropped. By the caller's id
   // this looks through every request in flight; by the routing id it is O(1).
   void cancel(std::uint64_t request_id);
   void cancel_routed(std::uint64_t routing_id) noexcept;
-  std::size_t in_flight() const noexcept { return live_; }
+  std::size_t in_flight() const noexcept { return pending_.size(); }
 
   RouterOutbox take_outbox();
   // The same, into `into` (cleared first; the buffers swap, so reusing `into` avoids allocation).
@@ -73,34 +71,23 @@ class Router {
   struct Pending {
     ClientRequest req;  // with the caller's id
     std::uint32_t redirects = 0;
-    std::uint32_t generation = 0;  // bumped each time the cell is taken; never 0 once taken
-    bool live = false;
   };
   NodeId route_shard(ShardId shard, CacheOp op) const;
   void send(std::uint64_t internal_id, NodeId to, const ClientRequest& req);
-  // The live cell of routing id `id`, or nullptr.
-  Pending* find(std::uint64_t id) noexcept {
-    const std::uint64_t cell = id & 0xFFFFFFFFu;
-    if (cell >= pending_.size()) return nullptr;
-    Pending& p = pending_[cell];
-    return p.live && p.generation == (id >> 32) ? &p : nullptr;
-  }
-  void release(Pending& p) noexcept;
 
   ClusterConfig config_;
   std::uint32_t self_;
   ShardMap map_;
   mutable std::uint64_t rotation_ = 0;
   std::uint64_t redirects_ = 0;
-  std::vector<Pending> pending_;  // by cell (a routing id's low 32 bits)
-  std::vector<std::uint32_t> free_cells_;
-  std::size_t live_ = 0;
+  CellTable<Pending> pending_;  // by routing id
   RouterOutbox outbox_;
 };
 
 struct OriginRequest {
   std::uint64_t op_id = 0;
-  bool write = false;  // put or erase
+  std::uint64_t handle = 0;  // the client's handle of the operation (see CacheAsideClient)
+  bool write = false;        // put or erase
   ObjId key = 0;
   std::uint32_t size = 0;  // write: the new value's size
 };
@@ -124,13 +111,19 @@ class CacheAsideClient {
  public:
   CacheAsideClient(const ClusterConfig& config, std::uint32_t router_id, ShardMap initial);
 
+  // Operations are named by the caller's `op_id` (echoed in OriginRequest and CacheAsideResult)
+  // and by the handle each of these calls returns (never 0). The handle finds the operation in
+  // O(1); the op id only by a search through the operations in flight.
   // `ttl`: relative, 0 = none (see the header comment).
-  void get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl = 0);
-  void put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime now,
-           ClusterTime ttl = 0);
-  void erase(std::uint64_t op_id, ObjId key, ClusterTime now);
-  // The origin's answer to OriginRequest `op_id`: the value's size and version (for a write, the
-  // version the origin gave it).
+  std::uint64_t get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl = 0);
+  std::uint64_t put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime now,
+                    ClusterTime ttl = 0);
+  std::uint64_t erase(std::uint64_t op_id, ObjId key, ClusterTime now);
+  // The origin's answer to `req` (an OriginRequest of this client): the value's size and version
+  // (for a write, the version the origin gave it).
+  void on_origin_reply(const OriginRequest& req, std::uint32_t size, std::uint64_t version,
+                       ClusterTime now);
+  // The same by op id (a search, see above).
   void on_origin_reply(std::uint64_t op_id, std::uint32_t size, std::uint64_t version,
                        ClusterTime now);
   void on_message(Address from, const Message& msg, ClusterTime now);
@@ -138,14 +131,17 @@ class CacheAsideClient {
   CacheAsideOutbox take_outbox();
   // The same, into `into` (cleared first; the buffers swap, so reusing `into` avoids allocation).
   void take_outbox(CacheAsideOutbox& into);
-  // Forgets operation `op_id` and its routed request (the driver's timeout): late replies and
-  // origin answers for it are then ignored.
+  // Forgets an operation and its routed request (the driver's timeout), by handle or by op id
+  // (a search): late replies and origin answers for it are then ignored.
+  void cancel_op(std::uint64_t handle);
   void cancel(std::uint64_t op_id);
+  std::size_t in_flight() const noexcept { return ops_.size(); }
   Router& router() noexcept { return router_; }
 
  private:
   enum class Stage : std::uint8_t { kCacheRead, kOrigin, kCacheWrite };
   struct AsideOp {
+    std::uint64_t op_id = 0;  // the caller's
     bool write = false;
     bool erase = false;
     Stage stage = Stage::kCacheRead;
@@ -156,10 +152,11 @@ class CacheAsideClient {
     std::uint64_t routed = Router::kNotRouted;  // the cache request in flight, if any
   };
   void collect(ClusterTime now);
+  void route(std::uint64_t handle, AsideOp& op, const ClientRequest& req, ClusterTime now);
 
   ClusterConfig config_;
   Router router_;
-  absl::flat_hash_map<std::uint64_t, AsideOp> ops_;  // by op id (= router request id)
+  CellTable<AsideOp> ops_;  // by handle (= the caller id of its router requests)
   CacheAsideOutbox outbox_;
   RouterOutbox scratch_;  // collect()'s reused buffer
 };

@@ -96,7 +96,7 @@ TEST_CASE("router: cancelled requests, by caller id or routing id, ignore late r
   const std::vector<Outgoing> sent = out.messages;
   CHECK(std::get<ClientRequest>(sent[0].msg).request_id == a);
   CHECK(std::get<ClientRequest>(sent[2].msg).request_id == c);
-  router.cancel(2);        // by the caller's id
+  router.cancel(2);         // by the caller's id
   router.cancel_routed(a);  // by the routing id
   router.cancel_routed(a);  // twice: nothing more happens
   router.cancel(99);        // unknown: nothing happens
@@ -151,4 +151,54 @@ TEST_CASE("cache-aside: an op cancelled while its cache read is in flight forget
   CHECK(out.results[0].hit);
   CHECK(out.results[0].size == 64);
   CHECK(aside.router().in_flight() == 0);
+}
+
+TEST_CASE("cache-aside: handles find operations; stale handles and op ids are ignored") {
+  const ClusterConfig cfg = two_nodes();
+  auto map = build_shard_map(cfg);
+  REQUIRE(map);
+  CacheAsideClient aside(cfg, 0, *map);
+  CacheAsideOutbox out;
+  // Two writes go to the origin first; each OriginRequest names its op id and handle.
+  const std::uint64_t h1 = aside.put(1, 21, 10, 0);
+  const std::uint64_t h2 = aside.put(2, 22, 20, 0);
+  CHECK(h1 != h2);
+  CHECK(h1 != 0);
+  aside.take_outbox(out);
+  REQUIRE(out.origin.size() == 2);
+  const OriginRequest o1 = out.origin[0], o2 = out.origin[1];
+  CHECK(o1.op_id == 1);
+  CHECK(o1.handle == h1);
+  CHECK(o2.handle == h2);
+  aside.cancel_op(h1);
+  CHECK(aside.in_flight() == 1);
+  // A new operation may take op 1's cell; op 1's origin answer still reaches nothing.
+  const std::uint64_t h3 = aside.get(3, 23, 0);
+  CHECK(h3 != h1);
+  aside.take_outbox(out);
+  REQUIRE(out.messages.size() == 1);  // op 3's cache read
+  aside.on_origin_reply(o1, 10, 5, 0);
+  aside.take_outbox(out);
+  CHECK(out.messages.empty());
+  // A handle with another op id is not that operation either.
+  aside.on_origin_reply(OriginRequest{9, h2, true, 22, 20}, 20, 6, 0);
+  aside.take_outbox(out);
+  CHECK(out.messages.empty());
+  // Op 2's own answer sends its cache update, whose reply completes it.
+  aside.on_origin_reply(o2, 20, 7, 0);
+  aside.take_outbox(out);
+  REQUIRE(out.messages.size() == 1);
+  const auto& set = std::get<ClientRequest>(out.messages[0].msg);
+  CHECK(set.op == CacheOp::kDel);  // the default write mode invalidates
+  CHECK(set.write_id == 7);
+  ClientReply ok;
+  ok.request_id = set.request_id;
+  ok.status = ReplyStatus::kOk;
+  aside.on_message(Address::node(out.messages[0].to.id), ok, 0);
+  aside.take_outbox(out);
+  REQUIRE(out.results.size() == 1);
+  CHECK(out.results[0].op_id == 2);
+  CHECK(out.results[0].write);
+  CHECK(out.results[0].version == 7);
+  CHECK(aside.in_flight() == 1);  // op 3
 }
