@@ -131,7 +131,7 @@ void ClusterNode::reply(const ClientRequest& req, ClientReply r) {
   r.request_id = req.request_id;
   r.epoch = map_.epoch;
   r.node = self_;
-  outbox_.messages.push_back({req.reply_to, std::move(r)});
+  outbox_.messages.emplace_back(req.reply_to, std::move(r));
 }
 
 void ClusterNode::store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime expires_at,
@@ -306,7 +306,7 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
   store(w.op, w.key, w.size, w.expires_at, w.write_id);
   st->backlog.push_back(w);
   if (st->backlog.size() > config_.backlog_entries) st->backlog.pop_front();
-  for (NodeId rep : entry->replicas) outbox_.messages.push_back({Address::node(rep), w});
+  for (NodeId rep : entry->replicas) outbox_.messages.emplace_back(Address::node(rep), w);
   PendingWrite p{w.offset, req};
   if (config_.replication == ReplicationMode::kAsync) {
     ack_write(shard, *st, p, now);
@@ -459,7 +459,7 @@ void ClusterNode::handle(NodeId from, const ReplWrite& m, ClusterTime now) {
   if (m.term != st.term || m.offset <= st.offset) return;
   apply_write(st, m);
   drain_early(m.shard, st);
-  outbox_.messages.push_back({Address::node(from), ReplAck{m.shard, st.term, st.offset}});
+  outbox_.messages.emplace_back(Address::node(from), ReplAck{m.shard, st.term, st.offset});
   (void)now;
 }
 
@@ -559,7 +559,7 @@ void ClusterNode::handle(NodeId from, const SyncData& m, ClusterTime now) {
   st.sync_requested_at = -1;
   st.primary_hb_offset = 0;
   drain_early(m.shard, st);
-  outbox_.messages.push_back({Address::node(from), ReplAck{m.shard, st.term, st.offset}});
+  outbox_.messages.emplace_back(Address::node(from), ReplAck{m.shard, st.term, st.offset});
   outbox_.effects.push_back(SyncCompleted{self_, m.shard, m.mode, m.entries.size(), now});
 }
 
@@ -1099,7 +1099,7 @@ void ClusterNode::local_write(ShardId shard, CacheOp op, ObjId key, std::uint32_
   store(w.op, w.key, w.size, w.expires_at, w.write_id);
   st.backlog.push_back(w);
   if (st.backlog.size() > config_.backlog_entries) st.backlog.pop_front();
-  for (NodeId rep : e->replicas) outbox_.messages.push_back({Address::node(rep), w});
+  for (NodeId rep : e->replicas) outbox_.messages.emplace_back(Address::node(rep), w);
 }
 
 void ClusterNode::handle(NodeId from, const SlotTransfer& m, ClusterTime now) {

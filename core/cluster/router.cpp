@@ -25,10 +25,11 @@ NodeId Router::route_shard(ShardId shard, CacheOp op) const {
 }
 
 void Router::send(std::uint64_t internal_id, NodeId to, const ClientRequest& req) {
-  ClientRequest fwd = req;
+  // Built in place in the outbox: no temporary message to move.
+  Outgoing& o = outbox_.messages.emplace_back(Address::node(to), req);
+  ClientRequest& fwd = *std::get_if<ClientRequest>(&o.msg);
   fwd.request_id = internal_id;
   fwd.reply_to = Address::router(self_);
-  outbox_.messages.push_back({Address::node(to), fwd});
 }
 
 std::uint64_t Router::on_client_request(const ClientRequest& caller_req, ClusterTime) {
