@@ -1,4 +1,5 @@
-// Lookup cost per placement strategy: primary() and owners(3) at 16 and 256 nodes.
+// Lookup cost per placement strategy: primary() and owners(3) at 16 and 256 nodes, and the hash
+// slot of an object id (what the cluster's routers compute for every request).
 //
 // Keys are short strings like a Redis workload ("user:123456"), cycled from a precomputed set so
 // that formatting is not measured. Expectations: slots and modulo are a key hash plus a table
@@ -10,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "common/random.h"
 #include "core/placement.h"
+#include "core/placement_slots.h"
 
 namespace {
 
@@ -57,6 +60,19 @@ void run_owners3(benchmark::State& state, std::string_view name) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// SlotPlacement::keyslot(ObjId) over ids below 1M (a generated workload's object ids).
+void BM_KeyslotObjId(benchmark::State& state) {
+  std::vector<ObjId> ids(4096);
+  Rng rng(7);
+  for (ObjId& id : ids) id = rng.below(1000000);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(SlotPlacement::keyslot(ids[i]));
+    i = (i + 1) & (ids.size() - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 void BM_Primary_Ketama(benchmark::State& s) { run_primary(s, "ketama", false); }
 void BM_Primary_Rendezvous(benchmark::State& s) { run_primary(s, "rendezvous", false); }
 void BM_Primary_RendezvousWeighted(benchmark::State& s) { run_primary(s, "rendezvous", true); }
@@ -69,6 +85,7 @@ void BM_Owners3_Jump(benchmark::State& s) { run_owners3(s, "jump"); }
 void BM_Owners3_Slots(benchmark::State& s) { run_owners3(s, "slots"); }
 void BM_Owners3_Modulo(benchmark::State& s) { run_owners3(s, "modulo"); }
 
+BENCHMARK(BM_KeyslotObjId);
 BENCHMARK(BM_Primary_Ketama)->Arg(16)->Arg(256);
 BENCHMARK(BM_Primary_Rendezvous)->Arg(16)->Arg(256);
 BENCHMARK(BM_Primary_RendezvousWeighted)->Arg(16)->Arg(256);

@@ -21,6 +21,47 @@ constexpr std::array<std::uint16_t, 256> make_crc16_table() {
 }
 constexpr std::array<std::uint16_t, 256> kCrc16Table = make_crc16_table();
 
+// CRC16 as used here (init 0, no final xor) is linear over GF(2): the CRC of a message is the
+// xor of the CRCs of each of its bytes followed by as many zero bytes as came after it in the
+// message (leading zero bytes leave a zero register unchanged). So the CRC of a decimal string
+// is the xor of one table entry per digit pair, indexed by the pair's value and its distance
+// from the end. A 64-bit id has at most 20 digits: 10 pairs, or 9 pairs and one leading digit.
+constexpr std::size_t kMaxDigitPairs = 10;
+
+// CRC16 of byte `b` followed by `zeros` zero bytes.
+constexpr std::uint16_t crc16_byte_then_zeros(std::uint8_t b, std::size_t zeros) {
+  std::uint16_t crc = kCrc16Table[b];
+  for (std::size_t i = 0; i < zeros; ++i) {
+    crc = static_cast<std::uint16_t>((crc << 8) ^ kCrc16Table[(crc >> 8) & 0xff]);
+  }
+  return crc;
+}
+
+// [k][v]: the CRC contribution of the two digits of v (00..99) when 2k digits follow them.
+constexpr auto make_digit_pair_crc() {
+  std::array<std::array<std::uint16_t, 100>, kMaxDigitPairs> t{};
+  for (std::size_t k = 0; k < kMaxDigitPairs; ++k) {
+    for (std::size_t v = 0; v < 100; ++v) {
+      t[k][v] = static_cast<std::uint16_t>(
+          crc16_byte_then_zeros(static_cast<std::uint8_t>('0' + v / 10), 2 * k + 1) ^
+          crc16_byte_then_zeros(static_cast<std::uint8_t>('0' + v % 10), 2 * k));
+    }
+  }
+  return t;
+}
+// [k][d]: the contribution of a single leading digit d when 2k digits follow it.
+constexpr auto make_leading_digit_crc() {
+  std::array<std::array<std::uint16_t, 10>, kMaxDigitPairs> t{};
+  for (std::size_t k = 0; k < kMaxDigitPairs; ++k) {
+    for (std::size_t d = 0; d < 10; ++d) {
+      t[k][d] = crc16_byte_then_zeros(static_cast<std::uint8_t>('0' + d), 2 * k);
+    }
+  }
+  return t;
+}
+constexpr auto kDigitPairCrc = make_digit_pair_crc();
+constexpr auto kLeadingDigitCrc = make_leading_digit_crc();
+
 Error slot_error(std::string message) {
   Error e = make_error(std::move(message));
   e.field = "slots";
@@ -39,30 +80,15 @@ std::uint16_t SlotPlacement::crc16(std::string_view data) noexcept {
 }
 
 SlotId SlotPlacement::keyslot(ObjId id) noexcept {
-  // Digits least significant first, two at a time, then the CRC over them most significant first.
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  char buf[20];
-  int n = 0;
-  while (id >= 100) {
-    const auto pair = static_cast<unsigned>(id % 100) * 2;
-    id /= 100;
-    buf[n++] = kPairs[pair + 1];
-    buf[n++] = kPairs[pair];
-  }
-  if (id >= 10) {
-    buf[n++] = kPairs[id * 2 + 1];
-    buf[n++] = kPairs[id * 2];
-  } else {
-    buf[n++] = static_cast<char>('0' + id);
-  }
+  // Two digits per step, least significant first; the steps' table reads are independent, so
+  // they overlap instead of forming CRC16's byte-by-byte chain (see kDigitPairCrc).
   std::uint16_t crc = 0;
-  while (n > 0) {
-    const auto ch = static_cast<std::uint8_t>(buf[--n]);
-    crc = static_cast<std::uint16_t>((crc << 8) ^ kCrc16Table[((crc >> 8) ^ ch) & 0xff]);
+  std::size_t pair = 0;
+  while (id >= 100) {
+    crc ^= kDigitPairCrc[pair++][id % 100];
+    id /= 100;
   }
+  crc ^= id >= 10 ? kDigitPairCrc[pair][id] : kLeadingDigitCrc[pair][id];
   return static_cast<SlotId>(crc & (kSlotCount - 1));
 }
 

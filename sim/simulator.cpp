@@ -82,7 +82,8 @@ struct OpState {
   SimTime ttl = 0;
   ObjId key = 0;
   std::uint32_t size = 0;
-  CacheAsideResult result;  // proxy mode: kept until it reaches the client
+  CacheAsideResult result;     // proxy mode: kept until it reaches the client
+  std::uint64_t aside_op = 0;  // the cache-aside client's handle (0: not started there yet)
 };
 
 // The requests in flight, by id. Ids are handed out in increasing order and every request ends
@@ -566,13 +567,13 @@ struct Simulator::Impl {
   }
 
   void start_cache_aside(std::uint32_t aside, std::uint64_t id, SimTime now) {
-    const OpState& op = *ops.find(id);
+    OpState& op = *ops.find(id);
     if (op.del) {
-      asides[aside]->erase(id, op.key, now);
+      op.aside_op = asides[aside]->erase(id, op.key, now);
     } else if (op.write) {
-      asides[aside]->put(id, op.key, op.size, now, op.ttl);
+      op.aside_op = asides[aside]->put(id, op.key, op.size, now, op.ttl);
     } else {
-      asides[aside]->get(id, op.key, now, op.ttl);
+      op.aside_op = asides[aside]->get(id, op.key, now, op.ttl);
     }
     drain_aside(aside, now);
   }
@@ -784,7 +785,7 @@ struct Simulator::Impl {
   void on_origin_reply(std::uint32_t j, SimTime now) {
     const OriginJob job = jobs[j];
     free_jobs.push_back(j);
-    asides[job.aside]->on_origin_reply(job.req.op_id, job.size, job.version, now);
+    asides[job.aside]->on_origin_reply(job.req, job.size, job.version, now);
     drain_aside(job.aside, now);
   }
 
@@ -990,7 +991,7 @@ struct Simulator::Impl {
     if (live == nullptr) return;
     const OpState op = *live;
     ops.erase(id);
-    asides[cfg.proxy ? 0 : op.client]->cancel(id);
+    asides[cfg.proxy ? 0 : op.client]->cancel_op(op.aside_op);
     ++cur.timed_out;
     // A read that never completed is a read the cache did not serve: counting it in the
     // window keeps the hit ratio honest during an outage (the failover recovery test).

@@ -32,6 +32,7 @@ Expected<std::unique_ptr<ClusterNode>> ClusterNode::create(const ClusterConfig& 
                           static_cast<std::uint64_t>(self) + 1);
   if (!cache) return cache.error();
   std::unique_ptr<ClusterNode> node(new ClusterNode(config, self, std::move(*cache)));
+  node->admission_filter_ = spec->options.contains("admit");
   if (nc->initial_member) {
     if (initial_map != nullptr) {
       node->map_ = *initial_map;
@@ -72,7 +73,7 @@ ClusterNode::ClusterNode(const ClusterConfig& config, NodeId self, std::unique_p
 
 void ClusterNode::watch_removals() {
   cache_->set_removal_listener([this](ObjId id, Slot s, RemovalCause cause) {
-    if (index_slots_) slot_keys_.remove(s);
+    if (slot_index_built_) slot_keys_.remove(s);
     if (listener_) listener_(id, s, cause);
   });
 }
@@ -105,7 +106,7 @@ Epoch ClusterNode::term(ShardId shard) const noexcept {
 
 std::uint64_t ClusterNode::version_of(ObjId key, ClusterTime now) const {
   const Slot s = cache_->peek(key, now);
-  return s == kNoSlot ? 0 : versions_[s];
+  return s == kNoSlot ? 0 : stored_[s].version;
 }
 
 bool ClusterNode::alive(NodeId peer) const {
@@ -130,7 +131,7 @@ void ClusterNode::reply(const ClientRequest& req, ClientReply r) {
   r.request_id = req.request_id;
   r.epoch = map_.epoch;
   r.node = self_;
-  outbox_.messages.push_back({req.reply_to, std::move(r)});
+  outbox_.messages.emplace_back(req.reply_to, std::move(r));
 }
 
 void ClusterNode::store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime expires_at,
@@ -142,9 +143,28 @@ void ClusterNode::store(CacheOp op, ObjId key, std::uint32_t size, ClusterTime e
   // insert() drops an old copy first (its listener call erases the old version).
   const Slot s = cache_->insert(key, size, expires_at);
   if (s == kNoSlot) return;
-  if (s >= versions_.size()) versions_.resize(std::max<std::size_t>(s + 1, versions_.size() * 2));
-  versions_[s] = version;
-  if (index_slots_) slot_keys_.add(s, SlotPlacement::keyslot(key));
+  if (s >= stored_.size()) stored_.resize(std::max<std::size_t>(s + 1, stored_.size() * 2));
+  stored_[s] = {version, ++store_seq_};
+  if (slot_index_built_) slot_keys_.add(s, SlotPlacement::keyslot(key));
+}
+
+void ClusterNode::ensure_slot_index() const {
+  if (slot_index_built_ || !index_slots_) return;
+  struct Resident {
+    std::uint64_t seq;
+    Slot slot;
+    std::uint16_t hash_slot;
+  };
+  std::vector<Resident> live;
+  live.reserve(cache_->object_count());
+  cache_->for_each([&](ObjId id, Slot s, std::uint32_t) {
+    live.push_back({stored_[s].seq, s, SlotPlacement::keyslot(id)});
+  });
+  std::sort(live.begin(), live.end(),
+            [](const Resident& a, const Resident& b) { return a.seq < b.seq; });
+  slot_keys_.clear();
+  for (const Resident& r : live) slot_keys_.add(r.slot, r.hash_slot);
+  slot_index_built_ = true;
 }
 
 Status ClusterNode::set_policy(std::string_view text) {
@@ -157,13 +177,10 @@ Status ClusterNode::set_policy(std::string_view text) {
     Slot slot;
     ObjId id;
     std::uint32_t size;
-    std::uint16_t hash_slot;  // for the per-slot key index (slots layouts)
   };
   std::vector<Resident> live;
   live.reserve(cache_->object_count());
-  cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) {
-    live.push_back({s, id, size, index_slots_ ? slot_keys_.hash_slot_of(s) : std::uint16_t{0}});
-  });
+  cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) { live.push_back({s, id, size}); });
   std::sort(live.begin(), live.end(),
             [](const Resident& a, const Resident& b) { return a.slot < b.slot; });
   const CacheCounters& c = cache_->counters();
@@ -172,11 +189,13 @@ Status ClusterNode::set_policy(std::string_view text) {
   carried_counters_.too_large += c.too_large;
   carried_counters_.not_admitted += c.not_admitted;
   std::unique_ptr<Cache> old = std::move(cache_);
-  std::vector<std::uint64_t> old_versions = std::move(versions_);
+  std::vector<Stored> old_stored = std::move(stored_);
   cache_ = std::move(*fresh);
+  admission_filter_ = spec->options.contains("admit");
   watch_removals();
+  // The objects count as stored anew, in this order (Stored::seq), as the index links them.
   slot_keys_.clear();
-  versions_.assign(old_versions.size(), 0);
+  stored_.assign(old_stored.size(), Stored{});
   for (const Resident& r : live) {
     // Expired objects come along too: they leave by lazy or active expiry, as they would have.
     const Slot s = cache_->insert(r.id, r.size, old->expiry(r.slot));
@@ -185,11 +204,9 @@ Status ClusterNode::set_policy(std::string_view text) {
       if (listener_) listener_(r.id, kNoSlot, RemovalCause::kEvicted);
       continue;
     }
-    if (index_slots_) slot_keys_.add(s, r.hash_slot);
-    if (s >= versions_.size()) {
-      versions_.resize(std::max<std::size_t>(s + 1, versions_.size() * 2));
-    }
-    versions_[s] = r.slot < old_versions.size() ? old_versions[r.slot] : 0;
+    if (slot_index_built_) slot_keys_.add(s, SlotPlacement::keyslot(r.id));
+    if (s >= stored_.size()) stored_.resize(std::max<std::size_t>(s + 1, stored_.size() * 2));
+    stored_[s] = {r.slot < old_stored.size() ? old_stored[r.slot].version : 0, ++store_seq_};
   }
   for (NodeConfig& n : config_.nodes) {
     if (n.id == self_) n.policy = std::string(text);
@@ -210,7 +227,7 @@ bool ClusterNode::admit_fill(const ClientRequest& req, ClusterTime now) {
   // A resident copy (another client's fill or a write got there first) is simply replaced, as
   // a replay hit would keep the object; only a fill of a missing key asks the filter, as a replay
   // miss does (policies/admission.h).
-  if (cache_->peek(req.key, now) != kNoSlot) return true;
+  if (!admission_filter_ || cache_->peek(req.key, now) != kNoSlot) return true;
   return cache_->policy().admit(req.key, req.size);
 }
 
@@ -263,7 +280,7 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
       ++counters_.hits;
       r.status = ReplyStatus::kHit;
       r.size = cache_->size_of(s);
-      r.version = versions_[s];
+      r.version = stored_[s].version;
     }
     reply(req, r);
     return;
@@ -289,7 +306,7 @@ void ClusterNode::on_client_request(const ClientRequest& req, ClusterTime now) {
   store(w.op, w.key, w.size, w.expires_at, w.write_id);
   st->backlog.push_back(w);
   if (st->backlog.size() > config_.backlog_entries) st->backlog.pop_front();
-  for (NodeId rep : entry->replicas) outbox_.messages.push_back({Address::node(rep), w});
+  for (NodeId rep : entry->replicas) outbox_.messages.emplace_back(Address::node(rep), w);
   PendingWrite p{w.offset, req};
   if (config_.replication == ReplicationMode::kAsync) {
     ack_write(shard, *st, p, now);
@@ -442,7 +459,7 @@ void ClusterNode::handle(NodeId from, const ReplWrite& m, ClusterTime now) {
   if (m.term != st.term || m.offset <= st.offset) return;
   apply_write(st, m);
   drain_early(m.shard, st);
-  outbox_.messages.push_back({Address::node(from), ReplAck{m.shard, st.term, st.offset}});
+  outbox_.messages.emplace_back(Address::node(from), ReplAck{m.shard, st.term, st.offset});
   (void)now;
 }
 
@@ -513,7 +530,7 @@ void ClusterNode::handle(NodeId from, const SyncRequest& m, ClusterTime now) {
     ++counters_.full_syncs_served;
     cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) {
       if (map_.shard_of(id) != m.shard || cache_->peek(id, now) == kNoSlot) return;
-      d.entries.push_back({id, size, cache_->expiry(s), versions_[s]});
+      d.entries.push_back({id, size, cache_->expiry(s), stored_[s].version});
     });
     // The index's iteration order is not deterministic across processes; the wire order is.
     std::sort(d.entries.begin(), d.entries.end(),
@@ -542,7 +559,7 @@ void ClusterNode::handle(NodeId from, const SyncData& m, ClusterTime now) {
   st.sync_requested_at = -1;
   st.primary_hb_offset = 0;
   drain_early(m.shard, st);
-  outbox_.messages.push_back({Address::node(from), ReplAck{m.shard, st.term, st.offset}});
+  outbox_.messages.emplace_back(Address::node(from), ReplAck{m.shard, st.term, st.offset});
   outbox_.effects.push_back(SyncCompleted{self_, m.shard, m.mode, m.entries.size(), now});
 }
 
@@ -595,6 +612,7 @@ void ClusterNode::for_each_key_in(const std::optional<std::vector<std::uint16_t>
     cache_->for_each([&](ObjId id, Slot s, std::uint32_t size) { f(id, s, size); });
     return;
   }
+  ensure_slot_index();
   for (std::uint16_t slot : *slots) {
     slot_keys_.for_each(slot, [&](Slot s) { f(cache_->id_of(s), s, cache_->size_of(s)); });
   }
@@ -637,7 +655,7 @@ void ClusterNode::hand_over_moved_keys(const std::optional<std::vector<std::uint
     if (map_.role_of(self_, e->id) != Role::kNone) return;
     SlotTransfer& t = out[e->primary];
     t.handover = true;
-    t.entries.push_back({id, size, cache_->expiry(s), versions_[s]});
+    t.entries.push_back({id, size, cache_->expiry(s), stored_[s].version});
   });
   for (auto& [target, t] : out) {
     std::sort(t.entries.begin(), t.entries.end(),
@@ -983,6 +1001,7 @@ Status ClusterNode::set_slot_owner(std::uint16_t slot, NodeId node, ClusterTime 
 template <class F>
 void ClusterNode::for_each_key_in_slot(std::uint16_t slot, F&& f) const {
   if (index_slots_) {
+    ensure_slot_index();
     slot_keys_.for_each(slot, [&](Slot s) { f(cache_->id_of(s), s); });
     return;
   }
@@ -1027,7 +1046,7 @@ Status ClusterNode::migrate_keys(std::uint64_t token, NodeId target, const std::
                     [&](const SyncEntry& x) { return x.key == key; })) {
       continue;
     }
-    t.entries.push_back({key, cache_->size_of(s), cache_->expiry(s), versions_[s]});
+    t.entries.push_back({key, cache_->size_of(s), cache_->expiry(s), stored_[s].version});
   }
   if (t.entries.empty()) {
     outbox_.effects.push_back(MigrateDone{self_, token, true, 0, {}, now});
@@ -1080,7 +1099,7 @@ void ClusterNode::local_write(ShardId shard, CacheOp op, ObjId key, std::uint32_
   store(w.op, w.key, w.size, w.expires_at, w.write_id);
   st.backlog.push_back(w);
   if (st.backlog.size() > config_.backlog_entries) st.backlog.pop_front();
-  for (NodeId rep : e->replicas) outbox_.messages.push_back({Address::node(rep), w});
+  for (NodeId rep : e->replicas) outbox_.messages.emplace_back(Address::node(rep), w);
 }
 
 void ClusterNode::handle(NodeId from, const SlotTransfer& m, ClusterTime now) {
@@ -1272,7 +1291,7 @@ void ClusterNode::restart(ClusterTime now) {
   outbox_ = Outbox{};  // whatever the old process had not sent is gone
   broadcast_at_ = kNoDeadline;
   cache_->clear();
-  versions_.clear();
+  stored_.clear();
   shards_.clear();
   for (auto& [id, p] : peers_) p = PeerState{now, false, 0, {}};
   if (map_.is_member(self_)) {

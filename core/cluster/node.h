@@ -106,7 +106,9 @@
 //     higher epoch, would undo the slots assigned in between); the pushes that stale members'
 //     heartbeats trigger meanwhile are folded per config_batch_delay (ClusterConfig). Keys of
 //     a slot are found through the per-slot index (SlotKeyIndex), so checks and cleanups cost
-//     O(keys in the slot).
+//     O(keys in the slot). The index is built by one pass over the cache the first time a slot's
+//     keys are asked for, and kept from then on: a node that never migrates or reshards pays
+//     nothing for it.
 //
 // Thread-safety: none. One driver thread owns a node.
 #pragma once
@@ -196,10 +198,17 @@ class ClusterNode {
     return slot_migrations_;
   }
   // Resident keys of `slot` (at most `count`, in id order) and their number. In a slots layout
-  // both walk the slot's own key list (SlotKeyIndex): O(keys in the slot); otherwise they scan
-  // the whole cache.
+  // both walk the slot's own key list (SlotKeyIndex): O(keys in the slot), after a first call
+  // that builds the index, O(resident objects log resident objects); otherwise they scan the
+  // whole cache.
   std::vector<ObjId> keys_in_slot(std::uint16_t slot, std::size_t count, ClusterTime now) const;
   std::size_t count_keys_in_slot(std::uint16_t slot, ClusterTime now) const;
+  // The per-slot key index (slots layouts), built first if no query has built it yet; empty in
+  // other layouts. For tests and diagnostics.
+  const SlotKeyIndex& slot_key_index() const {
+    ensure_slot_index();
+    return slot_keys_;
+  }
   // Moves the resident `keys` to primary `target` (step 3). Keys not resident, or already being
   // moved, are skipped; with none left it reports MigrateDone{ok, keys = 0} at once.
   Status migrate_keys(std::uint64_t token, NodeId target, const std::vector<ObjId>& keys,
@@ -337,15 +346,34 @@ class ClusterNode {
   Epoch highest_epoch_seen() const;
   void recompute_deadline();
 
+  // Builds slot_keys_ from the resident objects on first use (see slot_keys_).
+  void ensure_slot_index() const;
+
   ClusterConfig config_;
   NodeId self_;
   std::unique_ptr<Cache> cache_;
-  std::vector<std::uint64_t> versions_;  // by cache slot: the resident object's write id
-  // Slots layouts: the resident keys by hash slot, kept by store() and the cache's removal
-  // listener (which then calls the driver's `listener_`).
+  // By cache slot: the resident object's write id, and the store() count at which it was stored
+  // (the order the per-slot index would have linked it in; see slot_keys_).
+  struct Stored {
+    std::uint64_t version = 0;
+    std::uint64_t seq = 0;
+  };
+  std::vector<Stored> stored_;
+  std::uint64_t store_seq_ = 0;
+  // Slots layouts: the resident keys by hash slot. Serving requests never needs it, so it is
+  // built only when something first asks for a slot's keys (a layout change that moves slots,
+  // CLUSTER GETKEYSINSLOT / COUNTKEYSINSLOT, SETSLOT NODE, MIGRATE, set_policy): one pass over
+  // the cache, linking the objects in their store order (Stored::seq), so the lists come out
+  // exactly as if they had been kept all along. From then on store() and the cache's removal
+  // listener (which then calls the driver's `listener_`) keep it. Mutable: a lazily built view
+  // of the cache, which const queries build.
   bool index_slots_ = false;
-  SlotKeyIndex slot_keys_;
+  mutable bool slot_index_built_ = false;
+  mutable SlotKeyIndex slot_keys_;
   Cache::RemovalListener listener_;
+  // The policy spec has an admission filter (an `admit=` option): only then does a fill of a
+  // missing key need the filter's word (admit_fill), which costs an index probe first.
+  bool admission_filter_ = false;
   CacheCounters carried_counters_;  // of the caches set_policy replaced
   ShardMap map_;
   std::map<ShardId, ShardState> shards_;

@@ -25,37 +25,38 @@ NodeId Router::route_shard(ShardId shard, CacheOp op) const {
 }
 
 void Router::send(std::uint64_t internal_id, NodeId to, const ClientRequest& req) {
-  ClientRequest fwd = req;
+  // Built in place in the outbox: no temporary message to move.
+  Outgoing& o = outbox_.messages.emplace_back(Address::node(to), req);
+  ClientRequest& fwd = *std::get_if<ClientRequest>(&o.msg);
   fwd.request_id = internal_id;
   fwd.reply_to = Address::router(self_);
-  outbox_.messages.push_back({Address::node(to), fwd});
 }
 
-void Router::on_client_request(const ClientRequest& caller_req, ClusterTime) {
+std::uint64_t Router::on_client_request(const ClientRequest& caller_req, ClusterTime) {
   // The slot is computed once here and travels with the request (and its redirects).
-  ClientRequest req = caller_req;
-  req.slot = map_.slot_of(req.key);
-  const NodeId to = route_shard(map_.shard_of(req.key, req.slot), req.op);
+  const std::uint16_t slot = map_.slot_of(caller_req.key);
+  const NodeId to = route_shard(map_.shard_of(caller_req.key, slot), caller_req.op);
   if (to == kNoNode) {
     ClientReply r;
-    r.request_id = req.request_id;
+    r.request_id = caller_req.request_id;
     r.status = ReplyStatus::kTryAgain;
     r.epoch = map_.epoch;
-    outbox_.completions.push_back({req.request_id, r, 0});
-    return;
+    outbox_.completions.push_back({caller_req.request_id, r, 0});
+    return kNotRouted;
   }
-  const std::uint64_t id = next_id_++;
-  pending_[id] = Pending{req, 0};
-  by_caller_[req.request_id] = id;
-  send(id, to, req);
+  const std::uint64_t id = pending_.insert(Pending{caller_req, 0});
+  Pending& p = *pending_.find(id);
+  p.req.slot = slot;
+  send(id, to, p.req);
+  return id;
 }
 
 void Router::cancel(std::uint64_t request_id) {
-  auto it = by_caller_.find(request_id);
-  if (it == by_caller_.end()) return;
-  pending_.erase(it->second);
-  by_caller_.erase(it);
+  pending_.erase(
+      pending_.find_if([&](const Pending& p) { return p.req.request_id == request_id; }));
 }
+
+void Router::cancel_routed(std::uint64_t routing_id) noexcept { pending_.erase(routing_id); }
 
 void Router::on_message(Address from, const Message& msg, ClusterTime) {
   if (const auto* cu = std::get_if<ConfigUpdate>(&msg)) {
@@ -64,9 +65,9 @@ void Router::on_message(Address from, const Message& msg, ClusterTime) {
   }
   const auto* r = std::get_if<ClientReply>(&msg);
   if (r == nullptr) return;
-  auto it = pending_.find(r->request_id);
-  if (it == pending_.end()) return;  // cancelled or duplicate
-  Pending& p = it->second;
+  Pending* found = pending_.find(r->request_id);
+  if (found == nullptr) return;  // cancelled or duplicate
+  Pending& p = *found;
   if (r->status == ReplyStatus::kMoved && r->epoch > map_.epoch &&
       from.kind == Address::Kind::kNode) {
     outbox_.messages.push_back({from, ConfigFetch{}});
@@ -75,14 +76,15 @@ void Router::on_message(Address from, const Message& msg, ClusterTime) {
       p.redirects < config_.max_redirects) {
     ++p.redirects;
     ++redirects_;
-    send(it->first, r->moved_to, p.req);
+    send(r->request_id, r->moved_to, p.req);
     return;
   }
-  ClientReply out = *r;
-  out.request_id = p.req.request_id;
-  outbox_.completions.push_back({p.req.request_id, out, p.redirects});
-  by_caller_.erase(p.req.request_id);
-  pending_.erase(it);
+  RouterCompletion& c = outbox_.completions.emplace_back();
+  c.request_id = p.req.request_id;
+  c.reply = *r;
+  c.reply.request_id = p.req.request_id;
+  c.redirects = p.redirects;
+  pending_.erase(r->request_id);
 }
 
 RouterOutbox Router::take_outbox() {
@@ -104,37 +106,58 @@ CacheAsideClient::CacheAsideClient(const ClusterConfig& config, std::uint32_t ro
                                    ShardMap initial)
     : config_(config), router_(config, router_id, std::move(initial)) {}
 
-void CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl) {
-  ops_[op_id] = AsideOp{false, false, Stage::kCacheRead, key, 0, 0, ttl};
-  ClientRequest req;
-  req.request_id = op_id;
-  req.op = CacheOp::kGet;
-  req.key = key;
-  router_.on_client_request(req, now);
+void CacheAsideClient::route(std::uint64_t handle, AsideOp& op, const ClientRequest& req,
+                             ClusterTime now) {
+  // The router's caller id is the handle, so its completions find the operation directly.
+  ClientRequest routed = req;
+  routed.request_id = handle;
+  op.routed = router_.on_client_request(routed, now);
   collect(now);
 }
 
-void CacheAsideClient::put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime,
-                           ClusterTime ttl) {
-  ops_[op_id] = AsideOp{true, false, Stage::kOrigin, key, size, 0, ttl};
-  outbox_.origin.push_back({op_id, true, key, size});
+std::uint64_t CacheAsideClient::get(std::uint64_t op_id, ObjId key, ClusterTime now,
+                                    ClusterTime ttl) {
+  const std::uint64_t handle =
+      ops_.insert(AsideOp{op_id, false, false, Stage::kCacheRead, key, 0, 0, ttl});
+  ClientRequest req;
+  req.op = CacheOp::kGet;
+  req.key = key;
+  route(handle, *ops_.find(handle), req, now);
+  return handle;
 }
 
-void CacheAsideClient::erase(std::uint64_t op_id, ObjId key, ClusterTime) {
-  ops_[op_id] = AsideOp{true, true, Stage::kOrigin, key, 0, 0, 0};
-  outbox_.origin.push_back({op_id, true, key, 0});
+std::uint64_t CacheAsideClient::put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime,
+                                    ClusterTime ttl) {
+  const std::uint64_t handle =
+      ops_.insert(AsideOp{op_id, true, false, Stage::kOrigin, key, size, 0, ttl});
+  outbox_.origin.push_back({op_id, handle, true, key, size});
+  return handle;
+}
+
+std::uint64_t CacheAsideClient::erase(std::uint64_t op_id, ObjId key, ClusterTime) {
+  const std::uint64_t handle =
+      ops_.insert(AsideOp{op_id, true, true, Stage::kOrigin, key, 0, 0, 0});
+  outbox_.origin.push_back({op_id, handle, true, key, 0});
+  return handle;
 }
 
 void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
                                        std::uint64_t version, ClusterTime now) {
-  auto it = ops_.find(op_id);
-  if (it == ops_.end() || it->second.stage != Stage::kOrigin) return;
-  AsideOp& op = it->second;
+  const std::uint64_t handle = ops_.find_if(
+      [&](const AsideOp& op) { return op.op_id == op_id && op.stage == Stage::kOrigin; });
+  if (handle == CellTable<AsideOp>::kNoId) return;
+  on_origin_reply(OriginRequest{op_id, handle, false, 0, 0}, size, version, now);
+}
+
+void CacheAsideClient::on_origin_reply(const OriginRequest& origin, std::uint32_t size,
+                                       std::uint64_t version, ClusterTime now) {
+  AsideOp* found = ops_.find(origin.handle);
+  if (found == nullptr || found->op_id != origin.op_id || found->stage != Stage::kOrigin) return;
+  AsideOp& op = *found;
   op.size = size;
   op.version = version;
   op.stage = Stage::kCacheWrite;
   ClientRequest req;
-  req.request_id = op_id;
   req.key = op.key;
   req.write_id = version;
   if (op.erase || (op.write && config_.cache_aside_write == CacheAsideWrite::kInvalidate)) {
@@ -145,8 +168,7 @@ void CacheAsideClient::on_origin_reply(std::uint64_t op_id, std::uint32_t size,
     req.fill = !op.write;
     req.ttl = op.ttl > 0 || op.write ? op.ttl : config_.cache_aside_fill_ttl;
   }
-  router_.on_client_request(req, now);
-  collect(now);
+  route(origin.handle, op, req, now);
 }
 
 void CacheAsideClient::on_message(Address from, const Message& msg, ClusterTime now) {
@@ -154,31 +176,42 @@ void CacheAsideClient::on_message(Address from, const Message& msg, ClusterTime 
   collect(now);
 }
 
+void CacheAsideClient::cancel_op(std::uint64_t handle) {
+  AsideOp* op = ops_.find(handle);
+  if (op == nullptr) return;
+  router_.cancel_routed(op->routed);
+  ops_.erase(handle);
+}
+
 void CacheAsideClient::cancel(std::uint64_t op_id) {
-  ops_.erase(op_id);
-  router_.cancel(op_id);
+  cancel_op(ops_.find_if([&](const AsideOp& op) { return op.op_id == op_id; }));
 }
 
 void CacheAsideClient::collect(ClusterTime) {
   RouterOutbox& r = scratch_;
   router_.take_outbox(r);
-  for (auto& m : r.messages) outbox_.messages.push_back(std::move(m));
+  // Usually the driver drained this outbox since the last call: then the buffers just swap.
+  if (outbox_.messages.empty()) {
+    std::swap(outbox_.messages, r.messages);
+  } else {
+    for (auto& m : r.messages) outbox_.messages.push_back(std::move(m));
+  }
   for (const auto& c : r.completions) {
-    auto it = ops_.find(c.request_id);
-    if (it == ops_.end()) continue;
-    AsideOp& op = it->second;
+    AsideOp* found = ops_.find(c.request_id);
+    if (found == nullptr) continue;
+    AsideOp& op = *found;
+    op.routed = Router::kNotRouted;
     if (op.stage == Stage::kCacheRead && c.reply.status == ReplyStatus::kHit) {
       outbox_.results.push_back(
-          {c.request_id, false, true, c.reply.size, c.reply.version, c.reply.status});
-      ops_.erase(it);
+          {op.op_id, false, true, c.reply.size, c.reply.version, c.reply.status});
+      ops_.erase(c.request_id);
     } else if (op.stage == Stage::kCacheRead) {
       // A miss, or the cache could not answer: the origin has the value either way.
       op.stage = Stage::kOrigin;
-      outbox_.origin.push_back({c.request_id, false, op.key, 0});
+      outbox_.origin.push_back({op.op_id, c.request_id, false, op.key, 0});
     } else if (op.stage == Stage::kCacheWrite) {
-      outbox_.results.push_back(
-          {c.request_id, op.write, false, op.size, op.version, c.reply.status});
-      ops_.erase(it);
+      outbox_.results.push_back({op.op_id, op.write, false, op.size, op.version, c.reply.status});
+      ops_.erase(c.request_id);
     }
   }
 }

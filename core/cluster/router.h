@@ -12,6 +12,10 @@
 // ShardMap::merge, so stale maps are ignored. kTryAgain and every other reply complete the
 // request as is; timeouts are the driver's (call `cancel`).
 //
+// In-flight requests, and the cache-aside client's operations, sit in CellTables: the id a
+// request travels under (its routing id) names its cell, so a reply finds it without hashing,
+// and a late reply to a cancelled or completed request matches nothing.
+//
 // CacheAsideClient: get(key) reads the cache; on a miss it asks the origin (an OriginRequest the
 // driver fulfils after the origin's latency, answering with on_origin_reply), then fills the
 // cache with a SET (flagged `fill`) and completes. put(key) writes the origin first, then
@@ -24,8 +28,7 @@
 // Thread-safety: none; one driver thread owns each instance.
 #pragma once
 
-#include <absl/container/flat_hash_map.h>
-
+#include "core/cluster/cell_table.h"
 #include "core/cluster/messages.h"
 
 namespace cachescope {
@@ -45,11 +48,16 @@ class Router {
  public:
   Router(const ClusterConfig& config, std::uint32_t self, ShardMap initial);
 
-  // `req.request_id` is the caller's; reply_to is ignored (replies come back here).
-  void on_client_request(const ClientRequest& req, ClusterTime now);
+  // `req.request_id` is the caller's; reply_to is ignored (replies come back here). Returns the
+  // request's routing id, for cancel_routed; kNotRouted when it completed at once (no route).
+  static constexpr std::uint64_t kNotRouted = CellTable<int>::kNoId;
+  std::uint64_t on_client_request(const ClientRequest& req, ClusterTime now);
   void on_message(Address from, const Message& msg, ClusterTime now);
-  // Forgets a request (the driver's timeout). A late reply is then dropped.
+  // Forgets a request (the driver's timeout). A late reply is then dropped. By the caller's id
+  // this looks through every request in flight; by the routing id it is O(1).
   void cancel(std::uint64_t request_id);
+  void cancel_routed(std::uint64_t routing_id) noexcept;
+  std::size_t in_flight() const noexcept { return pending_.size(); }
 
   RouterOutbox take_outbox();
   // The same, into `into` (cleared first; the buffers swap, so reusing `into` avoids allocation).
@@ -70,17 +78,16 @@ class Router {
   ClusterConfig config_;
   std::uint32_t self_;
   ShardMap map_;
-  std::uint64_t next_id_ = 1;
   mutable std::uint64_t rotation_ = 0;
   std::uint64_t redirects_ = 0;
-  absl::flat_hash_map<std::uint64_t, Pending> pending_;          // internal id -> request
-  absl::flat_hash_map<std::uint64_t, std::uint64_t> by_caller_;  // caller id -> internal id
+  CellTable<Pending> pending_;  // by routing id
   RouterOutbox outbox_;
 };
 
 struct OriginRequest {
   std::uint64_t op_id = 0;
-  bool write = false;  // put or erase
+  std::uint64_t handle = 0;  // the client's handle of the operation (see CacheAsideClient)
+  bool write = false;        // put or erase
   ObjId key = 0;
   std::uint32_t size = 0;  // write: the new value's size
 };
@@ -104,13 +111,19 @@ class CacheAsideClient {
  public:
   CacheAsideClient(const ClusterConfig& config, std::uint32_t router_id, ShardMap initial);
 
+  // Operations are named by the caller's `op_id` (echoed in OriginRequest and CacheAsideResult)
+  // and by the handle each of these calls returns (never 0). The handle finds the operation in
+  // O(1); the op id only by a search through the operations in flight.
   // `ttl`: relative, 0 = none (see the header comment).
-  void get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl = 0);
-  void put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime now,
-           ClusterTime ttl = 0);
-  void erase(std::uint64_t op_id, ObjId key, ClusterTime now);
-  // The origin's answer to OriginRequest `op_id`: the value's size and version (for a write, the
-  // version the origin gave it).
+  std::uint64_t get(std::uint64_t op_id, ObjId key, ClusterTime now, ClusterTime ttl = 0);
+  std::uint64_t put(std::uint64_t op_id, ObjId key, std::uint32_t size, ClusterTime now,
+                    ClusterTime ttl = 0);
+  std::uint64_t erase(std::uint64_t op_id, ObjId key, ClusterTime now);
+  // The origin's answer to `req` (an OriginRequest of this client): the value's size and version
+  // (for a write, the version the origin gave it).
+  void on_origin_reply(const OriginRequest& req, std::uint32_t size, std::uint64_t version,
+                       ClusterTime now);
+  // The same by op id (a search, see above).
   void on_origin_reply(std::uint64_t op_id, std::uint32_t size, std::uint64_t version,
                        ClusterTime now);
   void on_message(Address from, const Message& msg, ClusterTime now);
@@ -118,14 +131,17 @@ class CacheAsideClient {
   CacheAsideOutbox take_outbox();
   // The same, into `into` (cleared first; the buffers swap, so reusing `into` avoids allocation).
   void take_outbox(CacheAsideOutbox& into);
-  // Forgets operation `op_id` and its routed request (the driver's timeout): late replies and
-  // origin answers for it are then ignored.
+  // Forgets an operation and its routed request (the driver's timeout), by handle or by op id
+  // (a search): late replies and origin answers for it are then ignored.
+  void cancel_op(std::uint64_t handle);
   void cancel(std::uint64_t op_id);
+  std::size_t in_flight() const noexcept { return ops_.size(); }
   Router& router() noexcept { return router_; }
 
  private:
   enum class Stage : std::uint8_t { kCacheRead, kOrigin, kCacheWrite };
   struct AsideOp {
+    std::uint64_t op_id = 0;  // the caller's
     bool write = false;
     bool erase = false;
     Stage stage = Stage::kCacheRead;
@@ -133,12 +149,14 @@ class CacheAsideClient {
     std::uint32_t size = 0;
     std::uint64_t version = 0;
     ClusterTime ttl = 0;
+    std::uint64_t routed = Router::kNotRouted;  // the cache request in flight, if any
   };
   void collect(ClusterTime now);
+  void route(std::uint64_t handle, AsideOp& op, const ClientRequest& req, ClusterTime now);
 
   ClusterConfig config_;
   Router router_;
-  absl::flat_hash_map<std::uint64_t, AsideOp> ops_;  // by op id (= router request id)
+  CellTable<AsideOp> ops_;  // by handle (= the caller id of its router requests)
   CacheAsideOutbox outbox_;
   RouterOutbox scratch_;  // collect()'s reused buffer
 };

@@ -692,6 +692,14 @@ TEST_CASE("cluster: an admission filter acts on cache-aside fills, never on writ
   CHECK(node.version_of(2, 1 * kMs) == 21);
   CHECK(node.counters().fills_not_admitted == 1);
   CHECK(node.counters().sets == 4);
+  // set_policy switches the filter off and on again.
+  REQUIRE(node.set_policy("lru"));
+  send(3, 30, true);
+  CHECK(node.version_of(3, 1 * kMs) == 30);
+  REQUIRE(node.set_policy("lru:admit=second-hit"));
+  send(4, 40, true);
+  CHECK(node.version_of(4, 1 * kMs) == 0);
+  CHECK(node.counters().fills_not_admitted == 2);
 }
 
 TEST_CASE("cluster: set_policy swaps a node's policy keeping keys, versions, TTLs, counts") {
@@ -1178,6 +1186,79 @@ TEST_CASE("cluster: the per-slot key index agrees with a scan through evictions 
     }
   }
   CHECK(net.node(0).cache().counters().evictions > 0);
+}
+
+TEST_CASE("cluster: the per-slot key index built late equals one kept from the start") {
+  ClusterConfig cfg = make_config(1, "slots", 0);
+  cfg.nodes[0].capacity_bytes = 40 * 100;  // room for 40 objects of 100 bytes
+  auto created = ClusterNode::create(cfg, 0, 0);
+  REQUIRE(created);
+  ClusterNode& node = **created;
+  // A mirror kept the eager way, from the outside: linked after every store, unlinked by the
+  // removal listener (evictions, overwrites, deletes).
+  SlotKeyIndex eager;
+  node.set_removal_listener([&](ObjId, Slot s, RemovalCause) { eager.remove(s); });
+  const std::vector<SlotId> slots = {5, 6, 16383};
+  std::vector<ObjId> keys;
+  for (SlotId s : slots) {
+    for (ObjId k : keys_of_slot(s, 30)) keys.push_back(k);
+  }
+  std::uint64_t id = 1;
+  auto round = [&](int r) {
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const std::size_t j = (i * 7 + static_cast<std::size_t>(r) * 13) % keys.size();
+      const bool del = (i + static_cast<std::size_t>(r)) % 5 == 0;
+      ClientRequest req{
+          id, del ? CacheOp::kDel : CacheOp::kSet, keys[j], 100, 0, id, Address::client(1)};
+      ++id;
+      node.on_client_request(req, 1 * kMs);
+      node.take_outbox();
+      if (!del) eager.add(node.cache().peek(keys[j], 1 * kMs), SlotPlacement::keyslot(keys[j]));
+    }
+  };
+  auto lists_equal = [&] {
+    const SlotKeyIndex& lazy = node.slot_key_index();
+    CHECK(lazy.size() == eager.size());
+    for (SlotId s : slots) {
+      std::vector<Slot> a, b;
+      lazy.for_each(s, [&](Slot x) { a.push_back(x); });
+      eager.for_each(s, [&](Slot x) { b.push_back(x); });
+      INFO("slot " << s);
+      CHECK(a == b);
+      CHECK(a.size() == node.count_keys_in_slot(s, 1 * kMs));
+    }
+  };
+  for (int r = 0; r < 4; ++r) round(r);
+  REQUIRE(node.cache_counters().evictions > 0);
+  REQUIRE(eager.size() == node.cache().object_count());
+  lists_equal();  // built now, from the cache
+  for (int r = 4; r < 8; ++r) round(r);
+  lists_equal();  // kept since
+}
+
+TEST_CASE("cluster: set_policy before the per-slot key index is built") {
+  ClusterConfig cfg = make_config(1, "slots", 0);
+  cfg.nodes[0].capacity_bytes = 50 * 100;
+  auto created = ClusterNode::create(cfg, 0, 0);
+  REQUIRE(created);
+  ClusterNode& node = **created;
+  const auto keys = keys_of_slot(9, 80);
+  std::uint64_t id = 1;
+  auto set = [&](ObjId key) {
+    ClientRequest req{id, CacheOp::kSet, key, 100, 0, id, Address::client(1)};
+    ++id;
+    node.on_client_request(req, 1 * kMs);
+    node.take_outbox();
+  };
+  for (ObjId k : keys) set(k);
+  REQUIRE(node.set_policy("fifo"));
+  for (std::size_t i = 0; i < 20; ++i) set(keys[i]);
+  std::vector<ObjId> scan;
+  node.cache().for_each([&](ObjId k, Slot, std::uint32_t) { scan.push_back(k); });
+  std::sort(scan.begin(), scan.end());
+  CHECK(scan.size() == 50);
+  CHECK(node.keys_in_slot(9, 1000, 1 * kMs) == scan);
+  CHECK(node.slot_key_index().size() == 50);
 }
 
 TEST_CASE("cluster removal: a replica moves to another primary (CLUSTER REPLICATE)") {

@@ -380,6 +380,13 @@ TEST_CASE("slots: an object id's slot is the slot of its decimal key") {
   CHECK(SlotPlacement::keyslot(ObjId{123456789}) == (0x31C3 & 16383));
   std::vector<ObjId> ids = {
       0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 1234567, std::numeric_limits<ObjId>::max()};
+  // Every digit count, at both ends (keyslot(ObjId) takes the digits in pairs, so odd and even
+  // lengths differ), and every id below 100000.
+  for (ObjId p = 10; p <= ObjId{10000000000000000000u}; p *= 10) {
+    ids.insert(ids.end(), {p - 1, p, p + 1, p + p / 2});
+    if (p == ObjId{10000000000000000000u}) break;
+  }
+  for (ObjId id = 0; id < 100000; ++id) ids.push_back(id);
   Rng rng(5);
   for (int i = 0; i < 10000; ++i) ids.push_back(rng.next() >> rng.below(64));
   for (ObjId id : ids) {
