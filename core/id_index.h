@@ -60,7 +60,7 @@ class IdIndex {
   void prefetch(ObjId id) const noexcept { prefetch_hash(hash(id)); }
 
   // The entry for `id`, or nullptr.
-  Entry* find(ObjId id, std::uint64_t h) noexcept {
+  [[gnu::always_inline]] Entry* find(ObjId id, std::uint64_t h) noexcept {
     const std::uint32_t t = tag_of(h);
     for (std::size_t i = home(t);; i = (i + 1) & mask_) {
       Entry& e = entries_[i];
@@ -69,10 +69,13 @@ class IdIndex {
     }
   }
   Entry* find(ObjId id) noexcept { return find(id, hash(id)); }
-  const Entry* find(ObjId id) const noexcept { return const_cast<IdIndex*>(this)->find(id); }
+  const Entry* find(ObjId id, std::uint64_t h) const noexcept {
+    return const_cast<IdIndex*>(this)->find(id, h);
+  }
+  const Entry* find(ObjId id) const noexcept { return find(id, hash(id)); }
 
   // Adds `id` -> `value`; precondition: `id` has no entry.
-  void insert(ObjId id, std::uint64_t h, Slot value) {
+  [[gnu::always_inline]] void insert(ObjId id, std::uint64_t h, Slot value) {
     if (size_ >= grow_at_) rehash(capacity() * 2);
     const std::uint32_t t = tag_of(h);
     std::size_t i = home(t);
@@ -83,7 +86,7 @@ class IdIndex {
   void insert(ObjId id, Slot value) { insert(id, hash(id), value); }
 
   // Removes the entry `e` points at (from find).
-  void erase(Entry* e) noexcept {
+  [[gnu::always_inline]] void erase(Entry* e) noexcept {
     std::size_t hole = static_cast<std::size_t>(e - entries_.get());
     for (std::size_t j = (hole + 1) & mask_;; j = (j + 1) & mask_) {
       const Entry& next = entries_[j];
@@ -98,7 +101,7 @@ class IdIndex {
     --size_;
   }
   // Removes `id`'s entry; false if there was none.
-  bool erase(ObjId id) noexcept {
+  [[gnu::always_inline]] bool erase(ObjId id) noexcept {
     Entry* e = find(id);
     if (e == nullptr) return false;
     erase(e);
