@@ -60,7 +60,7 @@ class IdIndex {
   void prefetch(ObjId id) const noexcept { prefetch_hash(hash(id)); }
 
   // The entry for `id`, or nullptr.
-  Entry* find(ObjId id, std::uint64_t h) noexcept {
+  [[gnu::always_inline]] Entry* find(ObjId id, std::uint64_t h) noexcept {
     const std::uint32_t t = tag_of(h);
     for (std::size_t i = home(t);; i = (i + 1) & mask_) {
       Entry& e = entries_[i];
@@ -69,21 +69,40 @@ class IdIndex {
     }
   }
   Entry* find(ObjId id) noexcept { return find(id, hash(id)); }
-  const Entry* find(ObjId id) const noexcept { return const_cast<IdIndex*>(this)->find(id); }
+  const Entry* find(ObjId id, std::uint64_t h) const noexcept {
+    return const_cast<IdIndex*>(this)->find(id, h);
+  }
+  const Entry* find(ObjId id) const noexcept { return find(id, hash(id)); }
 
-  // Adds `id` -> `value`; precondition: `id` has no entry.
-  void insert(ObjId id, std::uint64_t h, Slot value) {
-    if (size_ >= grow_at_) rehash(capacity() * 2);
+  // Adds `id` -> `value` and returns its position; precondition: `id` has no entry. If the table
+  // grows, moved(value, position) is called for every entry placed anew (the new one included).
+  template <class Moved>
+  [[gnu::always_inline]] std::size_t insert(ObjId id, std::uint64_t h, Slot value, Moved&& moved) {
+    if (size_ >= grow_at_) rehash(capacity() * 2, moved);
     const std::uint32_t t = tag_of(h);
     std::size_t i = home(t);
     while (entries_[i].tag != 0) i = (i + 1) & mask_;
     entries_[i] = Entry{id, value, t};
     ++size_;
+    return i;
   }
-  void insert(ObjId id, Slot value) { insert(id, hash(id), value); }
+  std::size_t insert(ObjId id, std::uint64_t h, Slot value) {
+    return insert(id, h, value, kNoMoves);
+  }
+  std::size_t insert(ObjId id, Slot value) { return insert(id, hash(id), value); }
 
-  // Removes the entry `e` points at (from find).
-  void erase(Entry* e) noexcept {
+  // Entries by position (positions change on insert-with-growth, erase and erase_if; those
+  // report every entry they move).
+  Entry* at(std::size_t pos) noexcept { return &entries_[pos]; }
+  std::size_t position(const Entry* e) const noexcept {
+    return static_cast<std::size_t>(e - entries_.get());
+  }
+  void prefetch_at(std::size_t pos) const noexcept { __builtin_prefetch(&entries_[pos]); }
+
+  // Removes the entry `e` points at (from find or at); moved(value, position) is called for each
+  // entry shifted back into the gap.
+  template <class Moved>
+  [[gnu::always_inline]] void erase(Entry* e, Moved&& moved) noexcept {
     std::size_t hole = static_cast<std::size_t>(e - entries_.get());
     for (std::size_t j = (hole + 1) & mask_;; j = (j + 1) & mask_) {
       const Entry& next = entries_[j];
@@ -91,14 +110,16 @@ class IdIndex {
       // `next` may fill the hole unless its home lies cyclically in (hole, j].
       if (((j - home(next.tag)) & mask_) >= ((j - hole) & mask_)) {
         entries_[hole] = next;
+        moved(next.value, hole);
         hole = j;
       }
     }
     entries_[hole].tag = 0;
     --size_;
   }
+  void erase(Entry* e) noexcept { erase(e, kNoMoves); }
   // Removes `id`'s entry; false if there was none.
-  bool erase(ObjId id) noexcept {
+  [[gnu::always_inline]] bool erase(ObjId id) noexcept {
     Entry* e = find(id);
     if (e == nullptr) return false;
     erase(e);
@@ -106,15 +127,20 @@ class IdIndex {
   }
 
   // Removes every entry for which pred(id, value) is true, in one pass that rebuilds the table.
-  template <class Pred>
-  void erase_if(Pred&& pred) {
+  // moved(value, position) is called for every entry kept.
+  template <class Pred, class Moved>
+  void erase_if(Pred&& pred, Moved&& moved) {
     Table old = std::move(entries_);
     const std::size_t cap = capacity();
     allocate(cap);
     for (std::size_t i = 0; i < cap; ++i) {
       const Entry& e = old[i];
-      if (e.tag != 0 && !pred(e.id, e.value)) place(e);
+      if (e.tag != 0 && !pred(e.id, e.value)) moved(e.value, place(e));
     }
+  }
+  template <class Pred>
+  void erase_if(Pred&& pred) {
+    erase_if(pred, kNoMoves);
   }
 
   // Calls f(id, value) for every entry, in unspecified order.
@@ -130,6 +156,7 @@ class IdIndex {
   std::size_t capacity() const noexcept { return mask_ + 1; }
 
  private:
+  static constexpr auto kNoMoves = [](Slot, std::size_t) noexcept {};
   static constexpr std::size_t kMinCapacity = 16;
   static constexpr std::size_t kMaxCapacity = std::size_t{1} << 31;
   static constexpr std::uint64_t kSeed = 0x243f6a8885a308d3ull;  // pi's first fraction digits
@@ -156,20 +183,22 @@ class IdIndex {
     size_ = 0;
   }
 
-  void place(const Entry& e) noexcept {
+  std::size_t place(const Entry& e) noexcept {
     std::size_t i = home(e.tag);
     while (entries_[i].tag != 0) i = (i + 1) & mask_;
     entries_[i] = e;
     ++size_;
+    return i;
   }
 
-  void rehash(std::size_t cap) {
+  template <class Moved>
+  [[gnu::noinline]] void rehash(std::size_t cap, Moved& moved) {
     if (cap > kMaxCapacity) throw std::length_error("cachescope: index too large");
     Table old = std::move(entries_);
     const std::size_t old_cap = mask_ + 1;
     allocate(cap);
     for (std::size_t i = 0; i < old_cap; ++i) {
-      if (old[i].tag != 0) place(old[i]);
+      if (old[i].tag != 0) moved(old[i].value, place(old[i]));
     }
   }
 

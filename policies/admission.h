@@ -116,6 +116,10 @@ class Admitted {
     p.prefetch_victim(x, 0);
   }
   { p_.prefetch_victim(s, step); }
+  std::array<Slot, 4> victims_ahead() const noexcept requires requires(const P& p) {
+    p.victims_ahead();
+  }
+  { return p_.victims_ahead(); }
 
   P& inner() noexcept { return p_; }
   const AdmissionFilter& filter() const noexcept { return filter_; }

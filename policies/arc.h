@@ -138,6 +138,20 @@ class ArcPolicy {
       meta_.prefetch_neighbours(s);
     }
   }
+  // Later victims (policy.h, victims_ahead): the 2nd and 4th from T1's and from T2's LRU end
+  // (either list may give the next few, so each list is walked less far than LRU's).
+  std::array<Slot, 4> victims_ahead() const noexcept {
+    std::array<Slot, 4> out{kNoSlot, kNoSlot, kNoSlot, kNoSlot};
+    for (std::size_t l = 0; l < 2; ++l) {
+      Slot s = lists_[l].head();
+      for (int k = 1; k <= 3 && s != kNoSlot; ++k) {
+        s = meta_.next(s);
+        if (k == 1) out[l] = s;
+        if (k == 3) out[2 + l] = s;
+      }
+    }
+    return out;
+  }
   void on_insert(Slot s, ObjId id, std::uint64_t charge, std::int64_t) noexcept;
   void on_hit(Slot s, std::int64_t) noexcept;
   Slot evict() noexcept;

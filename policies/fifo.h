@@ -32,6 +32,10 @@ class FifoPolicy {
   // The next victim is the oldest slot; the cache requests its record and index entry ahead.
   std::array<Slot, 2> likely_victims() const noexcept { return {queue_.front(), kNoSlot}; }
   void prefetch_victim(Slot, int) const noexcept {}
+  // The 3rd and 5th victims from now (policy.h, victims_ahead): ring entries, no pointer chase.
+  std::array<Slot, 4> victims_ahead() const noexcept {
+    return {queue_.ahead_of_front(2), kNoSlot, queue_.ahead_of_front(4), kNoSlot};
+  }
   Slot evict() noexcept { return queue_.pop_front(); }
   void on_erase(Slot s) noexcept { queue_.remove_at(queue_.position(s)); }
   void on_resize(Slot, std::uint64_t, std::uint64_t) noexcept {}

@@ -40,6 +40,18 @@ class LruPolicy {
       links_.prefetch_neighbours(s);
     }
   }
+  // The 3rd and 5th victims from now (policy.h, victims_ahead): a walk from the LRU end over
+  // links that earlier calls had requested, so it is not a chain of cache misses.
+  std::array<Slot, 4> victims_ahead() const noexcept {
+    Slot s = list_.head();
+    std::array<Slot, 4> out{kNoSlot, kNoSlot, kNoSlot, kNoSlot};
+    for (int k = 1; k <= 4 && s != kNoSlot; ++k) {
+      s = links_.next(s);
+      if (k == 2) out[0] = s;
+      if (k == 4) out[2] = s;
+    }
+    return out;
+  }
   Slot evict() noexcept { return list_.pop_head(links_); }
   void on_erase(Slot s) noexcept { list_.remove(links_, s); }
   void on_resize(Slot, std::uint64_t, std::uint64_t) noexcept {}

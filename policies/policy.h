@@ -33,6 +33,12 @@
 // const noexcept;` (up to two slots, or kNoSlot, that the next evict() will likely return) with
 // `void prefetch_victim(Slot, int step) const noexcept;` (step 0: the slot's own metadata; step 1,
 // a request later: what evicting it will look up through that metadata, e.g. a ghost-map entry).
+// Further ahead, `std::array<Slot, 4> victims_ahead() const noexcept;` (policies whose coming
+// victims follow from their order: a FIFO ring, an LRU list): [0] and [1] name slots that an
+// eviction after the next will likely pick (the 3rd from now, say), [2] and [3] slots that a
+// still later one will (the 5th); kNoSlot where there is none. After each miss the replay loop
+// of a large cache requests the far ones' records and, for the near ones, whose records it
+// requested a few misses before, the index entries their evictions will erase.
 // The slots are guesses that may be stale by then; these are hints only and change no state.
 //
 // `next_access` is the 0-based index of the next request to the same object, or kNeverAgain; only

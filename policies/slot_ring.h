@@ -54,6 +54,11 @@ class SlotRing {
   // The slot at position q (in [first(), end())), or kNoSlot for a hole.
   Slot at(std::uint64_t q) const noexcept { return ring_[q & mask_]; }
   Slot front() const noexcept { return count_ == 0 ? kNoSlot : at(head_); }
+  // The slot k positions after the oldest (kNoSlot for a hole or past the newest): a guess at
+  // the k-th entry after the front, exact while the ring has no holes.
+  Slot ahead_of_front(std::uint64_t k) const noexcept {
+    return k < tail_ - head_ ? at(head_ + k) : kNoSlot;
+  }
   // The next live position after q, or end().
   std::uint64_t next(std::uint64_t q) const noexcept {
     do {

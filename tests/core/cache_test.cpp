@@ -2,6 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/random.h"
+#include "policies/arc.h"
+#include "policies/fifo.h"
+#include "policies/lru.h"
+#include "policies/sieve.h"
+
 using namespace cachescope;
 
 namespace {
@@ -120,4 +126,47 @@ TEST_CASE("make_cache builds any registered policy and rejects unknown options")
   CHECK(fails.error().message.find("no option 'window'") != std::string::npos);
   CHECK_FALSE(parse_policy_spec("nosuch"));
   CHECK_FALSE(parse_policy_spec("lru:novalue"));
+}
+
+namespace {
+
+// Random replay and store calls on a cache whose records keep their index positions; after each
+// step every resident slot and its index entry must name each other.
+template <class P>
+void check_positions_follow_entries(bool sweep_ghosts) {
+  PolicyConfig pc;
+  pc.capacity = 300;
+  BasicCache<P> c(CacheConfig{300, CapacityUnit::kObjects}, P(pc));
+  if (sweep_ghosts) c.set_ghost_eager_erase_limit(0);  // forgotten ghosts wait for sweeps
+  Rng rng(4242);
+  int bad = 0;
+  for (int op = 0; op < 40000 && bad == 0; ++op) {
+    const ObjId id = rng.below(rng.below(4) == 0 ? 5000 : 600);
+    switch (rng.below(10)) {
+      case 0:
+        c.erase(id);
+        break;
+      case 1:
+        c.insert(id, 1, op % 7 == 0 ? op + 50 : 0);
+        break;
+      case 2:
+        c.expire_some(op, 20);
+        break;
+      default:
+        c.access(id, 1, kNeverAgain);
+    }
+    bad += !c.index_positions_agree();
+  }
+  CHECK(bad == 0);
+  CHECK(c.counters().evictions > 0);
+}
+
+}  // namespace
+
+TEST_CASE("eviction finds its index entry by the stored position: positions follow entry moves") {
+  check_positions_follow_entries<LruPolicy>(false);
+  check_positions_follow_entries<SievePolicy>(false);
+  check_positions_follow_entries<FifoPolicy>(false);  // no stored positions: ids, same checks
+  check_positions_follow_entries<ArcPolicy>(false);
+  check_positions_follow_entries<ArcPolicy>(true);
 }

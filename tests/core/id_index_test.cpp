@@ -108,3 +108,48 @@ TEST_CASE("id index: erase_if removes exactly the matching entries") {
   idx.insert(3 * 7919, 3);  // still usable afterwards
   CHECK(idx.find(3 * 7919)->value == 3);
 }
+
+TEST_CASE("id index: reported positions stay right across backward-shift erases and growth") {
+  // A reference of where every value's entry is, kept only from what insert, erase and erase_if
+  // report; after every operation it must match the table.
+  IdIndex idx;
+  std::map<Slot, std::size_t> where;
+  std::map<ObjId, Slot> ref;
+  const auto moved = [&](Slot v, std::size_t pos) { where[v] = pos; };
+  const auto check = [&] {
+    for (const auto& [id, v] : ref) {
+      const IdIndex::Entry* e = idx.at(where.at(v));
+      if (e->id != id || e->value != v) return false;
+    }
+    return true;
+  };
+  Rng rng(77);
+  Slot next_value = 0;
+  int bad = 0;
+  for (int op = 0; op < 60000 && bad == 0; ++op) {
+    // Ids from a small range so that runs of full entries form and erases shift them back.
+    const ObjId id = rng.below(3000);
+    auto it = ref.find(id);
+    if (op % 5000 == 4999) {
+      std::map<ObjId, Slot> kept;
+      idx.erase_if([&](ObjId x, Slot) { return x % 3 == 0; }, moved);
+      for (const auto& [x, v] : ref) {
+        if (x % 3 != 0) kept.emplace(x, v);
+      }
+      ref.swap(kept);
+    } else if (it == ref.end()) {
+      const Slot v = next_value++;
+      where[v] = idx.insert(id, IdIndex::hash(id), v, moved);
+      ref.emplace(id, v);
+    } else {
+      IdIndex::Entry* e = idx.find(id);
+      REQUIRE(e != nullptr);
+      CHECK(idx.position(e) == where.at(it->second));
+      idx.erase(e, moved);
+      ref.erase(it);
+    }
+    bad += !check();
+  }
+  CHECK(bad == 0);
+  CHECK(contents(idx) == contents(ref));
+}

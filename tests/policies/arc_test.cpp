@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 #include <list>
 #include <unordered_map>
@@ -425,4 +426,22 @@ TEST_CASE("arc: index ghosts only where the tag space provably suffices") {
   CHECK_FALSE(make_test_cache<ArcPolicy>(1000, {}, /*bytes=*/true).index_ghosts());
   CHECK(make_test_cache<ArcPolicy>(ArcPolicy::kMaxIndexGhostCapacity).index_ghosts());
   CHECK_FALSE(make_test_cache<ArcPolicy>(ArcPolicy::kMaxIndexGhostCapacity + 1).index_ghosts());
+}
+
+TEST_CASE(
+    "arc: victims_ahead names the 2nd and 4th victims of T1 and of T2 while nothing changes") {
+  PolicyConfig pc;
+  pc.capacity = 16;
+  ArcPolicy p(pc);
+  p.grow(16);
+  for (Slot s = 0; s < 10; ++s) p.on_insert(s, 100 + s, 1, kNeverAgain);
+  for (Slot s : {5, 6, 7, 8}) p.on_hit(s, kNeverAgain);  // T1: 0 1 2 3 4 9, T2: 5 6 7 8
+  const std::array<Slot, 4> ahead = p.victims_ahead();
+  std::vector<Slot> evicted;
+  for (int k = 0; k < 10; ++k) evicted.push_back(p.evict());  // p = 0: T1 empties first
+  CHECK(evicted == std::vector<Slot>{0, 1, 2, 3, 4, 9, 5, 6, 7, 8});
+  CHECK(ahead[0] == evicted[1]);
+  CHECK(ahead[2] == evicted[3]);
+  CHECK(ahead[1] == evicted[7]);
+  CHECK(ahead[3] == evicted[9]);
 }

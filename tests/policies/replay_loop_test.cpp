@@ -74,9 +74,9 @@ void check_loops_agree(bool filtered) {
 }  // namespace
 
 TEMPLATE_TEST_CASE("zoo: the prefetching replay loop matches access() request by request",
-                   "[replay-loop]", SievePolicy, S3FifoPolicy, WTinyLfuPolicy, TwoQPolicy,
-                   SlruPolicy, LirsPolicy, CarPolicy, LfudaPolicy, GdsfPolicy, LruKPolicy,
-                   HyperbolicPolicy) {
+                   "[replay-loop]", FifoPolicy, LruPolicy, ArcPolicy, SievePolicy, S3FifoPolicy,
+                   WTinyLfuPolicy, TwoQPolicy, SlruPolicy, LirsPolicy, CarPolicy, LfudaPolicy,
+                   GdsfPolicy, LruKPolicy, HyperbolicPolicy) {
   check_loops_agree<TestType>(false);
   check_loops_agree<Admitted<TestType>>(true);
 }
